@@ -1,0 +1,117 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, Response, request
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .config import Settings
+from .hub import Hub
+from .models import Account, AccountStatus
+from .oidc import init_oidc
+from .web import portal
+from .web.context import close_db, db
+from .web.i18n import current_locale, gettext
+from .web.sessions import StoreSessionInterface
+from .worker import BackgroundWorker
+
+TAIPEI = ZoneInfo("Asia/Taipei")
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; "
+    "script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+def create_app(
+    settings: Settings | None = None, *, hub: Hub | None = None, start_worker: bool = False
+) -> Flask:
+    settings = settings or Settings.from_env()
+    hub = hub or Hub(settings)
+    logging.basicConfig(level=settings.log_level)
+
+    app = Flask(__name__, instance_path=str(settings.instance_dir()))
+    app.config.update(
+        SECRET_KEY=hub.secret_key,
+        SESSION_COOKIE_NAME=settings.session_cookie_name,
+        SESSION_COOKIE_SECURE=settings.cookie_secure,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session it is kept in
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        IDP_DEFAULT_LOCALE=settings.default_locale,
+        JSON_AS_ASCII=False,
+    )
+    if settings.trusted_proxies:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app,
+            x_for=settings.trusted_proxies,
+            x_proto=settings.trusted_proxies,
+            x_host=settings.trusted_proxies,
+        )
+    app.extensions["onedoor"] = hub
+    app.session_interface = StoreSessionInterface(
+        hub.store,
+        idle_seconds=settings.session_idle_minutes * 60,
+        max_seconds=settings.session_max_hours * 3600,
+    )
+    csrf = CSRFProtect(app)
+    _init_login(app)
+    _init_templates(app)
+    app.register_blueprint(portal.bp)
+    init_oidc(app, hub, csrf)
+    app.teardown_appcontext(close_db)
+    app.after_request(_security_headers)
+    if start_worker:
+        worker = BackgroundWorker(hub)
+        worker.start()
+        app.extensions["onedoor_worker"] = worker
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    login = LoginManager(app)
+    login.session_protection = None  # server-side sessions, renewed at sign-in
+    login.login_view = "portal.signin"
+
+    @login.user_loader
+    def load_account(account_id: str) -> Account | None:
+        account = db().get(Account, int(account_id))
+        if account is None or account.status is not AccountStatus.ACTIVE:
+            return None
+        return account
+
+
+def _init_templates(app: Flask) -> None:
+    app.jinja_env.globals.update(_=gettext, current_locale=current_locale)
+
+    @app.template_filter("taipei_time")
+    def taipei_time(value: float | datetime | None) -> str:
+        if value is None:
+            return ""
+        moment = (
+            datetime.fromtimestamp(value, TAIPEI)
+            if isinstance(value, (int, float))
+            else value.astimezone(TAIPEI)
+        )
+        return moment.strftime("%Y/%m/%d %H:%M:%S")
+
+
+def _security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    if response.mimetype == "text/html" or request.endpoint in (
+        "portal.captcha_image",
+        "portal.captcha_audio",
+    ):
+        headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,301 @@
+"""The ``idp`` command: set-up and administration for scripts and operators."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+import click
+from sqlalchemy.orm import Session
+
+from .config import ConfigError, Settings
+from .hub import Hub
+from .migrate import upgrade
+from .models import AccountRole
+from .services import audit, signing_keys
+from .services.accounts import create_account
+from .services.clients import ClientRegistration, list_clients, register_client
+from .services.errors import DomainError
+from .services.units import ensure_unit
+
+
+def _hub() -> Hub:
+    try:
+        return Hub(Settings.from_env())
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@contextmanager
+def _unit_of_work(hub: Hub) -> Iterator[Session]:
+    """A unit of work whose domain errors become a clear message and exit status 1."""
+    try:
+        with hub.database.unit_of_work() as db:
+            yield db
+    except DomainError as exc:
+        raise click.ClickException(f"{getattr(exc, 'field', '')} {exc.message}".strip()) from exc
+
+
+@click.group()
+def main() -> None:
+    """OneDoor single-sign-on hub."""
+
+
+@main.command()
+def init() -> None:
+    """Create or upgrade the database and create signing keys if there are none."""
+    hub = _hub()
+    upgrade(hub.database.engine)
+    with _unit_of_work(hub) as db:
+        created = signing_keys.ensure_keys(db, hub.key_box)
+        for key in created:
+            audit.record(db, "key.create", actor="cli", target=key.kid, alg=key.alg)
+    click.echo(f"database ready ({hub.database.engine.url.render_as_string(hide_password=True)})")
+    for key in created:
+        click.echo(f"created {key.alg} signing key {key.kid}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int, help="Server processes.")
+@click.option(
+    "--threads", default=8, show_default=True, type=int, help="Request threads per process."
+)
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    """Run the hub (IDP_ISSUER sets its public URL)."""
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    _hub().close()  # fail here, with a clear message, if the settings are wrong
+    Granian(
+        "idp.wsgi:app",
+        address=host,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=workers,
+        blocking_threads=threads,
+        log_access=False,
+    ).serve()
+
+
+# Clients --------------------------------------------------------------------------
+
+
+@main.group()
+def clients() -> None:
+    """Subsystems registered as OpenID Connect clients."""
+
+
+@clients.command("add")
+@click.option("--name", required=True)
+@click.option("--client-id", default=None, help="Default: a random id.")
+@click.option("--redirect-uri", "redirect_uris", multiple=True)
+@click.option("--post-logout-redirect-uri", "post_logout_redirect_uris", multiple=True)
+@click.option("--backchannel-logout-uri", default="")
+@click.option(
+    "--grant-type",
+    "grant_types",
+    multiple=True,
+    default=("authorization_code", "refresh_token"),
+    show_default=True,
+)
+@click.option("--scope", default=None, help="Allowed scopes (space-separated).")
+@click.option("--public", is_flag=True, help="No secret; PKCE required (token auth 'none').")
+@click.option(
+    "--auth-method",
+    default="client_secret_basic",
+    show_default=True,
+    type=click.Choice(["client_secret_basic", "client_secret_post"]),
+)
+@click.option(
+    "--consent/--no-consent",
+    default=False,
+    help="Always ask the person's consent (third-party clients).",
+)
+@click.option(
+    "--id-token-alg", default="RS256", show_default=True, type=click.Choice(["RS256", "ES256"])
+)
+def clients_add(
+    name: str,
+    client_id: str | None,
+    redirect_uris: tuple[str, ...],
+    post_logout_redirect_uris: tuple[str, ...],
+    backchannel_logout_uri: str,
+    grant_types: tuple[str, ...],
+    scope: str | None,
+    public: bool,
+    auth_method: str,
+    consent: bool,
+    id_token_alg: str,
+) -> None:
+    """Register a client; prints JSON with client_id and client_secret (shown once)."""
+    hub = _hub()
+    registration = ClientRegistration(
+        name=name,
+        client_id=client_id,
+        redirect_uris=list(redirect_uris),
+        post_logout_redirect_uris=list(post_logout_redirect_uris),
+        backchannel_logout_uri=backchannel_logout_uri,
+        grant_types=list(grant_types),
+        token_endpoint_auth_method="none" if public else auth_method,
+        first_party=not consent,
+        id_token_signed_response_alg=id_token_alg,
+    )
+    if scope is not None:
+        registration.scope = scope
+    with _unit_of_work(hub) as db:
+        client, secret = register_client(db, hub.client_secrets, registration)
+        audit.record(db, "client.create", actor="cli", target=client.client_id)
+    click.echo(json.dumps({"client_id": client.client_id, "client_secret": secret}))
+
+
+@clients.command("list")
+def clients_list() -> None:
+    """Registered clients, one JSON object per line."""
+    hub = _hub()
+    with _unit_of_work(hub) as db:
+        for client in list_clients(db):
+            click.echo(
+                json.dumps(
+                    {
+                        "client_id": client.client_id,
+                        "name": client.name,
+                        "redirect_uris": client.redirect_uris,
+                        "post_logout_redirect_uris": client.post_logout_redirect_uris,
+                        "backchannel_logout_uri": client.backchannel_logout_uri,
+                        "grant_types": client.grant_types,
+                        "scope": client.scope,
+                        "token_endpoint_auth_method": client.token_endpoint_auth_method,
+                        "disabled": client.disabled_at is not None,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+
+
+# Accounts ---------------------------------------------------------------------------
+
+
+@main.group()
+def accounts() -> None:
+    """Portal accounts."""
+
+
+@accounts.command("create")
+@click.option("--username", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--name", default="")
+@click.option("--email", default="")
+@click.option("--unit", "unit_code", default=None, help="Unit code (created if new).")
+@click.option("--unit-name", default=None)
+@click.option("--unit-admin", is_flag=True, help="Make the account its unit's admin.")
+def accounts_create(
+    username: str,
+    password: str,
+    name: str,
+    email: str,
+    unit_code: str | None,
+    unit_name: str | None,
+    unit_admin: bool,
+) -> None:
+    """Create an active account."""
+    hub = _hub()
+    with _unit_of_work(hub) as db:
+        unit = ensure_unit(db, unit_code, unit_name or unit_code) if unit_code else None
+        account = create_account(
+            db,
+            hub.passwords,
+            username=username,
+            password=password,
+            name=name,
+            email=email,
+            unit=unit,
+            role=AccountRole.UNIT_ADMIN if unit_admin else AccountRole.MEMBER,
+        )
+        audit.record(db, "account.create", actor="cli", target=account.username)
+    click.echo(json.dumps({"username": account.username, "sub": account.subject}))
+
+
+# Keys -------------------------------------------------------------------------------
+
+
+@main.group()
+def keys() -> None:
+    """Signing keys."""
+
+
+@keys.command("rotate")
+def keys_rotate() -> None:
+    """New signing keys; the old ones stay published until their tokens have expired."""
+    hub = _hub()
+    keep = timedelta(seconds=hub.settings.id_token_ttl_seconds + 300)
+    with _unit_of_work(hub) as db:
+        created = signing_keys.rotate_keys(db, hub.key_box, keep)
+        for key in created:
+            audit.record(db, "key.rotate", actor="cli", target=key.kid, alg=key.alg)
+    for key in created:
+        click.echo(f"new {key.alg} signing key {key.kid}")
+
+
+@keys.command("list")
+def keys_list() -> None:
+    """Published keys, newest first."""
+    hub = _hub()
+    with _unit_of_work(hub) as db:
+        for key in signing_keys.published_keys(db):
+            state = (
+                "signing"
+                if key.retired_at is None
+                else f"retired, published until {key.expires_at:%Y-%m-%d %H:%M} UTC"
+            )
+            click.echo(f"{key.kid}  {key.alg}  {state}")
+
+
+# Background work ----------------------------------------------------------------------
+
+
+@main.group()
+def logout() -> None:
+    """Back-channel logout notifications."""
+
+
+@logout.command("deliver")
+def logout_deliver() -> None:
+    """Send the due notifications now (servers also do this on their own)."""
+    from .worker import deliver_logout_notifications
+
+    delivered, failed = deliver_logout_notifications(_hub())
+    click.echo(f"delivered {delivered}, failed {failed} (will be retried)")
+    if failed:
+        sys.exit(1)
+
+
+@main.group()
+def demo() -> None:
+    """Demonstration data."""
+
+
+@demo.command("load")
+@click.option(
+    "--rp-base",
+    default=os.environ.get("DEMO_RP_BASE", "http://127.0.0.1"),
+    show_default=True,
+    help="Scheme and host of the demo subsystems.",
+)
+def demo_load(rp_base: str) -> None:
+    """Load demo units, accounts and the three demo subsystems (safe to run again)."""
+    from .demo import load_demo
+
+    hub = _hub()
+    with _unit_of_work(hub) as db:
+        summary = load_demo(db, hub, rp_base)
+    click.echo(summary)
+
+
+if __name__ == "__main__":
+    main()

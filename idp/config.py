@@ -1,0 +1,172 @@
+"""Settings: one place, read from ``IDP_*`` environment variables with embedded defaults.
+
+The embedded defaults give a working hub with no outside services: SQLite in
+``instance/``, short-lived state in the same database, mail kept in an outbox.
+``IDP_DATABASE_URL`` and ``IDP_REDIS_URL`` switch to PostgreSQL and Redis.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from urllib.parse import urlsplit
+
+PREFIX = "IDP_"
+
+
+class ConfigError(ValueError):
+    """A setting has a value the hub cannot run with."""
+
+
+def _bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"not a yes/no value: {value!r}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of the hub. Field name ``foo_bar`` is read from ``IDP_FOO_BAR``."""
+
+    #: Public URL of the hub; the OpenID Connect issuer identifier.
+    issuer: str = "http://127.0.0.1:5000"
+    #: Folder for the SQLite database, the generated secret key and other local files.
+    instance_path: str = "instance"
+    #: SQLAlchemy URL; empty means SQLite in the instance folder.
+    database_url: str = ""
+    #: Redis URL for short-lived state; empty means the SQL database holds it.
+    redis_url: str = ""
+    #: Secret for session signing and derived keys; empty means a generated one kept in
+    #: ``instance/secret_key`` (fine for one machine, set it explicitly for replicas).
+    secret_key: str = ""
+    #: "development" shows development-only pages (the mail outbox); "production" hides them.
+    env: str = "production"
+    #: Image and audio captcha on sign-in. Only automated test deployments turn it off.
+    captcha: bool = True
+    captcha_ttl_seconds: int = 120
+    captcha_length: int = 5
+    #: argon2id parameters (OWASP minimum: 19 MiB, 2 passes, 1 lane).
+    argon2_time_cost: int = 2
+    argon2_memory_kib: int = 19456
+    argon2_parallelism: int = 1
+    #: Hub browser sessions.
+    session_idle_minutes: int = 30
+    session_max_hours: int = 10
+    session_cookie_name: str = "onedoor_session"
+    #: Secure cookies; defaults to on when the issuer is https.
+    session_cookie_secure: bool | None = None
+    #: Token lifetimes.
+    authorization_code_ttl_seconds: int = 60
+    access_token_ttl_seconds: int = 600
+    id_token_ttl_seconds: int = 600
+    refresh_token_ttl_days: int = 30
+    #: Back-channel logout delivery.
+    backchannel_timeout_seconds: float = 3.0
+    backchannel_retry_seconds: int = 15
+    #: How often a server process re-reads signing keys written by ``idp keys rotate``.
+    key_reload_seconds: int = 30
+    #: Number of reverse proxies in front of the hub whose X-Forwarded-* headers to trust.
+    trusted_proxies: int = 0
+    #: Default page language.
+    default_locale: str = "zh-TW"
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = env.get(PREFIX + f.name.upper())
+            if raw is None:
+                continue
+            values[f.name] = _convert(f.name, str(f.type), raw)
+        values.update(overrides)
+        settings = cls(**values)  # type: ignore[arg-type]
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        parsed = urlsplit(self.issuer)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ConfigError(f"IDP_ISSUER must be an http(s) URL, not {self.issuer!r}")
+        if parsed.query or parsed.fragment:
+            raise ConfigError("IDP_ISSUER must not have a query or fragment")
+        if self.env not in ("development", "production"):
+            raise ConfigError("IDP_ENV must be 'development' or 'production'")
+        if self.argon2_memory_kib < 19456 or self.argon2_time_cost < 2:
+            raise ConfigError("argon2 parameters below the OWASP minimum (19 MiB, t=2)")
+        for name in (
+            "session_idle_minutes",
+            "session_max_hours",
+            "access_token_ttl_seconds",
+            "id_token_ttl_seconds",
+            "authorization_code_ttl_seconds",
+            "captcha_ttl_seconds",
+            "refresh_token_ttl_days",
+        ):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"IDP_{name.upper()} must be positive")
+        if self.authorization_code_ttl_seconds > 600:
+            raise ConfigError("authorization codes must expire within 10 minutes")
+        if self.default_locale not in ("zh-TW", "en"):
+            raise ConfigError("IDP_DEFAULT_LOCALE must be 'zh-TW' or 'en'")
+
+    # Derived values -----------------------------------------------------------------
+
+    @property
+    def issuer_url(self) -> str:
+        return self.issuer.rstrip("/")
+
+    @property
+    def development(self) -> bool:
+        return self.env == "development"
+
+    @property
+    def cookie_secure(self) -> bool:
+        if self.session_cookie_secure is not None:
+            return self.session_cookie_secure
+        return self.issuer.startswith("https://")
+
+    def instance_dir(self) -> Path:
+        path = Path(self.instance_path).resolve()
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.instance_dir() / 'onedoor.db'}"
+
+    def resolved_secret_key(self) -> str:
+        """The configured secret, or one generated once and kept in the instance folder."""
+        if self.secret_key:
+            if len(self.secret_key) < 32:
+                raise ConfigError("IDP_SECRET_KEY must be at least 32 characters")
+            return self.secret_key
+        path = self.instance_dir() / "secret_key"
+        if not path.exists():
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+        return path.read_text().strip()
+
+
+def _convert(name: str, type_name: str, raw: str) -> object:
+    try:
+        if "bool" in type_name:
+            if "None" in type_name and raw.strip() == "":
+                return None
+            return _bool(raw)
+        if type_name.startswith("int"):
+            return int(raw)
+        if type_name.startswith("float"):
+            return float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{PREFIX}{name.upper()}: {exc}") from exc
+    return raw

@@ -1,0 +1,81 @@
+"""Accounts (帳號): one person's portal login, the principal of every hub session."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, utcnow
+from .unit import Unit
+
+
+class AccountStatus(enum.StrEnum):
+    PENDING = "pending"  # 待審核
+    ACTIVE = "active"  # 啟用
+    RETURNED = "returned"  # 退回
+    DISABLED = "disabled"  # 停用
+    DORMANT = "dormant"  # 待復權
+
+
+class AccountRole(enum.StrEnum):
+    UNIT_ADMIN = "unit_admin"  # 單位業務管理者
+    MEMBER = "member"  # 一般使用者
+
+
+def _new_subject() -> str:
+    return uuid.uuid4().hex
+
+
+class Account(Base):
+    __tablename__ = "account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The OpenID Connect ``sub``: random, never reassigned, never the account name.
+    subject: Mapped[str] = mapped_column(String(32), unique=True, default=_new_subject)
+    #: Account name, stored lower-case; sign-in is case-insensitive.
+    username: Mapped[str] = mapped_column(String(20), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    role: Mapped[AccountRole] = mapped_column(
+        Enum(
+            AccountRole,
+            native_enum=False,
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=AccountRole.MEMBER,
+    )
+    status: Mapped[AccountStatus] = mapped_column(
+        Enum(
+            AccountStatus,
+            native_enum=False,
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=AccountStatus.PENDING,
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Last change of the person's own data (the ``updated_at`` claim), not of sign-ins.
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_signin_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    unit: Mapped[Unit | None] = relationship(lazy="joined")
+
+    # What Flask-Login reads of a signed-in principal; the model imports nothing of the web.
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.status is AccountStatus.ACTIVE
+
+    def get_id(self) -> str:
+        return str(self.id)

@@ -1,0 +1,154 @@
+"""What the authorization endpoint does with a valid request: sign the person in,
+ask for consent, or issue a code (OpenID Connect Core section 3.1.2).
+
+The decision is a pure function of the request and the hub session, so each rule
+(``prompt``, ``max_age``, ``id_token_hint``, first-party consent) is testable alone.
+A request that needs the person's interaction is kept in their browser session and
+resumed by id once they have signed in or consented.
+"""
+
+from __future__ import annotations
+
+import enum
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from authlib.oauth2.rfc6749.errors import InvalidRequestError, OAuth2Error
+from authlib.oidc.core.errors import ConsentRequiredError, LoginRequiredError
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
+
+#: Kept per browser session; older pending requests are dropped beyond this.
+MAX_PENDING = 5
+PENDING_TTL_SECONDS = 1800
+
+
+@dataclass(frozen=True)
+class AuthContext:
+    """The hub session behind an authorization, as recorded in codes and grants."""
+
+    sid: str
+    auth_time: int
+    acr: str
+    amr: tuple[str, ...]
+    offline_consented: bool = False
+
+
+class Next(enum.Enum):
+    SIGN_IN = "sign_in"
+    CONSENT = "consent"
+    ISSUE = "issue"
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """The parts of an authorization request that decide what happens next."""
+
+    prompts: frozenset[str]
+    max_age: int | None
+    hint_subject: str | None
+    first_party: bool
+
+
+def parse_interaction(data: Any, first_party: bool, hint_subject: str | None) -> Interaction:
+    raw_max_age = data.get("max_age")
+    max_age = None
+    if raw_max_age not in (None, ""):
+        if not str(raw_max_age).isdigit():
+            raise InvalidRequestError("'max_age' must be a non-negative integer.")
+        max_age = int(raw_max_age)
+    return Interaction(
+        prompts=frozenset((data.get("prompt") or "").split()),
+        max_age=max_age,
+        hint_subject=hint_subject,
+        first_party=first_party,
+    )
+
+
+def next_step(
+    interaction: Interaction,
+    *,
+    subject: str | None,
+    auth_time: int | None,
+    signed_in_for_this_request: bool,
+    consented: bool,
+    now: float | None = None,
+) -> Next:
+    """Raises login_required / consent_required for ``prompt=none`` instead of asking."""
+    now = time.time() if now is None else now
+    silent = "none" in interaction.prompts
+    asks_sign_in = bool(interaction.prompts & {"login", "select_account"})
+    too_old = interaction.max_age is not None and now - (auth_time or 0) > interaction.max_age
+    other_person = interaction.hint_subject is not None and interaction.hint_subject != subject
+    must_sign_in = (
+        subject is None
+        or auth_time is None
+        or (not signed_in_for_this_request and (asks_sign_in or too_old))
+        or other_person
+    )
+    if must_sign_in:
+        if silent:
+            raise LoginRequiredError()
+        return Next.SIGN_IN
+    wants_consent = "consent" in interaction.prompts or not interaction.first_party
+    if wants_consent and not consented:
+        if silent:
+            raise ConsentRequiredError()
+        return Next.CONSENT
+    return Next.ISSUE
+
+
+def id_token_hint_subject(hint: str | None, keys: KeySet, issuer: str) -> str | None:
+    """The ``sub`` of an ID token this hub issued; expiry does not matter for a hint."""
+    if not hint:
+        return None
+    try:
+        token = jwt.decode(hint, keys)
+    except (JoseError, ValueError) as exc:
+        raise InvalidRequestError("Invalid 'id_token_hint'.") from exc
+    if token.claims.get("iss") != issuer or not token.claims.get("sub"):
+        raise InvalidRequestError("The 'id_token_hint' was not issued by this provider.")
+    return str(token.claims["sub"])
+
+
+# Pending requests, kept in the (server-side) browser session -------------------------
+
+
+def save_pending(
+    session: Any, params: dict[str, list[str]], consented: bool = False, rid: str | None = None
+) -> str:
+    pending: dict[str, Any] = dict(session.get("authreqs") or {})
+    now = time.time()
+    pending = {k: v for k, v in pending.items() if now - v["created_at"] < PENDING_TTL_SECONDS}
+    if rid is None:
+        rid = secrets.token_urlsafe(12)
+        created_at = now
+    else:
+        created_at = pending.get(rid, {}).get("created_at", now)
+    pending[rid] = {"params": params, "created_at": created_at, "consented": consented}
+    if len(pending) > MAX_PENDING:
+        oldest = sorted(pending, key=lambda k: pending[k]["created_at"])
+        for key in oldest[: len(pending) - MAX_PENDING]:
+            del pending[key]
+    session["authreqs"] = pending
+    return rid
+
+
+def load_pending(session: Any, rid: str) -> dict[str, Any] | None:
+    entry: dict[str, Any] | None = (session.get("authreqs") or {}).get(rid)
+    if entry is None or time.time() - entry["created_at"] >= PENDING_TTL_SECONDS:
+        return None
+    return entry
+
+
+def drop_pending(session: Any, rid: str) -> None:
+    pending = dict(session.get("authreqs") or {})
+    if pending.pop(rid, None) is not None:
+        session["authreqs"] = pending
+
+
+def error_redirect_params(error: OAuth2Error) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in error.get_body() if v is not None]

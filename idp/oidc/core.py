@@ -1,0 +1,52 @@
+"""OpenID Connect Core 1.0: the ID token added to the code grant, and userinfo."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from authlib.oidc.core import OpenIDCode, UserInfo, UserInfoEndpoint
+
+from ..models import Account
+from .claims import user_claims
+from .models import RegisteredClient, StoredCode
+from .rfc6749 import nonce_key
+
+if TYPE_CHECKING:
+    from ..hub import Hub
+
+
+class HubOpenIDCode(OpenIDCode):
+    def __init__(self, hub: Hub) -> None:
+        super().__init__(require_nonce=False)
+        self.hub = hub
+        self.DEFAULT_EXPIRES_IN = hub.settings.id_token_ttl_seconds
+
+    def exists_nonce(self, nonce: str, request: Any) -> bool:
+        """A nonce seen in a code issued within the code lifetime is a replay."""
+        return self.hub.store.get(nonce_key(request.payload.client_id, nonce)) is not None
+
+    def get_client_algorithm(self, client: RegisteredClient) -> str:
+        return client.id_token_signed_response_alg
+
+    def resolve_client_private_key(self, client: RegisteredClient) -> Any:
+        return self.hub.keyring.current().signer(client.id_token_signed_response_alg)
+
+    def get_encode_header(self, client: RegisteredClient) -> dict[str, Any]:
+        key = self.resolve_client_private_key(client)
+        return {"alg": client.id_token_signed_response_alg, "kid": key.kid}
+
+    def get_client_claims(self, client: RegisteredClient) -> dict[str, Any]:
+        return {"iss": self.hub.settings.issuer_url, "aud": client.client_id}
+
+    def get_authorization_code_claims(self, authorization_code: StoredCode) -> dict[str, Any]:
+        claims: dict[str, Any] = super().get_authorization_code_claims(authorization_code)
+        claims["sid"] = authorization_code.sid
+        return claims
+
+    def generate_user_info(self, user: Account, scope: str) -> UserInfo:
+        return user_claims(user, scope)
+
+
+class HubUserInfoEndpoint(UserInfoEndpoint):
+    def generate_user_info(self, user: Account, scope: str) -> UserInfo:
+        return user_claims(user, scope)

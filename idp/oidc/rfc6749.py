@@ -1,0 +1,147 @@
+"""OAuth 2.0 grants (RFC 6749): authorization code, refresh token, client credentials.
+
+Authlib runs the protocol; these classes store and find codes and tokens. Codes live
+in the store for ``IDP_AUTHORIZATION_CODE_TTL_SECONDS``; using one twice is refused
+and revokes every token issued from it (section 4.1.2). Refresh tokens rotate; using
+a replaced one revokes the whole grant (RFC 9700 section 4.14.2).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+from authlib.oauth2.rfc6749 import grants
+from authlib.oauth2.rfc6749.errors import InvalidGrantError
+
+from ..models import Account, AccountStatus, utcnow
+from ..services import audit, tokens
+from ..services.key_derivation import token_hash
+from ..web.context import db
+from .models import RegisteredClient, StoredCode, StoredRefreshToken
+
+if TYPE_CHECKING:
+    from .authorize import AuthContext
+    from .server import HubAuthorizationServer
+
+SECRET_AUTH = ["client_secret_basic", "client_secret_post"]
+CODE_PREFIX = "code:"
+USED_CODE_PREFIX = "code-used:"
+NONCE_PREFIX = "nonce:"
+#: How long a used code is remembered, to spot its reuse.
+USED_CODE_MEMORY_SECONDS = 3600
+
+
+def _active_account(account_id: int) -> Account:
+    account = db().get(Account, account_id)
+    if account is None or account.status is not AccountStatus.ACTIVE:
+        raise InvalidGrantError("The account is no longer active.")
+    return account
+
+
+def nonce_key(client_id: str, nonce: str) -> str:
+    return NONCE_PREFIX + token_hash(client_id + "\n" + nonce)
+
+
+class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = [*SECRET_AUTH, "none"]
+    server: HubAuthorizationServer
+
+    def save_authorization_code(self, code: str, request: Any) -> None:
+        context: AuthContext = request.auth_context
+        hub = self.server.hub
+        scopes = request.scope.split()
+        if "offline_access" in scopes and not context.offline_consented:
+            # OpenID Connect Core section 11: without consent, offline_access is ignored.
+            scopes.remove("offline_access")
+        data = request.payload.data
+        record = StoredCode(
+            client_id=request.client.client_id,
+            redirect_uri=request.payload.redirect_uri,
+            scope=" ".join(scopes),
+            account_id=request.user.id,
+            sid=context.sid,
+            auth_time=context.auth_time,
+            acr=context.acr,
+            amr=list(context.amr),
+            grant_id=tokens.new_token(),
+            nonce=data.get("nonce"),
+            code_challenge=data.get("code_challenge"),
+            code_challenge_method=data.get("code_challenge_method"),
+        )
+        ttl = hub.settings.authorization_code_ttl_seconds
+        hub.store.set(CODE_PREFIX + token_hash(code), json.dumps(asdict(record)).encode(), ttl)
+        if record.nonce:
+            hub.store.set(nonce_key(record.client_id, record.nonce), b"1", ttl)
+
+    def query_authorization_code(self, code: str, client: RegisteredClient) -> StoredCode | None:
+        store = self.server.hub.store
+        key = token_hash(code)
+        raw = store.get(CODE_PREFIX + key)
+        if raw is None:
+            used_by = store.get(USED_CODE_PREFIX + key)
+            if used_by is not None:
+                self._revoke_reused(used_by.decode(), client)
+            return None
+        record = StoredCode(**json.loads(raw))
+        if record.client_id != client.client_id:
+            return None
+        self._code_key = CODE_PREFIX + key
+        if not store.add(
+            USED_CODE_PREFIX + key, record.grant_id.encode(), USED_CODE_MEMORY_SECONDS
+        ):
+            self._revoke_reused(record.grant_id, client)
+            return None
+        return record
+
+    def _revoke_reused(self, grant_id: str, client: RegisteredClient) -> None:
+        self.server.revoke_grant(grant_id, "authorization_code_reused")
+        audit.record(db(), "token.code_reused", actor=client.client_id, target=grant_id)
+
+    def delete_authorization_code(self, authorization_code: StoredCode) -> None:
+        # The used-code marker stays: it is what spots a second use.
+        self.server.hub.store.delete(self._code_key)
+
+    def authenticate_user(self, authorization_code: StoredCode) -> Account:
+        return _active_account(authorization_code.account_id)
+
+
+class RefreshTokenGrant(grants.RefreshTokenGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = [*SECRET_AUTH, "none"]
+    INCLUDE_NEW_REFRESH_TOKEN = True
+    server: HubAuthorizationServer
+
+    def authenticate_refresh_token(self, refresh_token: str) -> StoredRefreshToken | None:
+        row = tokens.find_refresh_token(db(), refresh_token)
+        if row is None or row.grant.revoked_at is not None:
+            return None
+        if row.used_at is not None:
+            self._revoke_reused(row.grant_id, row.grant.client_id)
+            return None
+        if row.expires_at <= utcnow():
+            return None
+        return StoredRefreshToken(row)
+
+    def authenticate_user(self, refresh_token: StoredRefreshToken) -> Account:
+        return _active_account(refresh_token.row.grant.account_id)
+
+    def issue_token(self, user: Account, refresh_token: StoredRefreshToken) -> dict[str, Any]:
+        # Claimed here, atomically, so that two requests racing with one token cannot
+        # both succeed: the loser is treated as a replay.
+        if not tokens.claim_refresh_token(db(), refresh_token.row):
+            self._revoke_reused(refresh_token.row.grant_id, refresh_token.row.grant.client_id)
+            raise InvalidGrantError("The refresh token was already used.")
+        token: dict[str, Any] = super().issue_token(user, refresh_token)
+        return token
+
+    def revoke_old_credential(self, refresh_token: StoredRefreshToken) -> None:
+        """Nothing left to do: ``issue_token`` marked the token used before issuing."""
+
+    def _revoke_reused(self, grant_id: str, client_id: str) -> None:
+        self.server.revoke_grant(grant_id, "refresh_token_reused")
+        audit.record(db(), "token.refresh_reused", actor=client_id, target=grant_id)
+
+
+class ClientCredentialsGrant(grants.ClientCredentialsGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = SECRET_AUTH

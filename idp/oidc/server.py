@@ -1,0 +1,177 @@
+"""The authorization server: Authlib's, with the hub's storage behind its hooks."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from authlib.integrations.flask_oauth2 import AuthorizationServer
+from authlib.integrations.flask_oauth2.requests import FlaskOAuth2Request
+from authlib.oauth2.rfc6749 import OAuth2Payload, OAuth2Request
+from authlib.oauth2.rfc6749.util import scope_to_list
+from flask import request as flask_request
+from werkzeug.datastructures import MultiDict
+
+from ..hub import Hub
+from ..models import Account, Grant
+from ..services import tokens
+from ..services.clients import find_client
+from ..web.context import db
+from .models import RegisteredClient, StoredCode
+
+#: How long a server process trusts its copy of a client registration.
+CLIENT_CACHE_SECONDS = 5.0
+
+
+class ParamsPayload(OAuth2Payload):
+    def __init__(self, params: MultiDict[str, str]) -> None:
+        self._params = params
+
+    @property
+    def data(self) -> MultiDict[str, str]:
+        return self._params
+
+    @property
+    def datalist(self) -> defaultdict[str, list[str]]:
+        values: defaultdict[str, list[str]] = defaultdict(list)
+        for key in self._params:
+            values[key].extend(self._params.getlist(key))
+        return values
+
+
+class ParamsRequest(OAuth2Request):
+    """An authorization request resumed from saved parameters (after sign-in or consent)."""
+
+    def __init__(self, uri: str, params: MultiDict[str, str]) -> None:
+        super().__init__("GET", uri, headers={})
+        self.payload = ParamsPayload(params)
+        self._params = params
+
+    @property
+    def args(self) -> MultiDict[str, str]:
+        return self._params
+
+    @property
+    def form(self) -> MultiDict[str, str]:
+        return MultiDict()
+
+
+class ClientCache:
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self._lock = threading.Lock()
+        self._entries: dict[str, tuple[float, RegisteredClient | None]] = {}
+
+    def get(self, client_id: str) -> RegisteredClient | None:
+        entry = self._entries.get(client_id)
+        now = time.monotonic()
+        if entry is not None and now - entry[0] < CLIENT_CACHE_SECONDS:
+            return entry[1]
+        row = find_client(db(), client_id)
+        client = None
+        if row is not None and row.disabled_at is None:
+            client = RegisteredClient.from_row(row, self.hub.client_secrets)
+        with self._lock:
+            self._entries[client_id] = (now, client)
+        return client
+
+    def forget(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+class HubAuthorizationServer(AuthorizationServer):
+    def __init__(self, hub: Hub) -> None:
+        super().__init__()
+        self.hub = hub
+        self.clients = ClientCache(hub)
+        self.register_token_generator("default", self.generate_bearer_token)
+
+    # Authlib hooks ---------------------------------------------------------------
+
+    def query_client(self, client_id: str) -> RegisteredClient | None:
+        if not client_id:
+            return None
+        return self.clients.get(client_id)
+
+    def create_oauth2_request(self, request: Any) -> OAuth2Request:
+        if isinstance(request, OAuth2Request):
+            return request
+        if isinstance(request, Mapping):
+            return ParamsRequest(self.hub.settings.issuer_url + "/authorize", MultiDict(request))
+        return FlaskOAuth2Request(flask_request)
+
+    def generate_bearer_token(
+        self,
+        grant_type: str,
+        client: RegisteredClient,
+        user: Account | None = None,
+        scope: str | None = None,
+        expires_in: int | None = None,
+        include_refresh_token: bool = True,
+    ) -> dict[str, Any]:
+        if grant_type == "client_credentials":
+            granted = client.allowed_client_scope(scope)
+        else:
+            granted = client.get_allowed_scope(scope)
+        token: dict[str, Any] = {
+            "token_type": "Bearer",
+            "access_token": tokens.new_token(),
+            "expires_in": expires_in or self.hub.settings.access_token_ttl_seconds,
+        }
+        if granted:
+            token["scope"] = granted
+        # Refresh tokens exist for offline access (OpenID Connect Core section 11) and
+        # are replaced at each refresh (rotation).
+        offline = "offline_access" in (scope_to_list(granted) or [])
+        if include_refresh_token and (offline or grant_type == "refresh_token"):
+            token["refresh_token"] = tokens.new_token()
+        return token
+
+    def save_token(self, token: dict[str, Any], request: OAuth2Request) -> None:
+        session = db()
+        client: RegisteredClient = request.client
+        user: Account | None = request.user
+        scope = token.get("scope", "")
+        grant: Grant | None = None
+        code: StoredCode | None = request.authorization_code
+        if code is not None and user is not None:
+            grant = tokens.create_grant(
+                session,
+                grant_id=code.grant_id,
+                client_id=client.client_id,
+                account=user,
+                sid=code.sid,
+                scope=scope,
+                offline="offline_access" in scope_to_list(scope),
+                auth_time=code.auth_time,
+                acr=code.acr,
+                amr=code.amr,
+            )
+        elif request.refresh_token is not None:
+            grant = request.refresh_token.row.grant
+        tokens.save_access_token(
+            self.hub.store,
+            token["access_token"],
+            client_id=client.client_id,
+            scope=scope,
+            ttl=int(token["expires_in"]),
+            account=user,
+            grant_id=grant.id if grant is not None else None,
+        )
+        if "refresh_token" in token and grant is not None:
+            tokens.save_refresh_token(
+                session,
+                token["refresh_token"],
+                grant,
+                timedelta(days=self.hub.settings.refresh_token_ttl_days),
+            )
+
+    def revoke_grant(self, grant_id: str, reason: str) -> None:
+        tokens.revoke_grants(
+            db(), self.hub.store, [grant_id], reason, self.hub.settings.access_token_ttl_seconds
+        )

@@ -1,0 +1,33 @@
+"""Finding a token of either kind, for introspection and revocation."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..services import tokens
+from ..web.context import db
+from .models import BearerToken, StoredRefreshToken
+from .rfc6750 import load_bearer_token
+
+if TYPE_CHECKING:
+    from .server import HubAuthorizationServer
+
+
+def find_token(
+    server: HubAuthorizationServer, token: str, hint: str | None
+) -> BearerToken | StoredRefreshToken | None:
+    """Look where the hint says first, then in the other place (RFC 7009 section 2.1)."""
+    kinds = (
+        ["refresh_token", "access_token"]
+        if hint == "refresh_token"
+        else ["access_token", "refresh_token"]
+    )
+    for kind in kinds:
+        if kind == "access_token":
+            found: BearerToken | StoredRefreshToken | None = load_bearer_token(server, token)
+        else:
+            row = tokens.find_refresh_token(db(), token)
+            found = StoredRefreshToken(row) if row is not None else None
+        if found is not None:
+            return found
+    return None

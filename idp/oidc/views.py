@@ -1,0 +1,284 @@
+"""The provider's HTTP endpoints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from authlib.common.urls import add_params_to_uri
+from authlib.oauth2.rfc6749.errors import AccessDeniedError, OAuth2Error
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response as BaseResponse
+
+from ..services import hub_sessions
+from ..services.clients import find_client
+from ..web import auth_session
+from ..web.context import current_hub, db
+from ..web.forms import ConsentForm, LogoutConfirmForm
+from ..web.i18n import pick_locale, set_locale
+from .authorize import (
+    AuthContext,
+    Next,
+    drop_pending,
+    error_redirect_params,
+    id_token_hint_subject,
+    load_pending,
+    next_step,
+    parse_interaction,
+    save_pending,
+)
+from .discovery import WELL_KNOWN_PATH, PreparedDocument
+from .rpinitiated import hint_matches
+from .server import HubAuthorizationServer
+
+bp = Blueprint("oidc", __name__)
+
+
+def server() -> HubAuthorizationServer:
+    srv: HubAuthorizationServer = current_app.extensions["onedoor_oidc"]
+    return srv
+
+
+def _cached_document(document: PreparedDocument, max_age: int) -> Response:
+    if request.if_none_match.contains(document.etag.strip('"')):
+        response = Response(status=304)
+    else:
+        response = Response(document.body, mimetype="application/json")
+    response.headers["ETag"] = document.etag
+    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get(WELL_KNOWN_PATH)
+def discovery() -> Response:
+    return _cached_document(current_app.extensions["onedoor_discovery"], 3600)
+
+
+@bp.get("/jwks")
+def jwks() -> Response:
+    ring = current_hub().keyring.current()
+    return _cached_document(PreparedDocument(ring.jwks_json, ring.etag), 300)
+
+
+@bp.post("/token")
+def token() -> Response:
+    response: Response = server().create_token_response()
+    db().commit()  # also keeps revocations made while refusing a replayed code or token
+    return response
+
+
+@bp.route("/userinfo", methods=["GET", "POST"])
+def userinfo() -> Response:
+    response: Response = server().create_endpoint_response("userinfo")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/introspect")
+def introspect() -> Response:
+    response: Response = server().create_endpoint_response("introspection")
+    return response
+
+
+@bp.post("/revoke")
+def revoke() -> Response:
+    response: Response = server().create_endpoint_response("revocation")
+    db().commit()
+    return response
+
+
+# Authorization endpoint ---------------------------------------------------------------
+
+
+def error_page(message: str, detail: str = "", status: int = 400) -> Response:
+    return Response(render_template("error.html", message=message, detail=detail), status=status)
+
+
+def authorization_error(error: OAuth2Error) -> Response | BaseResponse:
+    """Redirect to the client only once its redirect URI is known to be registered
+    (RFC 6749 section 4.1.2.1); otherwise say so on a page."""
+    if error.redirect_uri:
+        params = [*error_redirect_params(error), ("iss", current_hub().settings.issuer_url)]
+        return redirect(add_params_to_uri(error.redirect_uri, params))
+    return error_page(
+        "此登入要求無效，請回到原系統重新操作。", f"{error.error}: {error.description or ''}"
+    )
+
+
+@bp.route("/authorize", methods=["GET", "POST"])
+def authorize() -> Response | BaseResponse:
+    rid = request.args.get("rid")
+    if rid is None:
+        params = request.values.to_dict(flat=False)
+        return _authorize(params, None, None)
+    pending = load_pending(session, rid)
+    if pending is None:
+        return error_page("登入要求已逾時，請回到原系統重新登入。")
+    return _authorize(pending["params"], rid, pending)
+
+
+def _signed_in_since(pending: dict[str, Any] | None) -> bool:
+    """Whether the person signed in after this request was first seen (so ``prompt=login``
+    and ``max_age`` are satisfied by that sign-in)."""
+    if pending is None:
+        return False
+    return float(session.get("signed_in_at", 0)) >= float(pending["created_at"])
+
+
+def _authorize(
+    params: dict[str, list[str]], rid: str | None, pending: dict[str, Any] | None
+) -> Response | BaseResponse:
+    srv = server()
+    hub = current_hub()
+    current = auth_session.signed_in()
+    source: MultiDict[str, str] | None = MultiDict(params) if pending is not None else None
+    try:
+        grant = srv.get_consent_grant(source, end_user=current.account if current else None)
+    except OAuth2Error as error:
+        if rid:
+            drop_pending(session, rid)
+        return authorization_error(error)
+    data = grant.request.payload.data
+    locale = pick_locale(data.get("ui_locales"))
+    if locale:
+        set_locale(locale)
+    client = grant.request.client
+    consented = bool(pending and pending["consented"])
+    try:
+        hint_subject = id_token_hint_subject(
+            data.get("id_token_hint"), hub.keyring.current().public, hub.settings.issuer_url
+        )
+        interaction = parse_interaction(data, client.first_party, hint_subject)
+        step = next_step(
+            interaction,
+            subject=current.account.subject if current else None,
+            auth_time=current.auth_time if current else None,
+            signed_in_for_this_request=_signed_in_since(pending),
+            consented=consented,
+        )
+    except OAuth2Error as error:
+        error.redirect_uri = grant.redirect_uri
+        error.state = data.get("state")
+        if rid:
+            drop_pending(session, rid)
+        return authorization_error(error)
+    if step is Next.SIGN_IN:
+        rid = save_pending(session, params, consented=consented, rid=rid)
+        return redirect(url_for("portal.signin", rid=rid))
+    if step is Next.CONSENT:
+        rid = save_pending(session, params, consented=False, rid=rid)
+        form = ConsentForm(rid=rid)
+        return Response(
+            render_template(
+                "consent.html",
+                form=form,
+                client=client,
+                scopes=grant.request.scope.split(),
+            )
+        )
+    assert current is not None
+    grant.request.auth_context = AuthContext(
+        sid=current.sid,
+        auth_time=current.auth_time,
+        acr=current.acr,
+        amr=current.amr,
+        offline_consented=consented,
+    )
+    response = srv.create_authorization_response(
+        request=grant.request, grant_user=current.account, grant=grant
+    )
+    if response.status_code == 302:
+        hub_sessions.remember_client(db(), current.sid, client.client_id, current.account.subject)
+    if rid:
+        drop_pending(session, rid)
+    db().commit()
+    return response
+
+
+@bp.post("/authorize/consent")
+def consent() -> Response | BaseResponse:
+    form = ConsentForm()
+    if not form.validate_on_submit():
+        return error_page("表單已逾時，請回到原系統重新登入。")
+    rid = form.rid.data or ""
+    pending = load_pending(session, rid)
+    if pending is None:
+        return error_page("登入要求已逾時，請回到原系統重新登入。")
+    if request.form.get("decision") != "allow":
+        drop_pending(session, rid)
+        current = auth_session.signed_in()
+        try:
+            grant = server().get_consent_grant(
+                MultiDict(pending["params"]), end_user=current.account if current else None
+            )
+        except OAuth2Error as error:
+            return authorization_error(error)
+        return authorization_error(
+            AccessDeniedError(redirect_uri=grant.redirect_uri, state=grant.request.payload.state)
+        )
+    save_pending(session, pending["params"], consented=True, rid=rid)
+    return redirect(url_for("oidc.authorize", rid=rid))
+
+
+# RP-initiated logout ------------------------------------------------------------------
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+def logout() -> Response | BaseResponse:
+    srv = server()
+    try:
+        validated = srv.validate_endpoint_request("end_session")
+    except OAuth2Error as error:
+        return error_page("此登出要求無效。", f"{error.error}: {error.description or ''}")
+    locale = pick_locale(validated.ui_locales)
+    if locale:
+        set_locale(locale)
+    current = auth_session.signed_in()
+    if current is not None and not hint_matches(
+        validated.id_token_claims, current.sid, current.account.subject
+    ):
+        form = LogoutConfirmForm(
+            client_id=validated.client.client_id if validated.client else "",
+            post_logout_redirect_uri=request.values.get("post_logout_redirect_uri", ""),
+            state=request.values.get("state", ""),
+        )
+        return Response(
+            render_template(
+                "confirm_signout.html",
+                form=form,
+                action=url_for("oidc.logout_confirm"),
+                client=validated.client,
+            )
+        )
+    response = srv.create_endpoint_response("end_session", validated)
+    db().commit()
+    auth_session.kick_worker()
+    return response or Response(render_template("signed_out.html"))
+
+
+@bp.post("/logout/confirm")
+def logout_confirm() -> BaseResponse:
+    form = LogoutConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    auth_session.end("rp_initiated_logout")
+    db().commit()
+    auth_session.kick_worker()
+    client = find_client(db(), form.client_id.data or "") if form.client_id.data else None
+    target = form.post_logout_redirect_uri.data or ""
+    if client is not None and target in client.post_logout_redirect_uris:
+        if form.state.data:
+            target = add_params_to_uri(target, {"state": form.state.data})
+        return redirect(target)
+    return Response(render_template("signed_out.html"))

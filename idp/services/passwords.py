@@ -1,0 +1,36 @@
+"""Password hashing with argon2id."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+
+class Passwords:
+    """Hashes and checks account passwords.
+
+    ``check`` costs the same whether or not an account exists: with no hash to check
+    it verifies against a dummy hash, so timing does not tell who has an account.
+    """
+
+    def __init__(self, time_cost: int, memory_kib: int, parallelism: int) -> None:
+        self._hasher = PasswordHasher(
+            time_cost=time_cost,
+            memory_cost=memory_kib,
+            parallelism=parallelism,
+            type=Type.ID,
+        )
+        self._dummy_hash = self._hasher.hash("dummy password for absent accounts")
+
+    def hash(self, password: str) -> str:
+        return self._hasher.hash(password)
+
+    def check(self, password_hash: str | None, password: str) -> bool:
+        try:
+            self._hasher.verify(password_hash or self._dummy_hash, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
+        return password_hash is not None
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return self._hasher.check_needs_rehash(password_hash)

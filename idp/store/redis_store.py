@@ -1,0 +1,52 @@
+"""Store on Redis (production)."""
+
+from __future__ import annotations
+
+import math
+from typing import cast
+
+import redis
+
+
+def _ms(ttl: float) -> int:
+    return max(1, math.ceil(ttl * 1000))
+
+
+class RedisStore:
+    def __init__(self, url: str, prefix: str = "idp:") -> None:
+        self.client = redis.Redis.from_url(url)
+        self.prefix = prefix
+
+    def _k(self, key: str) -> str:
+        return self.prefix + key
+
+    def get(self, key: str) -> bytes | None:
+        return cast(bytes | None, self.client.get(self._k(key)))
+
+    def get_many(self, keys: list[str]) -> list[bytes | None]:
+        if not keys:
+            return []
+        return cast(list[bytes | None], self.client.mget([self._k(k) for k in keys]))
+
+    def set(self, key: str, value: bytes, ttl: float) -> None:
+        self.client.set(self._k(key), value, px=_ms(ttl))
+
+    def add(self, key: str, value: bytes, ttl: float) -> bool:
+        return bool(self.client.set(self._k(key), value, px=_ms(ttl), nx=True))
+
+    def take(self, key: str) -> bytes | None:
+        return cast(bytes | None, self.client.getdel(self._k(key)))
+
+    def delete(self, *keys: str) -> None:
+        if keys:
+            self.client.delete(*[self._k(k) for k in keys])
+
+    def incr(self, key: str, ttl: float) -> int:
+        k = self._k(key)
+        pipe = self.client.pipeline(transaction=False)
+        pipe.set(k, 0, px=_ms(ttl), nx=True)
+        pipe.incr(k)
+        return int(pipe.execute()[1])
+
+    def ping(self) -> bool:
+        return bool(self.client.ping())

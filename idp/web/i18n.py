@@ -1,0 +1,58 @@
+"""Page language: Traditional Chinese (zh-TW) first, English available.
+
+Texts are written in zh-TW in the code and templates; ``translations/en.json`` maps
+each to English. The language comes from, in order: the OpenID Connect ``ui_locales``
+of the sign-in in progress, the visitor's choice (a cookie), the configured default.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from flask import current_app, g, request
+
+LOCALES = ("zh-TW", "en")
+COOKIE = "onedoor_lang"
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+
+
+@cache
+def catalog(locale: str) -> dict[str, str]:
+    path = TRANSLATIONS / f"{locale}.json"
+    if not path.exists():
+        return {}
+    data: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def pick_locale(ui_locales: str | None) -> str | None:
+    """The first supported tag of a space-separated BCP 47 list (``ui_locales``)."""
+    for tag in (ui_locales or "").split():
+        lowered = tag.lower()
+        if lowered.startswith("zh"):
+            return "zh-TW"
+        if lowered.startswith("en"):
+            return "en"
+    return None
+
+
+def current_locale() -> str:
+    locale: str | None = g.get("locale")
+    if locale is None:
+        chosen = request.cookies.get(COOKIE)
+        locale = chosen if chosen in LOCALES else current_app.config["IDP_DEFAULT_LOCALE"]
+        g.locale = locale
+    return locale
+
+
+def set_locale(locale: str) -> None:
+    g.locale = locale
+
+
+def gettext(text: str, **params: Any) -> str:
+    locale = current_locale()
+    translated = text if locale == "zh-TW" else catalog(locale).get(text, text)
+    return translated.format(**params) if params else translated

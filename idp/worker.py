@@ -1,0 +1,64 @@
+"""Background work inside each server process: delivering back-channel logout
+notifications (at once when kicked, and retries every few seconds) and purging
+expired rows of the SQL store."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from .hub import Hub
+from .oidc.backchannel import LogoutSender
+from .services.logout_notifications import deliver, due_deliveries
+from .store import SqlStore
+
+log = logging.getLogger(__name__)
+
+
+def deliver_logout_notifications(hub: Hub) -> tuple[int, int]:
+    """Send every due notification once; returns (delivered, failed)."""
+    delivered = failed = 0
+    with hub.database.unit_of_work() as db:
+        sender = LogoutSender(hub, db)
+        for delivery in due_deliveries(db):
+            if deliver(db, delivery, sender, hub.settings.backchannel_retry_seconds):
+                delivered += 1
+            else:
+                failed += 1
+    return delivered, failed
+
+
+class BackgroundWorker:
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="onedoor-worker", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def kick(self) -> None:
+        """Run now rather than at the next tick (after a sign-out)."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=10)
+
+    def run_once(self) -> None:
+        deliver_logout_notifications(self.hub)
+        if isinstance(self.hub.store, SqlStore):
+            self.hub.store.purge_expired()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self.hub.settings.backchannel_retry_seconds)
+            self._wake.clear()
+            if self._stop.is_set():
+                break
+            try:
+                self.run_once()
+            except Exception:
+                log.exception("background work failed; trying again at the next tick")
