@@ -1,0 +1,1 @@
+"""Programs that talk to the hub from outside: the demo subsystems, the card agent."""
