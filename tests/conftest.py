@@ -92,12 +92,18 @@ def settings_for(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-
     return make
 
 
-@pytest.fixture
-def hub(settings_for) -> Iterator[Hub]:  # type: ignore[no-untyped-def]
-    the_hub = Hub(settings_for())
+def prepared_hub(settings: Settings) -> Hub:
+    """A hub over an emptied database and store, with signing keys."""
+    the_hub = Hub(settings)
     _wipe(the_hub)
     with the_hub.database.unit_of_work() as db:
         signing_keys.ensure_keys(db, the_hub.key_box)
+    return the_hub
+
+
+@pytest.fixture
+def hub(settings_for) -> Iterator[Hub]:  # type: ignore[no-untyped-def]
+    the_hub = prepared_hub(settings_for())
     yield the_hub
     the_hub.close()
 
@@ -122,10 +128,7 @@ def live_hub(settings_for) -> Iterator[LiveHub]:  # type: ignore[no-untyped-def]
 
 def start_live_hub(settings_for, **overrides: object) -> Iterator[LiveHub]:  # type: ignore[no-untyped-def]
     port = free_port()
-    the_hub = Hub(settings_for(port, **overrides))
-    _wipe(the_hub)
-    with the_hub.database.unit_of_work() as db:
-        signing_keys.ensure_keys(db, the_hub.key_box)
+    the_hub = prepared_hub(settings_for(port, **overrides))
     flask_app = create_app(the_hub.settings, hub=the_hub, start_worker=True)
     server = make_server("127.0.0.1", port, flask_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

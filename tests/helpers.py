@@ -43,14 +43,20 @@ def add_client(hub: Hub, **changes: Any) -> ClientInfo:
     return ClientInfo(client.client_id, secret, values["redirect_uris"][0])
 
 
-def add_account(hub: Hub, username: str = "tester01", password: str = PASSWORD,
-                **changes: Any) -> str:
+def add_account(
+    hub: Hub, username: str = "tester01", password: str = PASSWORD, **changes: Any
+) -> str:
     with hub.database.unit_of_work() as db:
         unit = ensure_unit(db, "0101090517", "示範綜合醫院")
         account = create_account(
-            db, hub.passwords, username=username, password=password,
-            name=changes.pop("name", "王小明"), email=changes.pop("email", "wang@example.org"),
-            phone=changes.pop("phone", "02-12345678#123"), unit=unit,
+            db,
+            hub.passwords,
+            username=username,
+            password=password,
+            name=changes.pop("name", "王小明"),
+            email=changes.pop("email", "wang@example.org"),
+            phone=changes.pop("phone", "02-12345678#123"),
+            unit=unit,
             role=changes.pop("role", AccountRole.MEMBER),
             status=changes.pop("status", AccountStatus.ACTIVE),
         )
@@ -85,8 +91,9 @@ def form_with(page: str, field: str) -> dict[str, Any]:
 class Person:
     """Someone at a browser (a requests session with cookies), using the hub's pages."""
 
-    def __init__(self, hub: Hub, base_url: str, username: str = "tester01",
-                 password: str = PASSWORD) -> None:
+    def __init__(
+        self, hub: Hub, base_url: str, username: str = "tester01", password: str = PASSWORD
+    ) -> None:
         self.hub = hub
         self.base_url = base_url
         self.username = username
@@ -94,7 +101,9 @@ class Person:
         self.http = requests.Session()
         self.last_page: requests.Response | None = None
 
-    def follow(self, response: requests.Response, stop_at: str = REDIRECT_URI) -> requests.Response | str:
+    def follow(
+        self, response: requests.Response, stop_at: str = REDIRECT_URI
+    ) -> requests.Response | str:
         """Follow redirects until a page, or a redirect to ``stop_at`` (returned as URL)."""
         for _ in range(20):
             if response.status_code not in (301, 302, 303, 307, 308):
@@ -106,8 +115,12 @@ class Person:
             response = self.http.get(location, allow_redirects=False)
         raise AssertionError("too many redirects")
 
-    def sign_in_form(self, page: requests.Response, password: str | None = None,
-                     captcha_answer: str | None = None) -> requests.Response:
+    def sign_in_form(
+        self,
+        page: requests.Response,
+        password: str | None = None,
+        captcha_answer: str | None = None,
+    ) -> requests.Response:
         form = form_with(page.text, "password")
         data = dict(form["fields"])
         data["username"] = self.username
@@ -115,8 +128,7 @@ class Person:
         if "captcha_id" in data:
             answer = captcha.answer_of(self.hub.store, data["captcha_id"])
             data["captcha_answer"] = answer if captcha_answer is None else captcha_answer
-        return self.http.post(urljoin(page.url, form["action"]), data=data,
-                              allow_redirects=False)
+        return self.http.post(urljoin(page.url, form["action"]), data=data, allow_redirects=False)
 
     def authorize(self, url: str, stop_at: str = REDIRECT_URI, consent: bool = True) -> str:
         """Go to an authorization URL, sign in and consent as needed; return the redirect."""
@@ -131,8 +143,12 @@ class Person:
             elif 'name="decision"' in page.text:
                 form = form_with(page.text, "rid")
                 data = dict(form["fields"], decision="allow" if consent else "deny")
-                result = self.follow(self.http.post(urljoin(page.url, form["action"]),
-                                                    data=data, allow_redirects=False), stop_at)
+                result = self.follow(
+                    self.http.post(
+                        urljoin(page.url, form["action"]), data=data, allow_redirects=False
+                    ),
+                    stop_at,
+                )
             else:
                 raise AssertionError(f"unexpected page: {page.text[:1000]}")
         raise AssertionError("no redirect to the client")

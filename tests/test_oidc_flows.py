@@ -13,31 +13,39 @@ import requests
 from authlib.integrations.requests_client import OAuth2Session
 from authlib.oidc.discovery import OpenIDProviderMetadata
 
-from idp.hub import Hub
 from idp.models import AuditEvent, Grant
 from idp.services.signin import ACR_PASSWORD
 
 from .conftest import LiveHub
-from .helpers import REDIRECT_URI, Person, ClientInfo, add_account, add_client, query
+from .helpers import REDIRECT_URI, ClientInfo, Person, add_account, add_client, query
 
 
-def oidc_client(live: LiveHub, client: ClientInfo, scope: str = "openid profile email phone unit",
-                **kwargs: Any) -> OAuth2Session:
-    return OAuth2Session(client.client_id, client.secret, scope=scope,
-                         redirect_uri=client.redirect_uri, code_challenge_method="S256", **kwargs)
+def oidc_client(
+    live: LiveHub, client: ClientInfo, scope: str = "openid profile email phone unit", **kwargs: Any
+) -> OAuth2Session:
+    return OAuth2Session(
+        client.client_id,
+        client.secret,
+        scope=scope,
+        redirect_uri=client.redirect_uri,
+        code_challenge_method="S256",
+        **kwargs,
+    )
 
 
 def start(live: LiveHub, session: OAuth2Session, **params: Any) -> tuple[str, str, str]:
     verifier = secrets.token_urlsafe(48)
     nonce = secrets.token_urlsafe(12)
-    url, state = session.create_authorization_url(live.url + "/authorize", code_verifier=verifier,
-                                                  nonce=nonce, **params)
+    url, _state = session.create_authorization_url(
+        live.url + "/authorize", code_verifier=verifier, nonce=nonce, **params
+    )
     return url, verifier, nonce
 
 
 def exchange(live: LiveHub, session: OAuth2Session, callback: str, verifier: str) -> dict[str, Any]:
-    token: dict[str, Any] = session.fetch_token(live.url + "/token", authorization_response=callback,
-                                                code_verifier=verifier)
+    token: dict[str, Any] = session.fetch_token(
+        live.url + "/token", authorization_response=callback, code_verifier=verifier
+    )
     return token
 
 
@@ -45,8 +53,13 @@ def verify_id_token(live: LiveHub, id_token: str, client_id: str, nonce: str) ->
     keys = pyjwt.PyJWKClient(live.url + "/jwks")
     key = keys.get_signing_key_from_jwt(id_token)
     claims: dict[str, Any] = pyjwt.decode(
-        id_token, key.key, algorithms=["RS256", "ES256"], audience=client_id, issuer=live.url,
-        options={"require": ["exp", "iat", "sub", "aud", "iss"]})
+        id_token,
+        key.key,
+        algorithms=["RS256", "ES256"],
+        audience=client_id,
+        issuer=live.url,
+        options={"require": ["exp", "iat", "sub", "aud", "iss"]},
+    )
     assert claims["nonce"] == nonce
     return claims
 
@@ -62,9 +75,12 @@ def person(live_hub: LiveHub) -> Person:
     return Person(live_hub.hub, live_hub.url)
 
 
-def login(live: LiveHub, client: ClientInfo, person: Person, **params: Any
-          ) -> tuple[OAuth2Session, dict[str, Any], str]:
-    session = oidc_client(live, client, scope=params.pop("scope", "openid profile email phone unit"))
+def login(
+    live: LiveHub, client: ClientInfo, person: Person, **params: Any
+) -> tuple[OAuth2Session, dict[str, Any], str]:
+    session = oidc_client(
+        live, client, scope=params.pop("scope", "openid profile email phone unit")
+    )
     url, verifier, nonce = start(live, session, **params)
     callback = person.authorize(url)
     assert query(callback)["iss"] == live.url  # RFC 9207
@@ -81,8 +97,11 @@ def test_discovery_is_valid_provider_metadata(live_hub: LiveHub) -> None:
     assert metadata["authorization_response_iss_parameter_supported"] is True
     assert metadata["backchannel_logout_supported"] is True
     etag = response.headers["ETag"]
-    again = requests.get(live_hub.url + "/.well-known/openid-configuration",
-                         headers={"If-None-Match": etag}, timeout=5)
+    again = requests.get(
+        live_hub.url + "/.well-known/openid-configuration",
+        headers={"If-None-Match": etag},
+        timeout=5,
+    )
     assert again.status_code == 304
 
 
@@ -93,7 +112,8 @@ def test_jwks_publishes_rs256_and_es256_keys(live_hub: LiveHub) -> None:
 
 
 def test_code_flow_with_pkce_gives_verified_id_token_and_userinfo(
-        live_hub: LiveHub, client: ClientInfo, person: Person) -> None:
+    live_hub: LiveHub, client: ClientInfo, person: Person
+) -> None:
     session, token, nonce = login(live_hub, client, person)
     claims = verify_id_token(live_hub, token["id_token"], client.client_id, nonce)
     assert claims["acr"] == ACR_PASSWORD
@@ -107,8 +127,11 @@ def test_code_flow_with_pkce_gives_verified_id_token_and_userinfo(
     assert userinfo["unit_code"] == "0101090517"
     assert userinfo["email"] == "wang@example.org"
     assert userinfo["phone_number"] == "02-12345678#123"
-    posted = requests.post(live_hub.url + "/userinfo", timeout=5,
-                           headers={"Authorization": "Bearer " + token["access_token"]})
+    posted = requests.post(
+        live_hub.url + "/userinfo",
+        timeout=5,
+        headers={"Authorization": "Bearer " + token["access_token"]},
+    )
     assert posted.json() == userinfo
 
 
@@ -120,7 +143,8 @@ def test_es256_client_gets_es256_id_token(live_hub: LiveHub, person: Person) -> 
 
 
 def test_unregistered_redirect_uri_shows_error_page_and_never_redirects(
-        live_hub: LiveHub, client: ClientInfo) -> None:
+    live_hub: LiveHub, client: ClientInfo
+) -> None:
     session = oidc_client(live_hub, client)
     session.redirect_uri = "https://attacker.example/cb"
     url, _, _ = start(live_hub, session)
@@ -131,42 +155,70 @@ def test_unregistered_redirect_uri_shows_error_page_and_never_redirects(
 
 
 def test_unknown_client_shows_error_page(live_hub: LiveHub) -> None:
-    response = requests.get(live_hub.url + "/authorize", params={
-        "client_id": "nobody", "response_type": "code", "redirect_uri": REDIRECT_URI,
-        "scope": "openid"}, allow_redirects=False, timeout=5)
+    response = requests.get(
+        live_hub.url + "/authorize",
+        params={
+            "client_id": "nobody",
+            "response_type": "code",
+            "redirect_uri": REDIRECT_URI,
+            "scope": "openid",
+        },
+        allow_redirects=False,
+        timeout=5,
+    )
     assert response.status_code == 400
     assert "Location" not in response.headers
 
 
 def test_reused_code_is_refused_and_revokes_its_tokens(
-        live_hub: LiveHub, client: ClientInfo, person: Person) -> None:
+    live_hub: LiveHub, client: ClientInfo, person: Person
+) -> None:
     session = oidc_client(live_hub, client)
     url, verifier, _ = start(live_hub, session)
     callback = person.authorize(url)
     token = exchange(live_hub, session, callback, verifier)
     assert session.get(live_hub.url + "/userinfo").status_code == 200
-    again = requests.post(live_hub.url + "/token", auth=(client.client_id, client.secret or ""),
-                          data={"grant_type": "authorization_code", "code": query(callback)["code"],
-                                "redirect_uri": REDIRECT_URI, "code_verifier": verifier}, timeout=5)
+    again = requests.post(
+        live_hub.url + "/token",
+        auth=(client.client_id, client.secret or ""),
+        data={
+            "grant_type": "authorization_code",
+            "code": query(callback)["code"],
+            "redirect_uri": REDIRECT_URI,
+            "code_verifier": verifier,
+        },
+        timeout=5,
+    )
     assert again.status_code == 400
     assert again.json()["error"] == "invalid_grant"
-    userinfo = requests.get(live_hub.url + "/userinfo", timeout=5,
-                            headers={"Authorization": "Bearer " + token["access_token"]})
+    userinfo = requests.get(
+        live_hub.url + "/userinfo",
+        timeout=5,
+        headers={"Authorization": "Bearer " + token["access_token"]},
+    )
     assert userinfo.status_code == 401
     assert 'error="invalid_token"' in userinfo.headers["WWW-Authenticate"]
     with live_hub.hub.database.unit_of_work() as db:
         assert db.query(AuditEvent).filter_by(action="token.code_reused").count() == 1
 
 
-def test_wrong_client_secret_is_refused(live_hub: LiveHub, client: ClientInfo,
-                                        person: Person) -> None:
+def test_wrong_client_secret_is_refused(
+    live_hub: LiveHub, client: ClientInfo, person: Person
+) -> None:
     session = oidc_client(live_hub, client)
     url, verifier, _ = start(live_hub, session)
     callback = person.authorize(url)
-    response = requests.post(live_hub.url + "/token", auth=(client.client_id, "not-the-secret"),
-                             data={"grant_type": "authorization_code",
-                                   "code": query(callback)["code"], "redirect_uri": REDIRECT_URI,
-                                   "code_verifier": verifier}, timeout=5)
+    response = requests.post(
+        live_hub.url + "/token",
+        auth=(client.client_id, "not-the-secret"),
+        data={
+            "grant_type": "authorization_code",
+            "code": query(callback)["code"],
+            "redirect_uri": REDIRECT_URI,
+            "code_verifier": verifier,
+        },
+        timeout=5,
+    )
     assert response.status_code == 401
     assert response.json()["error"] == "invalid_client"
     assert response.headers["WWW-Authenticate"].startswith("Basic")
@@ -175,9 +227,15 @@ def test_wrong_client_secret_is_refused(live_hub: LiveHub, client: ClientInfo,
 
 
 def test_client_secret_post_is_accepted(live_hub: LiveHub, client: ClientInfo) -> None:
-    response = requests.post(live_hub.url + "/token", data={
-        "grant_type": "client_credentials", "client_id": client.client_id,
-        "client_secret": client.secret}, timeout=5)
+    response = requests.post(
+        live_hub.url + "/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": client.client_id,
+            "client_secret": client.secret,
+        },
+        timeout=5,
+    )
     assert response.status_code == 200, response.text
 
 
@@ -190,10 +248,21 @@ def test_pkce_mismatch_is_refused(live_hub: LiveHub, client: ClientInfo, person:
 
 
 def test_plain_pkce_is_refused(live_hub: LiveHub, client: ClientInfo, person: Person) -> None:
-    url = live_hub.url + "/authorize?" + requests.compat.urlencode({
-        "client_id": client.client_id, "response_type": "code", "redirect_uri": REDIRECT_URI,
-        "scope": "openid", "state": "s1", "code_challenge": "a" * 43,
-        "code_challenge_method": "plain"})
+    url = (
+        live_hub.url
+        + "/authorize?"
+        + requests.compat.urlencode(
+            {
+                "client_id": client.client_id,
+                "response_type": "code",
+                "redirect_uri": REDIRECT_URI,
+                "scope": "openid",
+                "state": "s1",
+                "code_challenge": "a" * 43,
+                "code_challenge_method": "plain",
+            }
+        )
+    )
     response = requests.get(url, allow_redirects=False, timeout=5)
     assert response.status_code == 302
     assert query(response.headers["Location"])["error"] == "invalid_request"
@@ -201,59 +270,93 @@ def test_plain_pkce_is_refused(live_hub: LiveHub, client: ClientInfo, person: Pe
 
 
 def test_public_client_must_use_pkce(live_hub: LiveHub) -> None:
-    public = add_client(live_hub.hub, token_endpoint_auth_method="none",
-                        grant_types=["authorization_code", "refresh_token"])
-    response = requests.get(live_hub.url + "/authorize", params={
-        "client_id": public.client_id, "response_type": "code", "redirect_uri": REDIRECT_URI,
-        "scope": "openid", "state": "xyz"}, allow_redirects=False, timeout=5)
+    public = add_client(
+        live_hub.hub,
+        token_endpoint_auth_method="none",
+        grant_types=["authorization_code", "refresh_token"],
+    )
+    response = requests.get(
+        live_hub.url + "/authorize",
+        params={
+            "client_id": public.client_id,
+            "response_type": "code",
+            "redirect_uri": REDIRECT_URI,
+            "scope": "openid",
+            "state": "xyz",
+        },
+        allow_redirects=False,
+        timeout=5,
+    )
     assert query(response.headers["Location"])["error"] == "invalid_request"
 
 
 def test_public_client_signs_in_with_pkce_and_no_secret(live_hub: LiveHub, person: Person) -> None:
-    public = add_client(live_hub.hub, token_endpoint_auth_method="none",
-                        grant_types=["authorization_code", "refresh_token"])
-    session = OAuth2Session(public.client_id, scope="openid", redirect_uri=REDIRECT_URI,
-                            code_challenge_method="S256", token_endpoint_auth_method="none")
+    public = add_client(
+        live_hub.hub,
+        token_endpoint_auth_method="none",
+        grant_types=["authorization_code", "refresh_token"],
+    )
+    session = OAuth2Session(
+        public.client_id,
+        scope="openid",
+        redirect_uri=REDIRECT_URI,
+        code_challenge_method="S256",
+        token_endpoint_auth_method="none",
+    )
     url, verifier, nonce = start(live_hub, session)
     token = exchange(live_hub, session, person.authorize(url), verifier)
     verify_id_token(live_hub, token["id_token"], public.client_id, nonce)
 
 
-def offline_login(live: LiveHub, client: ClientInfo, person: Person) -> tuple[OAuth2Session, dict[str, Any]]:
+def offline_login(
+    live: LiveHub, client: ClientInfo, person: Person
+) -> tuple[OAuth2Session, dict[str, Any]]:
     session, token, _ = login(live, client, person, scope="openid offline_access", prompt="consent")
     assert "refresh_token" in token
     return session, token
 
 
 def test_refresh_tokens_rotate_and_reuse_revokes_the_family(
-        live_hub: LiveHub, client: ClientInfo, person: Person) -> None:
+    live_hub: LiveHub, client: ClientInfo, person: Person
+) -> None:
     session, first = offline_login(live_hub, client, person)
     second = session.refresh_token(live_hub.url + "/token", refresh_token=first["refresh_token"])
     assert second["refresh_token"] != first["refresh_token"]
-    replay = requests.post(live_hub.url + "/token", auth=(client.client_id, client.secret or ""),
-                           data={"grant_type": "refresh_token",
-                                 "refresh_token": first["refresh_token"]}, timeout=5)
+    replay = requests.post(
+        live_hub.url + "/token",
+        auth=(client.client_id, client.secret or ""),
+        data={"grant_type": "refresh_token", "refresh_token": first["refresh_token"]},
+        timeout=5,
+    )
     assert replay.status_code == 400
     assert replay.json()["error"] == "invalid_grant"
     # The whole family is gone: the newest refresh token and its access token too.
-    after = requests.post(live_hub.url + "/token", auth=(client.client_id, client.secret or ""),
-                          data={"grant_type": "refresh_token",
-                                "refresh_token": second["refresh_token"]}, timeout=5)
+    after = requests.post(
+        live_hub.url + "/token",
+        auth=(client.client_id, client.secret or ""),
+        data={"grant_type": "refresh_token", "refresh_token": second["refresh_token"]},
+        timeout=5,
+    )
     assert after.json()["error"] == "invalid_grant"
-    userinfo = requests.get(live_hub.url + "/userinfo", timeout=5,
-                            headers={"Authorization": "Bearer " + second["access_token"]})
+    userinfo = requests.get(
+        live_hub.url + "/userinfo",
+        timeout=5,
+        headers={"Authorization": "Bearer " + second["access_token"]},
+    )
     assert userinfo.status_code == 401
 
 
 def test_offline_access_is_ignored_without_prompt_consent(
-        live_hub: LiveHub, client: ClientInfo, person: Person) -> None:
+    live_hub: LiveHub, client: ClientInfo, person: Person
+) -> None:
     _, token, _ = login(live_hub, client, person, scope="openid offline_access")
     assert "refresh_token" not in token
     assert "offline_access" not in token["scope"]
 
 
-def test_consent_denied_returns_access_denied(live_hub: LiveHub, client: ClientInfo,
-                                              person: Person) -> None:
+def test_consent_denied_returns_access_denied(
+    live_hub: LiveHub, client: ClientInfo, person: Person
+) -> None:
     session = oidc_client(live_hub, client)
     url, _, _ = start(live_hub, session, prompt="consent", state="st8")
     callback = person.authorize(url, consent=False)
@@ -263,29 +366,42 @@ def test_consent_denied_returns_access_denied(live_hub: LiveHub, client: ClientI
 
 
 def test_revoked_access_token_is_refused_at_userinfo(
-        live_hub: LiveHub, client: ClientInfo, person: Person) -> None:
+    live_hub: LiveHub, client: ClientInfo, person: Person
+) -> None:
     session, token, _ = login(live_hub, client, person)
-    response = requests.post(live_hub.url + "/revoke", auth=(client.client_id, client.secret or ""),
-                             data={"token": token["access_token"],
-                                   "token_type_hint": "access_token"}, timeout=5)
+    response = requests.post(
+        live_hub.url + "/revoke",
+        auth=(client.client_id, client.secret or ""),
+        data={"token": token["access_token"], "token_type_hint": "access_token"},
+        timeout=5,
+    )
     assert response.status_code == 200
     assert session.get(live_hub.url + "/userinfo").status_code == 401
 
 
 def test_revoking_refresh_token_revokes_the_grant(
-        live_hub: LiveHub, client: ClientInfo, person: Person) -> None:
+    live_hub: LiveHub, client: ClientInfo, person: Person
+) -> None:
     _, token = offline_login(live_hub, client, person)
-    requests.post(live_hub.url + "/revoke", auth=(client.client_id, client.secret or ""),
-                  data={"token": token["refresh_token"]}, timeout=5)
-    userinfo = requests.get(live_hub.url + "/userinfo", timeout=5,
-                            headers={"Authorization": "Bearer " + token["access_token"]})
+    requests.post(
+        live_hub.url + "/revoke",
+        auth=(client.client_id, client.secret or ""),
+        data={"token": token["refresh_token"]},
+        timeout=5,
+    )
+    userinfo = requests.get(
+        live_hub.url + "/userinfo",
+        timeout=5,
+        headers={"Authorization": "Bearer " + token["access_token"]},
+    )
     assert userinfo.status_code == 401
     with live_hub.hub.database.unit_of_work() as db:
         assert db.query(Grant).one().revoked_reason == "revoked_by_client"
 
 
 def test_prompt_none_without_session_returns_login_required(
-        live_hub: LiveHub, client: ClientInfo) -> None:
+    live_hub: LiveHub, client: ClientInfo
+) -> None:
     session = oidc_client(live_hub, client)
     url, _, _ = start(live_hub, session, prompt="none", state="abc")
     response = requests.get(url, allow_redirects=False, timeout=5)
@@ -298,35 +414,43 @@ def test_prompt_none_without_session_returns_login_required(
 
 
 def test_prompt_none_with_session_issues_code_silently(
-        live_hub: LiveHub, client: ClientInfo, person: Person) -> None:
+    live_hub: LiveHub, client: ClientInfo, person: Person
+) -> None:
     login(live_hub, client, person)
     session = oidc_client(live_hub, client)
-    url, verifier, _ = start(live_hub, session, prompt="none")
+    url, _verifier, _ = start(live_hub, session, prompt="none")
     response = person.http.get(url, allow_redirects=False)
     assert "code" in query(response.headers["Location"])
 
 
-def test_max_age_forces_a_new_sign_in(live_hub: LiveHub, client: ClientInfo,
-                                      person: Person) -> None:
+def test_max_age_forces_a_new_sign_in(
+    live_hub: LiveHub, client: ClientInfo, person: Person
+) -> None:
     _, token, _ = login(live_hub, client, person)
     first_auth_time = pyjwt.decode(token["id_token"], options={"verify_signature": False})[
-        "auth_time"]
+        "auth_time"
+    ]
     time.sleep(2)
     session = oidc_client(live_hub, client)
     url, verifier, nonce = start(live_hub, session, max_age="1")
     response = person.http.get(url, allow_redirects=False)
     assert "/signin" in response.headers["Location"]
     callback = person.authorize(url)
-    claims = verify_id_token(live_hub, exchange(live_hub, session, callback, verifier)["id_token"],
-                             client.client_id, nonce)
+    claims = verify_id_token(
+        live_hub,
+        exchange(live_hub, session, callback, verifier)["id_token"],
+        client.client_id,
+        nonce,
+    )
     assert claims["auth_time"] > first_auth_time
     # With max_age large enough the existing session is used.
     url2, _, _ = start(live_hub, session, max_age="3600")
     assert "code" in query(person.http.get(url2, allow_redirects=False).headers["Location"])
 
 
-def test_prompt_login_forces_a_new_sign_in(live_hub: LiveHub, client: ClientInfo,
-                                           person: Person) -> None:
+def test_prompt_login_forces_a_new_sign_in(
+    live_hub: LiveHub, client: ClientInfo, person: Person
+) -> None:
     login(live_hub, client, person)
     session = oidc_client(live_hub, client)
     url, _, _ = start(live_hub, session, prompt="login")
@@ -335,7 +459,8 @@ def test_prompt_login_forces_a_new_sign_in(live_hub: LiveHub, client: ClientInfo
 
 
 def test_id_token_hint_for_someone_else_requires_sign_in(
-        live_hub: LiveHub, client: ClientInfo, person: Person) -> None:
+    live_hub: LiveHub, client: ClientInfo, person: Person
+) -> None:
     _, token, _ = login(live_hub, client, person)
     add_account(live_hub.hub, username="another01")
     other = Person(live_hub.hub, live_hub.url, username="another01")
@@ -366,37 +491,66 @@ def test_ui_locales_shows_english_pages(live_hub: LiveHub, client: ClientInfo) -
 
 def test_client_credentials_token_and_introspection(live_hub: LiveHub, client: ClientInfo) -> None:
     auth = (client.client_id, client.secret or "")
-    token = requests.post(live_hub.url + "/token", auth=auth,
-                          data={"grant_type": "client_credentials"}, timeout=5).json()
+    token = requests.post(
+        live_hub.url + "/token", auth=auth, data={"grant_type": "client_credentials"}, timeout=5
+    ).json()
     assert token["token_type"] == "Bearer"
     assert "refresh_token" not in token
-    active = requests.post(live_hub.url + "/introspect", auth=auth,
-                           data={"token": token["access_token"]}, timeout=5).json()
+    active = requests.post(
+        live_hub.url + "/introspect", auth=auth, data={"token": token["access_token"]}, timeout=5
+    ).json()
     assert active["active"] is True
     assert active["client_id"] == client.client_id
     assert "sub" not in active
     other = add_client(live_hub.hub)
-    hidden = requests.post(live_hub.url + "/introspect", auth=(other.client_id, other.secret or ""),
-                           data={"token": token["access_token"]}, timeout=5).json()
+    hidden = requests.post(
+        live_hub.url + "/introspect",
+        auth=(other.client_id, other.secret or ""),
+        data={"token": token["access_token"]},
+        timeout=5,
+    ).json()
     assert hidden == {"active": False}
-    assert requests.get(live_hub.url + "/userinfo", timeout=5, headers={
-        "Authorization": "Bearer " + token["access_token"]}).status_code == 403
+    assert (
+        requests.get(
+            live_hub.url + "/userinfo",
+            timeout=5,
+            headers={"Authorization": "Bearer " + token["access_token"]},
+        ).status_code
+        == 403
+    )
 
 
-def test_introspection_of_user_tokens(live_hub: LiveHub, client: ClientInfo,
-                                      person: Person) -> None:
+def test_introspection_of_user_tokens(
+    live_hub: LiveHub, client: ClientInfo, person: Person
+) -> None:
     _, token = offline_login(live_hub, client, person)
     auth = (client.client_id, client.secret or "")
-    access = requests.post(live_hub.url + "/introspect", auth=auth, timeout=5, data={
-        "token": token["access_token"], "token_type_hint": "access_token"}).json()
+    access = requests.post(
+        live_hub.url + "/introspect",
+        auth=auth,
+        timeout=5,
+        data={"token": token["access_token"], "token_type_hint": "access_token"},
+    ).json()
     assert access["active"] is True and access["sub"] and access["iss"] == live_hub.url
-    refresh = requests.post(live_hub.url + "/introspect", auth=auth, timeout=5, data={
-        "token": token["refresh_token"], "token_type_hint": "refresh_token"}).json()
+    refresh = requests.post(
+        live_hub.url + "/introspect",
+        auth=auth,
+        timeout=5,
+        data={"token": token["refresh_token"], "token_type_hint": "refresh_token"},
+    ).json()
     assert refresh["active"] is True and refresh["token_type"] == "refresh_token"
-    assert requests.post(live_hub.url + "/introspect", auth=auth, timeout=5, data={
-        "token": "made-up"}).json() == {"active": False}
-    assert requests.post(live_hub.url + "/introspect", auth=(client.client_id, "wrong"),
-                         data={"token": token["access_token"]}, timeout=5).status_code == 401
+    assert requests.post(
+        live_hub.url + "/introspect", auth=auth, timeout=5, data={"token": "made-up"}
+    ).json() == {"active": False}
+    assert (
+        requests.post(
+            live_hub.url + "/introspect",
+            auth=(client.client_id, "wrong"),
+            data={"token": token["access_token"]},
+            timeout=5,
+        ).status_code
+        == 401
+    )
 
 
 def test_unknown_scopes_are_ignored(live_hub: LiveHub, client: ClientInfo, person: Person) -> None:
@@ -405,12 +559,13 @@ def test_unknown_scopes_are_ignored(live_hub: LiveHub, client: ClientInfo, perso
 
 
 def test_disabled_account_cannot_use_its_tokens(
-        live_hub: LiveHub, client: ClientInfo, person: Person, ) -> None:
+    live_hub: LiveHub,
+    client: ClientInfo,
+    person: Person,
+) -> None:
     from idp.models import Account, AccountStatus
 
-    session, token, _ = login(live_hub, client, person)
+    session, _token, _ = login(live_hub, client, person)
     with live_hub.hub.database.unit_of_work() as db:
         db.query(Account).filter_by(username="tester01").one().status = AccountStatus.DISABLED
     assert session.get(live_hub.url + "/userinfo").status_code == 401
-
-

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import Engine, Table
+from sqlalchemy.schema import CreateIndex, CreateTable
 
 from ..db import make_engine
 from ..models import KvEntry
@@ -25,7 +26,11 @@ def _sqlite_state_engine(main: Engine) -> Engine:
     path = Path(database)
     engine = make_engine(f"sqlite:///{path.with_name(path.stem + '-state' + path.suffix)}")
     table: Table = KvEntry.__table__  # type: ignore[assignment]
-    table.create(engine, checkfirst=True)
+    # IF NOT EXISTS: several server processes may start at the same moment.
+    with engine.begin() as conn:
+        conn.execute(CreateTable(table, if_not_exists=True))
+        for index in table.indexes:
+            conn.execute(CreateIndex(index, if_not_exists=True))
     return engine
 
 
