@@ -30,7 +30,9 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # No pre-ping: a round trip per request; a dropped connection fails one request and is
+    # replaced by the pool.
+    return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=3600)
 
 
 class Database:

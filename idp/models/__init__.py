@@ -2,7 +2,7 @@
 
 from .account import Account, AccountRole, AccountStatus
 from .audit import AuditEvent
-from .base import Base, utcnow
+from .base import Base, table_of, utcnow
 from .client import Client
 from .grant import Grant, RefreshToken
 from .hub_session import HubSession, SessionClient
@@ -26,5 +26,6 @@ __all__ = [
     "SessionClient",
     "SigningKey",
     "Unit",
+    "table_of",
     "utcnow",
 ]

@@ -67,7 +67,7 @@ class Account(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_signin_at: Mapped[datetime | None] = mapped_column(default=None)
 
-    unit: Mapped[Unit | None] = relationship(lazy="joined")
+    unit: Mapped[Unit | None] = relationship()
 
     # What Flask-Login reads of a signed-in principal; the model imports nothing of the web.
     is_authenticated = True

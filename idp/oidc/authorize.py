@@ -30,6 +30,7 @@ PENDING_TTL_SECONDS = 1800
 class AuthContext:
     """The hub session behind an authorization, as recorded in codes and grants."""
 
+    account_id: int
     sid: str
     auth_time: int
     acr: str
@@ -148,6 +149,11 @@ def drop_pending(session: Any, rid: str) -> None:
     pending = dict(session.get("authreqs") or {})
     if pending.pop(rid, None) is not None:
         session["authreqs"] = pending
+
+
+def login_hint(params: dict[str, list[str]]) -> str:
+    """The ``login_hint`` of a saved request, to fill in the account field."""
+    return (params.get("login_hint") or [""])[0][:50]
 
 
 def error_redirect_params(error: OAuth2Error) -> list[tuple[str, str]]:

@@ -11,9 +11,9 @@ from authlib.oauth2.rfc6749 import ClientMixin, TokenMixin
 from authlib.oauth2.rfc6749.util import list_to_scope, scope_to_list
 from authlib.oidc.core import AuthorizationCodeMixin
 
-from ..models import Account, Client, RefreshToken
+from ..models import Account, Client
 from ..services.clients import PERSON_SCOPES, ClientSecrets
-from ..services.tokens import AccessToken
+from ..services.tokens import AccessToken, AccountRef, RefreshRecord
 
 
 @dataclass(frozen=True)
@@ -175,30 +175,30 @@ class BearerToken(TokenMixin):
 class StoredRefreshToken(TokenMixin):
     token_type = "refresh_token"
 
-    def __init__(self, row: RefreshToken) -> None:
-        self.row = row
+    def __init__(self, record: RefreshRecord) -> None:
+        self.record = record
 
     @property
     def scope(self) -> str:
-        return self.row.grant.scope
+        return self.record.scope
 
     def check_client(self, client: RegisteredClient) -> bool:
-        return self.row.grant.client_id == client.client_id
+        return self.record.client_id == client.client_id
 
     def get_scope(self) -> str:
-        return self.row.grant.scope
+        return self.record.scope
 
     def get_expires_in(self) -> int:
-        return max(0, int(self.row.expires_at.timestamp() - time.time()))
+        return max(0, int(self.record.expires_at.timestamp() - time.time()))
 
     def is_expired(self) -> bool:
-        return self.row.expires_at.timestamp() <= time.time()
+        return self.record.expires_at.timestamp() <= time.time()
 
     def is_revoked(self) -> bool:
-        return self.row.grant.revoked_at is not None or self.row.used_at is not None
+        return self.record.grant_revoked or self.record.used
 
-    def get_user(self) -> Account:
-        return self.row.grant.account
+    def get_user(self) -> AccountRef:
+        return self.record.owner
 
     def get_client(self) -> None:
         return None

@@ -18,6 +18,7 @@ from authlib.oauth2.rfc6749.errors import InvalidGrantError
 from ..models import Account, AccountStatus, utcnow
 from ..services import audit, tokens
 from ..services.key_derivation import token_hash
+from ..services.tokens import AccountRef
 from ..web.context import db
 from .models import RegisteredClient, StoredCode, StoredRefreshToken
 
@@ -60,7 +61,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
             client_id=request.client.client_id,
             redirect_uri=request.payload.redirect_uri,
             scope=" ".join(scopes),
-            account_id=request.user.id,
+            account_id=context.account_id,
             sid=context.sid,
             auth_time=context.auth_time,
             acr=context.acr,
@@ -113,24 +114,27 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
     server: HubAuthorizationServer
 
     def authenticate_refresh_token(self, refresh_token: str) -> StoredRefreshToken | None:
-        row = tokens.find_refresh_token(db(), refresh_token)
-        if row is None or row.grant.revoked_at is not None:
+        record = tokens.find_refresh_token(db(), refresh_token)
+        if record is None or record.grant_revoked:
             return None
-        if row.used_at is not None:
-            self._revoke_reused(row.grant_id, row.grant.client_id)
+        if record.used:
+            self._revoke_reused(record.grant_id, record.client_id)
             return None
-        if row.expires_at <= utcnow():
+        if record.expires_at <= utcnow():
             return None
-        return StoredRefreshToken(row)
+        return StoredRefreshToken(record)
 
-    def authenticate_user(self, refresh_token: StoredRefreshToken) -> Account:
-        return _active_account(refresh_token.row.grant.account_id)
+    def authenticate_user(self, refresh_token: StoredRefreshToken) -> AccountRef:
+        if not refresh_token.record.account_active:
+            raise InvalidGrantError("The account is no longer active.")
+        return refresh_token.record.owner
 
-    def issue_token(self, user: Account, refresh_token: StoredRefreshToken) -> dict[str, Any]:
+    def issue_token(self, user: AccountRef, refresh_token: StoredRefreshToken) -> dict[str, Any]:
         # Claimed here, atomically, so that two requests racing with one token cannot
         # both succeed: the loser is treated as a replay.
-        if not tokens.claim_refresh_token(db(), refresh_token.row):
-            self._revoke_reused(refresh_token.row.grant_id, refresh_token.row.grant.client_id)
+        record = refresh_token.record
+        if not tokens.claim_refresh_token(db(), record):
+            self._revoke_reused(record.grant_id, record.client_id)
             raise InvalidGrantError("The refresh token was already used.")
         token: dict[str, Any] = super().issue_token(user, refresh_token)
         return token

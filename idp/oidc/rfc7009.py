@@ -26,4 +26,4 @@ class HubRevocationEndpoint(RevocationEndpoint):
         if isinstance(token, BearerToken):
             tokens.revoke_access_token(self.server.hub.store, token.token)
         else:
-            self.server.revoke_grant(token.row.grant_id, "revoked_by_client")
+            self.server.revoke_grant(token.record.grant_id, "revoked_by_client")

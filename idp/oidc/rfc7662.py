@@ -41,14 +41,14 @@ class HubIntrospectionEndpoint(IntrospectionEndpoint):
             if record.subject:
                 payload["sub"] = record.subject
             return payload
-        grant = token.row.grant
+        refresh = token.record
         return {
             "active": True,
             "token_type": "refresh_token",
-            "client_id": grant.client_id,
-            "scope": grant.scope,
-            "exp": int(token.row.expires_at.timestamp()),
-            "iat": int(token.row.issued_at.timestamp()),
+            "client_id": refresh.client_id,
+            "scope": refresh.scope,
+            "exp": int(refresh.expires_at.timestamp()),
+            "iat": int(refresh.issued_at.timestamp()),
             "iss": issuer,
-            "sub": grant.account.subject,
+            "sub": refresh.subject,
         }

@@ -17,9 +17,10 @@ from flask import request as flask_request
 from werkzeug.datastructures import MultiDict
 
 from ..hub import Hub
-from ..models import Account, Grant
+from ..models import Account
 from ..services import tokens
 from ..services.clients import find_client
+from ..services.tokens import TokenOwner
 from ..web.context import db
 from .models import RegisteredClient, StoredCode
 
@@ -133,18 +134,18 @@ class HubAuthorizationServer(AuthorizationServer):
         return token
 
     def save_token(self, token: dict[str, Any], request: OAuth2Request) -> None:
-        session = db()
         client: RegisteredClient = request.client
-        user: Account | None = request.user
+        owner: TokenOwner | None = request.user
         scope = token.get("scope", "")
-        grant: Grant | None = None
+        grant_id: str | None = None
         code: StoredCode | None = request.authorization_code
-        if code is not None and user is not None:
-            grant = tokens.create_grant(
-                session,
-                grant_id=code.grant_id,
+        if code is not None:
+            grant_id = code.grant_id
+            tokens.create_grant(
+                db(),
+                grant_id=grant_id,
                 client_id=client.client_id,
-                account=user,
+                account_id=code.account_id,
                 sid=code.sid,
                 scope=scope,
                 offline="offline_access" in scope_to_list(scope),
@@ -153,21 +154,21 @@ class HubAuthorizationServer(AuthorizationServer):
                 amr=code.amr,
             )
         elif request.refresh_token is not None:
-            grant = request.refresh_token.row.grant
+            grant_id = request.refresh_token.record.grant_id
         tokens.save_access_token(
             self.hub.store,
             token["access_token"],
             client_id=client.client_id,
             scope=scope,
             ttl=int(token["expires_in"]),
-            account=user,
-            grant_id=grant.id if grant is not None else None,
+            owner=owner,
+            grant_id=grant_id,
         )
-        if "refresh_token" in token and grant is not None:
+        if "refresh_token" in token and grant_id is not None:
             tokens.save_refresh_token(
-                session,
+                db(),
                 token["refresh_token"],
-                grant,
+                grant_id,
                 timedelta(days=self.hub.settings.refresh_token_ttl_days),
             )
 

@@ -26,8 +26,8 @@ def find_token(
         if kind == "access_token":
             found: BearerToken | StoredRefreshToken | None = load_bearer_token(server, token)
         else:
-            row = tokens.find_refresh_token(db(), token)
-            found = StoredRefreshToken(row) if row is not None else None
+            record = tokens.find_refresh_token(db(), token)
+            found = StoredRefreshToken(record) if record is not None else None
         if found is not None:
             return found
     return None

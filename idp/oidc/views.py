@@ -20,12 +20,12 @@ from flask import (
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..services import hub_sessions
 from ..services.clients import find_client
 from ..web import auth_session
 from ..web.context import current_hub, db
-from ..web.forms import ConsentForm, LogoutConfirmForm
+from ..web.forms import ConsentForm, LogoutConfirmForm, SignInForm
 from ..web.i18n import pick_locale, set_locale
+from ..web.signin_page import render_signin
 from .authorize import (
     AuthContext,
     Next,
@@ -33,6 +33,7 @@ from .authorize import (
     error_redirect_params,
     id_token_hint_subject,
     load_pending,
+    login_hint,
     next_step,
     parse_interaction,
     save_pending,
@@ -120,8 +121,12 @@ def authorization_error(error: OAuth2Error) -> Response | BaseResponse:
 def authorize() -> Response | BaseResponse:
     rid = request.args.get("rid")
     if rid is None:
-        params = request.values.to_dict(flat=False)
-        return _authorize(params, None, None)
+        return _authorize(request.values.to_dict(flat=False), None, None)
+    return resume_authorization(rid)
+
+
+def resume_authorization(rid: str) -> Response | BaseResponse:
+    """Carry on with a request saved while the person signed in or consented."""
     pending = load_pending(session, rid)
     if pending is None:
         return error_page("登入要求已逾時，請回到原系統重新登入。")
@@ -144,7 +149,7 @@ def _authorize(
     current = auth_session.signed_in()
     source: MultiDict[str, str] | None = MultiDict(params) if pending is not None else None
     try:
-        grant = srv.get_consent_grant(source, end_user=current.account if current else None)
+        grant = srv.get_consent_grant(source, end_user=current)
     except OAuth2Error as error:
         if rid:
             drop_pending(session, rid)
@@ -162,7 +167,7 @@ def _authorize(
         interaction = parse_interaction(data, client.first_party, hint_subject)
         step = next_step(
             interaction,
-            subject=current.account.subject if current else None,
+            subject=current.subject if current else None,
             auth_time=current.auth_time if current else None,
             signed_in_for_this_request=_signed_in_since(pending),
             consented=consented,
@@ -175,7 +180,8 @@ def _authorize(
         return authorization_error(error)
     if step is Next.SIGN_IN:
         rid = save_pending(session, params, consented=consented, rid=rid)
-        return redirect(url_for("portal.signin", rid=rid))
+        form = SignInForm(formdata=None, rid=rid, username=login_hint(params))
+        return render_signin(form)
     if step is Next.CONSENT:
         rid = save_pending(session, params, consented=False, rid=rid)
         form = ConsentForm(rid=rid)
@@ -189,6 +195,7 @@ def _authorize(
         )
     assert current is not None
     grant.request.auth_context = AuthContext(
+        account_id=current.account_id,
         sid=current.sid,
         auth_time=current.auth_time,
         acr=current.acr,
@@ -196,10 +203,10 @@ def _authorize(
         offline_consented=consented,
     )
     response = srv.create_authorization_response(
-        request=grant.request, grant_user=current.account, grant=grant
+        request=grant.request, grant_user=current, grant=grant
     )
     if response.status_code == 302:
-        hub_sessions.remember_client(db(), current.sid, client.client_id, current.account.subject)
+        auth_session.remember_client(current, client.client_id)
     if rid:
         drop_pending(session, rid)
     db().commit()
@@ -219,16 +226,14 @@ def consent() -> Response | BaseResponse:
         drop_pending(session, rid)
         current = auth_session.signed_in()
         try:
-            grant = server().get_consent_grant(
-                MultiDict(pending["params"]), end_user=current.account if current else None
-            )
+            grant = server().get_consent_grant(MultiDict(pending["params"]), end_user=current)
         except OAuth2Error as error:
             return authorization_error(error)
         return authorization_error(
             AccessDeniedError(redirect_uri=grant.redirect_uri, state=grant.request.payload.state)
         )
     save_pending(session, pending["params"], consented=True, rid=rid)
-    return redirect(url_for("oidc.authorize", rid=rid))
+    return resume_authorization(rid)
 
 
 # RP-initiated logout ------------------------------------------------------------------
@@ -246,7 +251,7 @@ def logout() -> Response | BaseResponse:
         set_locale(locale)
     current = auth_session.signed_in()
     if current is not None and not hint_matches(
-        validated.id_token_claims, current.sid, current.account.subject
+        validated.id_token_claims, current.sid, current.subject
     ):
         form = LogoutConfirmForm(
             client_id=validated.client.client_id if validated.client else "",

@@ -13,12 +13,13 @@ import json
 import secrets
 import time
 from dataclasses import asdict, dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from ..models import Account, Grant, RefreshToken, utcnow
+from ..models import Account, AccountStatus, Grant, RefreshToken, table_of, utcnow
 from ..store import Store
 from .key_derivation import token_hash
 
@@ -52,7 +53,7 @@ def save_access_token(
     client_id: str,
     scope: str,
     ttl: int,
-    account: Account | None = None,
+    owner: TokenOwner | None = None,
     grant_id: str | None = None,
 ) -> AccessToken:
     now = int(time.time())
@@ -61,8 +62,8 @@ def save_access_token(
         scope=scope,
         issued_at=now,
         expires_at=now + ttl,
-        account_id=account.id if account else None,
-        subject=account.subject if account else None,
+        account_id=owner.id if owner else None,
+        subject=owner.subject if owner else None,
         grant_id=grant_id,
     )
     store.set(ACCESS_PREFIX + token_hash(token), json.dumps(asdict(record)).encode(), ttl)
@@ -85,7 +86,27 @@ def revoke_access_token(store: Store, token: str) -> None:
     store.delete(ACCESS_PREFIX + token_hash(token))
 
 
-# Grants ---------------------------------------------------------------------------
+# Grants and refresh tokens ---------------------------------------------------------
+#
+# The token endpoint's hot path: plain SQL (SQLAlchemy Core) on the request's
+# connection, one statement per step, no ORM objects to build.
+
+_grant = table_of(Grant)
+_refresh = table_of(RefreshToken)
+_account = table_of(Account)
+
+
+class TokenOwner(Protocol):
+    """Who a token speaks for: an Account, or an AccountRef from a refresh token."""
+
+    id: int
+    subject: str
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    id: int
+    subject: str
 
 
 def create_grant(
@@ -93,28 +114,29 @@ def create_grant(
     *,
     grant_id: str,
     client_id: str,
-    account: Account,
+    account_id: int,
     sid: str,
     scope: str,
     offline: bool,
     auth_time: int,
     acr: str,
     amr: list[str],
-) -> Grant:
-    grant = Grant(
-        id=grant_id,
-        client_id=client_id,
-        account=account,
-        sid=sid,
-        scope=scope,
-        offline=offline,
-        auth_time=auth_time,
-        acr=acr,
-        amr=amr,
+) -> None:
+    db.connection().execute(
+        insert(_grant).values(
+            id=grant_id,
+            client_id=client_id,
+            account_id=account_id,
+            sid=sid,
+            scope=scope,
+            offline=offline,
+            auth_time=auth_time,
+            acr=acr,
+            amr=amr,
+            created_at=utcnow(),
+            revoked_reason="",
+        )
     )
-    db.add(grant)
-    db.flush()
-    return grant
 
 
 def revoke_grants(
@@ -125,34 +147,90 @@ def revoke_grants(
         return
     for grant_id in grant_ids:
         store.set(REVOKED_GRANT_PREFIX + grant_id, reason.encode(), access_token_ttl)
-    db.execute(
-        update(Grant)
-        .where(Grant.id.in_(grant_ids), Grant.revoked_at.is_(None))
+    db.connection().execute(
+        update(_grant)
+        .where(_grant.c.id.in_(grant_ids), _grant.c.revoked_at.is_(None))
         .values(revoked_at=utcnow(), revoked_reason=reason)
     )
 
 
-def find_grant(db: Session, grant_id: str) -> Grant | None:
-    return db.get(Grant, grant_id)
+@dataclass(frozen=True)
+class RefreshRecord:
+    """A refresh token with its grant and account, as read in one query."""
+
+    id: int
+    issued_at: datetime
+    expires_at: datetime
+    used: bool
+    grant_id: str
+    client_id: str
+    scope: str
+    grant_revoked: bool
+    account_id: int
+    subject: str
+    account_active: bool
+
+    @property
+    def owner(self) -> AccountRef:
+        return AccountRef(self.account_id, self.subject)
 
 
-# Refresh tokens --------------------------------------------------------------------
-
-
-def save_refresh_token(db: Session, token: str, grant: Grant, ttl: timedelta) -> None:
-    db.add(RefreshToken(token_hash=token_hash(token), grant_id=grant.id, expires_at=utcnow() + ttl))
-
-
-def find_refresh_token(db: Session, token: str) -> RefreshToken | None:
-    return db.scalar(select(RefreshToken).where(RefreshToken.token_hash == token_hash(token)))
-
-
-def claim_refresh_token(db: Session, refresh_token: RefreshToken) -> bool:
-    """Mark the token used; False when someone used it first (a replay or a race)."""
-    result = db.execute(
-        update(RefreshToken)
-        .where(RefreshToken.id == refresh_token.id, RefreshToken.used_at.is_(None))
-        .values(used_at=utcnow())
-        .execution_options(synchronize_session=False)
+def save_refresh_token(db: Session, token: str, grant_id: str, ttl: timedelta) -> None:
+    db.connection().execute(
+        insert(_refresh).values(
+            token_hash=token_hash(token),
+            grant_id=grant_id,
+            issued_at=utcnow(),
+            expires_at=utcnow() + ttl,
+        )
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def find_refresh_token(db: Session, token: str) -> RefreshRecord | None:
+    row = (
+        db.connection()
+        .execute(
+            select(
+                _refresh.c.id,
+                _refresh.c.issued_at,
+                _refresh.c.expires_at,
+                _refresh.c.used_at,
+                _grant.c.id.label("grant_id"),
+                _grant.c.client_id,
+                _grant.c.scope,
+                _grant.c.revoked_at,
+                _account.c.id.label("account_id"),
+                _account.c.subject,
+                _account.c.status,
+            )
+            .join(_grant, _grant.c.id == _refresh.c.grant_id)
+            .join(_account, _account.c.id == _grant.c.account_id)
+            .where(_refresh.c.token_hash == token_hash(token))
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    return RefreshRecord(
+        id=row.id,
+        issued_at=row.issued_at,
+        expires_at=row.expires_at,
+        used=row.used_at is not None,
+        grant_id=row.grant_id,
+        client_id=row.client_id,
+        scope=row.scope,
+        grant_revoked=row.revoked_at is not None,
+        account_id=row.account_id,
+        subject=row.subject,
+        account_active=row.status == AccountStatus.ACTIVE.value,
+    )
+
+
+def claim_refresh_token(db: Session, record: RefreshRecord) -> bool:
+    """Mark the token used; False when someone used it first (a replay or a race)."""
+    result = db.connection().execute(
+        update(_refresh)
+        .where(_refresh.c.id == record.id, _refresh.c.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+    return result.rowcount == 1

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine, Table
+from sqlalchemy import Engine
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 from ..db import make_engine
-from ..models import KvEntry
+from ..models import KvEntry, table_of
 from .base import Store
 from .redis_store import RedisStore
 from .sql_store import SqlStore
@@ -25,7 +25,7 @@ def _sqlite_state_engine(main: Engine) -> Engine:
         raise ValueError("the SQL store needs a file-backed SQLite database")
     path = Path(database)
     engine = make_engine(f"sqlite:///{path.with_name(path.stem + '-state' + path.suffix)}")
-    table: Table = KvEntry.__table__  # type: ignore[assignment]
+    table = table_of(KvEntry)
     # IF NOT EXISTS: several server processes may start at the same moment.
     with engine.begin() as conn:
         conn.execute(CreateTable(table, if_not_exists=True))

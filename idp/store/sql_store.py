@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import random
 import time
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Engine, Table, case, delete, select
+from sqlalchemy import Engine, case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..models import KvEntry
+from ..models import KvEntry, table_of
 
 PURGE_PROBABILITY = 0.01
 
@@ -30,7 +30,7 @@ class SqlStore:
             self._insert = sqlite.insert
         else:
             raise ValueError(f"the SQL store supports PostgreSQL and SQLite, not {dialect}")
-        self.table = cast(Table, KvEntry.__table__)
+        self.table = table_of(KvEntry)
 
     def get(self, key: str) -> bytes | None:
         return self.get_many([key])[0]

@@ -1,4 +1,9 @@
-"""The signed-in state of a browser: starting it after sign-in, reading it, ending it."""
+"""The signed-in state of a browser: starting it after sign-in, reading it, ending it.
+
+What the authorization endpoint needs to know about the session (who, since when, how)
+is kept in the session itself, so answering a subsystem costs no database query.
+Pages that show the account load it through Flask-Login's ``current_user``.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,9 @@ import time
 from dataclasses import dataclass
 
 from flask import current_app, request, session
-from flask_login import current_user, login_user, logout_user
+from flask_login import login_user, logout_user
 
-from ..models import Account, utcnow
+from ..models import utcnow
 from ..services import audit, hub_sessions
 from ..services.signin import Authentication
 from .context import client_ip, current_hub, db
@@ -17,7 +22,9 @@ from .sessions import StoreSession
 
 @dataclass(frozen=True)
 class SignedIn:
-    account: Account
+    account_id: int
+    subject: str
+    username: str
     sid: str
     auth_time: int
     acr: str
@@ -25,10 +32,12 @@ class SignedIn:
 
 
 def signed_in() -> SignedIn | None:
-    if not current_user.is_authenticated or "sid" not in session:
+    if "sid" not in session:
         return None
     return SignedIn(
-        account=current_user._get_current_object(),
+        account_id=int(session["_user_id"]),
+        subject=session["subject"],
+        username=session["username"],
         sid=session["sid"],
         auth_time=int(session["auth_time"]),
         acr=session["acr"],
@@ -38,8 +47,7 @@ def signed_in() -> SignedIn | None:
 
 def establish(authn: Authentication) -> None:
     """Start a hub session for a successful sign-in, under a new session id."""
-    previous = signed_in()
-    if previous is not None:
+    if signed_in() is not None:
         end("replaced")
     assert isinstance(session, StoreSession)
     session.regenerate()
@@ -54,14 +62,26 @@ def establish(authn: Authentication) -> None:
         amr=authn.amr,
     )
     login_user(account)
-    session["sid"] = hub_session.sid
-    session["signed_in_at"] = time.time()
-    session["auth_time"] = authn.auth_time
-    session["acr"] = authn.acr
-    session["amr"] = authn.amr
     previous_signin = account.last_signin_at
-    session["previous_signin_at"] = previous_signin.timestamp() if previous_signin else None
+    session.update(
+        sid=hub_session.sid,
+        subject=account.subject,
+        username=account.username,
+        signed_in_at=time.time(),
+        auth_time=authn.auth_time,
+        acr=authn.acr,
+        amr=authn.amr,
+        previous_signin_at=previous_signin.timestamp() if previous_signin else None,
+    )
     account.last_signin_at = utcnow()
+
+
+def remember_client(current: SignedIn, client_id: str) -> None:
+    """Record (once per session) that a subsystem received an ID token in this session."""
+    known = list(session.get("clients") or [])
+    if client_id not in known:
+        hub_sessions.remember_client(db(), current.sid, client_id, current.subject)
+        session["clients"] = [*known, client_id]
 
 
 def end(reason: str) -> None:
@@ -77,8 +97,8 @@ def end(reason: str) -> None:
         audit.record(
             db(),
             "signout",
-            actor=current.account.username,
-            actor_account_id=current.account.id,
+            actor=current.username,
+            actor_account_id=current.account_id,
             ip=client_ip(),
             reason=reason,
         )

@@ -13,9 +13,11 @@ from flask import (
     session,
     url_for,
 )
+from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..oidc.authorize import load_pending
+from ..oidc.authorize import load_pending, login_hint
+from ..oidc.views import resume_authorization
 from ..services import captcha
 from ..services.signin import (
     CaptchaStep,
@@ -29,41 +31,21 @@ from . import auth_session
 from .context import client_ip, current_hub, db
 from .forms import ConfirmForm, SignInForm
 from .i18n import COOKIE, LOCALES, current_locale, pick_locale, set_locale
+from .signin_page import new_captcha, render_signin
 
 bp = Blueprint("portal", __name__)
-
-
-def _new_captcha() -> str | None:
-    settings = current_hub().settings
-    if not settings.captcha:
-        return None
-    return captcha.new_challenge(
-        current_hub().store, settings.captcha_length, settings.captcha_ttl_seconds
-    )
-
-
-def _signin_page(form: SignInForm, message: str | None, status: int = 200) -> Response:
-    form.captcha_answer.data = ""
-    form.password.data = ""
-    body = render_template(
-        "signin.html",
-        form=form,
-        message=message,
-        captcha_id=_new_captcha(),
-        signed_in=auth_session.signed_in(),
-    )
-    return Response(body, status=status)
 
 
 @bp.get("/")
 def home() -> Response:
     current = auth_session.signed_in()
-    if current is None:
-        return _signin_page(SignInForm(), None)
+    if current is None or not current_user.is_authenticated:
+        return render_signin(SignInForm())
     return Response(
         render_template(
             "home.html",
             current=current,
+            account=current_user,
             previous_signin_at=session.get("previous_signin_at"),
             form=ConfirmForm(),
         )
@@ -85,11 +67,11 @@ def signin() -> BaseResponse:
     form.rid.data = rid
     if request.method == "GET":
         if pending is not None:
-            form.username.data = (pending["params"].get("login_hint") or [""])[0][:50]
-        return _signin_page(form, None)
+            form.username.data = login_hint(pending["params"])
+        return render_signin(form)
     if not form.validate_on_submit():
         message = "表單已逾時，請重新送出" if "csrf_token" in form.errors else "請填寫帳號與密碼"
-        return _signin_page(form, message, status=400)
+        return render_signin(form, message, status=400)
     hub = current_hub()
     attempt = SigninAttempt(
         username=form.username.data or "",
@@ -106,13 +88,12 @@ def signin() -> BaseResponse:
         authn = sign_in(db(), steps, attempt)
     except SigninFailed as failure:
         db().commit()
-        return _signin_page(form, failure.message, status=401)
+        return render_signin(form, failure.message, status=401)
     auth_session.establish(authn)
+    # Carry on with the subsystem's request, if any, in this same response.
+    response = resume_authorization(rid) if rid else redirect(url_for("portal.home"))
     db().commit()
-    auth_session.kick_worker()
-    if rid:
-        return redirect(url_for("oidc.authorize", rid=rid))
-    return redirect(url_for("portal.home"))
+    return response
 
 
 @bp.route("/signout", methods=["GET", "POST"])
@@ -134,7 +115,7 @@ def signout() -> BaseResponse:
 
 @bp.get("/captcha/new")
 def captcha_new() -> Response:
-    challenge_id = _new_captcha()
+    challenge_id = new_captcha()
     if challenge_id is None:
         abort(404)
     return jsonify(

@@ -1,0 +1,36 @@
+# OneDoor. `make run` starts the hub with demo data and the three demo subsystems;
+# `make test` runs the whole test suite. Both set up .venv on first use.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+DEV_ENV := IDP_ENV=development IDP_INSTANCE_PATH=$(or $(IDP_INSTANCE_PATH),instance)
+
+.PHONY: run test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev,postgres]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+run: $(STAMP)
+	$(DEV_ENV) $(BIN)/idp init
+	$(DEV_ENV) $(BIN)/idp demo load
+	$(DEV_ENV) $(BIN)/python -m clients.demo_rp.launch
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check idp clients tests bench tools
+	$(BIN)/ruff format --check idp clients tests bench tools
+	$(BIN)/mypy idp clients
+
+bench: $(STAMP)
+	bash bench/run.sh
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
