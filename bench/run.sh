@@ -38,7 +38,7 @@ esac
 "$VENV/bin/idp" init >/dev/null
 secret=$("$VENV/bin/idp" clients add --name bench --client-id bench-client \
   --redirect-uri http://127.0.0.1:9/cb --grant-type authorization_code \
-  --grant-type refresh_token --grant-type client_credentials \
+  --grant-type refresh_token --grant-type client_credentials --id-token-alg ES256 \
   | "$VENV/bin/python" -c 'import json,sys; print(json.load(sys.stdin)["client_secret"])')
 "$VENV/bin/idp" accounts create --username benchuser01 --password "Bench~Password2026" >/dev/null
 

@@ -103,15 +103,23 @@ def _init_templates(app: Flask) -> None:
         return moment.strftime("%Y/%m/%d %H:%M:%S")
 
 
+PAGE_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "no-referrer"),
+    ("Cache-Control", "no-store"),
+)
+NO_STORE_ENDPOINTS = ("portal.captcha_image", "portal.captcha_audio")
+
+
 def _security_headers(response: Response) -> Response:
+    """Pages get the full set; API answers (JSON from the protocol endpoints, which set
+    their own caching headers) only ``nosniff``."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "no-referrer")
-    if response.mimetype == "text/html" or request.endpoint in (
-        "portal.captcha_image",
-        "portal.captcha_audio",
-    ):
+    headers["X-Content-Type-Options"] = "nosniff"
+    if response.mimetype == "text/html":
+        for name, value in PAGE_HEADERS:
+            headers[name] = value
+    elif request.endpoint in NO_STORE_ENDPOINTS:
         headers["Cache-Control"] = "no-store"
     return response

@@ -60,6 +60,15 @@ def test_set_replaces(store: Store) -> None:
     assert store.get(k) == b"two"
 
 
+def test_set_many(store: Store) -> None:
+    a, b = key(), key()
+    store.set(a, b"old", 10)
+    store.set_many({a: b"A", b: b"B"}, 0.3)
+    assert store.get_many([a, b]) == [b"A", b"B"]
+    time.sleep(0.5)
+    assert store.get_many([a, b]) == [None, None]
+
+
 def test_get_many_keeps_order(store: Store) -> None:
     a, b, c = key(), key(), key()
     store.set(a, b"A", 10)

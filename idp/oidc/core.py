@@ -22,8 +22,15 @@ class HubOpenIDCode(OpenIDCode):
         self.DEFAULT_EXPIRES_IN = hub.settings.id_token_ttl_seconds
 
     def exists_nonce(self, nonce: str, request: Any) -> bool:
-        """A nonce seen in a code issued within the code lifetime is a replay."""
-        return self.hub.store.get(nonce_key(request.payload.client_id, nonce)) is not None
+        """A nonce seen in a code issued within the code lifetime is a replay.
+
+        Authlib validates a request again before issuing the code; the answer is kept
+        on the request so the store is asked once."""
+        seen: dict[str, bool] = request.__dict__.setdefault("_nonces_seen", {})
+        if nonce not in seen:
+            key = nonce_key(request.payload.client_id, nonce)
+            seen[nonce] = self.hub.store.get(key) is not None
+        return seen[nonce]
 
     def get_client_algorithm(self, client: RegisteredClient) -> str:
         return client.id_token_signed_response_alg

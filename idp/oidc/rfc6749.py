@@ -9,16 +9,15 @@ a replaced one revokes the whole grant (RFC 9700 section 4.14.2).
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from authlib.oauth2.rfc6749 import grants
-from authlib.oauth2.rfc6749.errors import InvalidGrantError
+from authlib.oauth2.rfc6749.errors import InvalidGrantError, InvalidScopeError
 
 from ..models import Account, AccountStatus, utcnow
 from ..services import audit, tokens
 from ..services.key_derivation import token_hash
-from ..services.tokens import AccountRef
+from ..services.tokens import AccountRef, RefreshRecord
 from ..web.context import db
 from .models import RegisteredClient, StoredCode, StoredRefreshToken
 
@@ -72,9 +71,10 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
             code_challenge_method=data.get("code_challenge_method"),
         )
         ttl = hub.settings.authorization_code_ttl_seconds
-        hub.store.set(CODE_PREFIX + token_hash(code), json.dumps(asdict(record)).encode(), ttl)
+        entries = {CODE_PREFIX + token_hash(code): json.dumps(vars(record)).encode()}
         if record.nonce:
-            hub.store.set(nonce_key(record.client_id, record.nonce), b"1", ttl)
+            entries[nonce_key(record.client_id, record.nonce)] = b"1"
+        hub.store.set_many(entries, ttl)
 
     def query_authorization_code(self, code: str, client: RegisteredClient) -> StoredCode | None:
         store = self.server.hub.store
@@ -112,15 +112,28 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = [*SECRET_AUTH, "none"]
     INCLUDE_NEW_REFRESH_TOKEN = True
     server: HubAuthorizationServer
+    _claimed: RefreshRecord | None = None
+
+    def validate_token_request(self) -> None:
+        try:
+            super().validate_token_request()
+        except InvalidScopeError:
+            # A wrong scope is the client's mistake, not a use: the token stays good.
+            if self._claimed is not None:
+                tokens.release_refresh_token(db(), self._claimed)
+            raise
 
     def authenticate_refresh_token(self, refresh_token: str) -> StoredRefreshToken | None:
-        record = tokens.find_refresh_token(db(), refresh_token)
-        if record is None or record.grant_revoked:
+        # Claimed at once, atomically, so two requests racing with one token cannot both
+        # succeed; a token that cannot be claimed but exists was used before: a replay.
+        record = tokens.claim_refresh_token(db(), refresh_token)
+        if record is None:
+            used = tokens.find_refresh_token(db(), refresh_token)
+            if used is not None and not used.grant_revoked:
+                self._revoke_reused(used.grant_id, used.client_id)
             return None
-        if record.used:
-            self._revoke_reused(record.grant_id, record.client_id)
-            return None
-        if record.expires_at <= utcnow():
+        self._claimed = record
+        if record.grant_revoked or record.expires_at <= utcnow():
             return None
         return StoredRefreshToken(record)
 
@@ -129,18 +142,8 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
             raise InvalidGrantError("The account is no longer active.")
         return refresh_token.record.owner
 
-    def issue_token(self, user: AccountRef, refresh_token: StoredRefreshToken) -> dict[str, Any]:
-        # Claimed here, atomically, so that two requests racing with one token cannot
-        # both succeed: the loser is treated as a replay.
-        record = refresh_token.record
-        if not tokens.claim_refresh_token(db(), record):
-            self._revoke_reused(record.grant_id, record.client_id)
-            raise InvalidGrantError("The refresh token was already used.")
-        token: dict[str, Any] = super().issue_token(user, refresh_token)
-        return token
-
     def revoke_old_credential(self, refresh_token: StoredRefreshToken) -> None:
-        """Nothing left to do: ``issue_token`` marked the token used before issuing."""
+        """Nothing left to do: ``authenticate_refresh_token`` marked the token used."""
 
     def _revoke_reused(self, grant_id: str, client_id: str) -> None:
         self.server.revoke_grant(grant_id, "refresh_token_reused")

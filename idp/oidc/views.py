@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..services.clients import find_client
 from ..web import auth_session
-from ..web.context import current_hub, db
+from ..web.context import commit, current_hub, db
 from ..web.forms import ConsentForm, LogoutConfirmForm, SignInForm
 from ..web.i18n import pick_locale, set_locale
 from ..web.signin_page import render_signin
@@ -75,7 +75,7 @@ def jwks() -> Response:
 @bp.post("/token")
 def token() -> Response:
     response: Response = server().create_token_response()
-    db().commit()  # also keeps revocations made while refusing a replayed code or token
+    commit()  # also keeps revocations made while refusing a replayed code or token
     return response
 
 
@@ -95,7 +95,7 @@ def introspect() -> Response:
 @bp.post("/revoke")
 def revoke() -> Response:
     response: Response = server().create_endpoint_response("revocation")
-    db().commit()
+    commit()
     return response
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import threading
+
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -11,6 +14,10 @@ class Passwords:
 
     ``check`` costs the same whether or not an account exists: with no hash to check
     it verifies against a dummy hash, so timing does not tell who has an account.
+
+    At most one hash per CPU runs at a time: more would only share the same cores,
+    evict each other's 19 MiB from the caches, and let a burst of sign-ins claim
+    memory without bound.
     """
 
     def __init__(self, time_cost: int, memory_kib: int, parallelism: int) -> None:
@@ -20,14 +27,17 @@ class Passwords:
             parallelism=parallelism,
             type=Type.ID,
         )
-        self._dummy_hash = self._hasher.hash("dummy password for absent accounts")
+        self._slots = threading.BoundedSemaphore(len(os.sched_getaffinity(0)))
+        self._dummy_hash = self.hash("dummy password for absent accounts")
 
     def hash(self, password: str) -> str:
-        return self._hasher.hash(password)
+        with self._slots:
+            return self._hasher.hash(password)
 
     def check(self, password_hash: str | None, password: str) -> bool:
         try:
-            self._hasher.verify(password_hash or self._dummy_hash, password)
+            with self._slots:
+                self._hasher.verify(password_hash or self._dummy_hash, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
         return password_hash is not None

@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..models import Account, AccountStatus, Grant, RefreshToken, table_of, utcnow
@@ -66,7 +66,7 @@ def save_access_token(
         subject=owner.subject if owner else None,
         grant_id=grant_id,
     )
-    store.set(ACCESS_PREFIX + token_hash(token), json.dumps(asdict(record)).encode(), ttl)
+    store.set(ACCESS_PREFIX + token_hash(token), json.dumps(vars(record)).encode(), ttl)
     return record
 
 
@@ -88,8 +88,8 @@ def revoke_access_token(store: Store, token: str) -> None:
 
 # Grants and refresh tokens ---------------------------------------------------------
 #
-# The token endpoint's hot path: plain SQL (SQLAlchemy Core) on the request's
-# connection, one statement per step, no ORM objects to build.
+# The token endpoint's hot path: SQLAlchemy Core statements built once, with bound
+# parameters, run on the request's connection; no ORM objects to build.
 
 _grant = table_of(Grant)
 _refresh = table_of(RefreshToken)
@@ -107,51 +107,6 @@ class TokenOwner(Protocol):
 class AccountRef:
     id: int
     subject: str
-
-
-def create_grant(
-    db: Session,
-    *,
-    grant_id: str,
-    client_id: str,
-    account_id: int,
-    sid: str,
-    scope: str,
-    offline: bool,
-    auth_time: int,
-    acr: str,
-    amr: list[str],
-) -> None:
-    db.connection().execute(
-        insert(_grant).values(
-            id=grant_id,
-            client_id=client_id,
-            account_id=account_id,
-            sid=sid,
-            scope=scope,
-            offline=offline,
-            auth_time=auth_time,
-            acr=acr,
-            amr=amr,
-            created_at=utcnow(),
-            revoked_reason="",
-        )
-    )
-
-
-def revoke_grants(
-    db: Session, store: Store, grant_ids: list[str], reason: str, access_token_ttl: int
-) -> None:
-    """Revoke grants and, through the store marker, every access token issued from them."""
-    if not grant_ids:
-        return
-    for grant_id in grant_ids:
-        store.set(REVOKED_GRANT_PREFIX + grant_id, reason.encode(), access_token_ttl)
-    db.connection().execute(
-        update(_grant)
-        .where(_grant.c.id.in_(grant_ids), _grant.c.revoked_at.is_(None))
-        .values(revoked_at=utcnow(), revoked_reason=reason)
-    )
 
 
 @dataclass(frozen=True)
@@ -175,40 +130,104 @@ class RefreshRecord:
         return AccountRef(self.account_id, self.subject)
 
 
-def save_refresh_token(db: Session, token: str, grant_id: str, ttl: timedelta) -> None:
+_RECORD_COLUMNS = (
+    _refresh.c.id,
+    _refresh.c.issued_at,
+    _refresh.c.expires_at,
+    _refresh.c.used_at,
+    _grant.c.id.label("grant_id"),
+    _grant.c.client_id,
+    _grant.c.scope,
+    _grant.c.revoked_at,
+    _account.c.id.label("account_id"),
+    _account.c.subject,
+    _account.c.status,
+)
+_JOINED = _refresh.join(_grant, _grant.c.id == _refresh.c.grant_id).join(
+    _account, _account.c.id == _grant.c.account_id
+)
+_INSERT_GRANT = insert(_grant)
+_INSERT_REFRESH = insert(_refresh)
+_FIND_BY_HASH = (
+    select(*_RECORD_COLUMNS).select_from(_JOINED).where(_refresh.c.token_hash == bindparam("hash"))
+)
+_FIND_BY_ID = (
+    select(*_RECORD_COLUMNS).select_from(_JOINED).where(_refresh.c.id == bindparam("refresh_id"))
+)
+_CLAIM = (
+    update(_refresh)
+    .where(_refresh.c.token_hash == bindparam("hash"), _refresh.c.used_at.is_(None))
+    .values(used_at=bindparam("now"))
+)
+# PostgreSQL claims and reads in one statement; SQLite's RETURNING cannot name the
+# joined tables, so there it is a claim, then a read.
+_CLAIM_AND_READ = _CLAIM.where(
+    _grant.c.id == _refresh.c.grant_id, _account.c.id == _grant.c.account_id
+).returning(*_RECORD_COLUMNS)
+_CLAIM_ID = _CLAIM.returning(_refresh.c.id)
+_RELEASE = update(_refresh).where(_refresh.c.id == bindparam("refresh_id")).values(used_at=None)
+
+
+def create_grant(
+    db: Session,
+    *,
+    grant_id: str,
+    client_id: str,
+    account_id: int,
+    sid: str,
+    scope: str,
+    offline: bool,
+    auth_time: int,
+    acr: str,
+    amr: list[str],
+) -> None:
     db.connection().execute(
-        insert(_refresh).values(
-            token_hash=token_hash(token),
-            grant_id=grant_id,
-            issued_at=utcnow(),
-            expires_at=utcnow() + ttl,
-        )
+        _INSERT_GRANT,
+        {
+            "id": grant_id,
+            "client_id": client_id,
+            "account_id": account_id,
+            "sid": sid,
+            "scope": scope,
+            "offline": offline,
+            "auth_time": auth_time,
+            "acr": acr,
+            "amr": amr,
+            "created_at": utcnow(),
+            "revoked_reason": "",
+        },
     )
 
 
-def find_refresh_token(db: Session, token: str) -> RefreshRecord | None:
-    row = (
-        db.connection()
-        .execute(
-            select(
-                _refresh.c.id,
-                _refresh.c.issued_at,
-                _refresh.c.expires_at,
-                _refresh.c.used_at,
-                _grant.c.id.label("grant_id"),
-                _grant.c.client_id,
-                _grant.c.scope,
-                _grant.c.revoked_at,
-                _account.c.id.label("account_id"),
-                _account.c.subject,
-                _account.c.status,
-            )
-            .join(_grant, _grant.c.id == _refresh.c.grant_id)
-            .join(_account, _account.c.id == _grant.c.account_id)
-            .where(_refresh.c.token_hash == token_hash(token))
-        )
-        .first()
+def revoke_grants(
+    db: Session, store: Store, grant_ids: list[str], reason: str, access_token_ttl: int
+) -> None:
+    """Revoke grants and, through the store marker, every access token issued from them."""
+    if not grant_ids:
+        return
+    for grant_id in grant_ids:
+        store.set(REVOKED_GRANT_PREFIX + grant_id, reason.encode(), access_token_ttl)
+    db.connection().execute(
+        update(_grant)
+        .where(_grant.c.id.in_(grant_ids), _grant.c.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), revoked_reason=reason)
     )
+
+
+def save_refresh_token(db: Session, token: str, grant_id: str, ttl: timedelta) -> None:
+    now = utcnow()
+    db.connection().execute(
+        _INSERT_REFRESH,
+        {
+            "token_hash": token_hash(token),
+            "grant_id": grant_id,
+            "issued_at": now,
+            "expires_at": now + ttl,
+        },
+    )
+
+
+def _record(row: Any) -> RefreshRecord | None:
     if row is None:
         return None
     return RefreshRecord(
@@ -226,11 +245,23 @@ def find_refresh_token(db: Session, token: str) -> RefreshRecord | None:
     )
 
 
-def claim_refresh_token(db: Session, record: RefreshRecord) -> bool:
-    """Mark the token used; False when someone used it first (a replay or a race)."""
-    result = db.connection().execute(
-        update(_refresh)
-        .where(_refresh.c.id == record.id, _refresh.c.used_at.is_(None))
-        .values(used_at=utcnow())
-    )
-    return result.rowcount == 1
+def find_refresh_token(db: Session, token: str) -> RefreshRecord | None:
+    return _record(db.connection().execute(_FIND_BY_HASH, {"hash": token_hash(token)}).first())
+
+
+def claim_refresh_token(db: Session, token: str) -> RefreshRecord | None:
+    """Mark an unused token used and return it; None when the token is unknown or
+    someone used it first (a replay, or a race lost)."""
+    conn = db.connection()
+    params = {"hash": token_hash(token), "now": utcnow()}
+    if conn.dialect.name == "postgresql":
+        return _record(conn.execute(_CLAIM_AND_READ, params).first())
+    claimed = conn.execute(_CLAIM_ID, params).scalar()
+    if claimed is None:
+        return None
+    return _record(conn.execute(_FIND_BY_ID, {"refresh_id": claimed}).first())
+
+
+def release_refresh_token(db: Session, record: RefreshRecord) -> None:
+    """Undo a claim when the request is refused for a reason of its own (a wrong scope)."""
+    db.connection().execute(_RELEASE, {"refresh_id": record.id})

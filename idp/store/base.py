@@ -7,6 +7,7 @@ rate limits) need no locks of their own.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol
 
 
@@ -19,6 +20,9 @@ class Store(Protocol):
 
     def set(self, key: str, value: bytes, ttl: float) -> None:
         """Store ``value`` for ``ttl`` seconds, replacing any value."""
+
+    def set_many(self, entries: Mapping[str, bytes], ttl: float) -> None:
+        """Several ``set`` in one round trip."""
 
     def add(self, key: str, value: bytes, ttl: float) -> bool:
         """Store only if absent; True when stored (the caller was first)."""

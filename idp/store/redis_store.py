@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import cast
 
 import redis
@@ -30,6 +31,12 @@ class RedisStore:
 
     def set(self, key: str, value: bytes, ttl: float) -> None:
         self.client.set(self._k(key), value, px=_ms(ttl))
+
+    def set_many(self, entries: Mapping[str, bytes], ttl: float) -> None:
+        pipe = self.client.pipeline(transaction=False)
+        for key, value in entries.items():
+            pipe.set(self._k(key), value, px=_ms(ttl))
+        pipe.execute()
 
     def add(self, key: str, value: bytes, ttl: float) -> bool:
         return bool(self.client.set(self._k(key), value, px=_ms(ttl), nx=True))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Engine, case, delete, select
@@ -47,8 +48,15 @@ class SqlStore:
         return [found.get(k) for k in keys]
 
     def set(self, key: str, value: bytes, ttl: float) -> None:
+        self.set_many({key: value}, ttl)
+
+    def set_many(self, entries: Mapping[str, bytes], ttl: float) -> None:
+        expires_at = time.time() + ttl
         stmt = self._insert(self.table).values(
-            key=key, value=value, counter=0, expires_at=time.time() + ttl
+            [
+                {"key": key, "value": value, "counter": 0, "expires_at": expires_at}
+                for key, value in entries.items()
+            ]
         )
         stmt = stmt.on_conflict_do_update(
             index_elements=["key"],

@@ -23,6 +23,13 @@ def db() -> Session:
     return session
 
 
+def commit() -> None:
+    """Commit the request's unit of work, if the request opened one."""
+    session: Session | None = g.get("_db")
+    if session is not None:
+        session.commit()
+
+
 def close_db(_exc: BaseException | None = None) -> None:
     session: Session | None = g.pop("_db", None)
     if session is not None:
