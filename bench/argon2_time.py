@@ -15,8 +15,9 @@ from idp.services.passwords import Passwords
 
 def main() -> None:
     settings = Settings.from_env()
-    passwords = Passwords(settings.argon2_time_cost, settings.argon2_memory_kib,
-                          settings.argon2_parallelism)
+    passwords = Passwords(
+        settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism
+    )
     stored = passwords.hash("bench password")
     samples = []
     for _ in range(30):
@@ -24,9 +25,11 @@ def main() -> None:
         passwords.check(stored, "bench password")
         samples.append(time.perf_counter() - start)
     median = statistics.median(samples)
-    print(f"argon2id check (m={settings.argon2_memory_kib} KiB, t={settings.argon2_time_cost}, "
-          f"p={settings.argon2_parallelism}): {median * 1000:.1f} ms median of {len(samples)} "
-          f"=> W6 bound {1 / median:.1f} sign-ins/s per core")
+    print(
+        f"argon2id check (m={settings.argon2_memory_kib} KiB, t={settings.argon2_time_cost}, "
+        f"p={settings.argon2_parallelism}): {median * 1000:.1f} ms median of {len(samples)} "
+        f"=> W6 bound {1 / median:.1f} sign-ins/s per core"
+    )
 
 
 if __name__ == "__main__":

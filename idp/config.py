@@ -45,29 +45,37 @@ class Settings:
     #: Secret for session signing and derived keys; empty means a generated one kept in
     #: ``instance/secret_key`` (fine for one machine, set it explicitly for replicas).
     secret_key: str = ""
-    #: "development" shows development-only pages (the mail outbox); "production" hides them.
-    env: str = "production"
     #: Image and audio captcha on sign-in. Only automated test deployments turn it off.
     captcha: bool = True
+    #: Seconds a captcha challenge can be answered.
     captcha_ttl_seconds: int = 120
+    #: Digits in a captcha.
     captcha_length: int = 5
-    #: argon2id parameters (OWASP minimum: 19 MiB, 2 passes, 1 lane).
+    #: argon2id passes (OWASP minimum 2).
     argon2_time_cost: int = 2
+    #: argon2id memory in KiB (OWASP minimum 19456 = 19 MiB).
     argon2_memory_kib: int = 19456
+    #: argon2id lanes.
     argon2_parallelism: int = 1
-    #: Hub browser sessions.
+    #: A hub session ends after this many minutes without a request.
     session_idle_minutes: int = 30
+    #: A hub session ends this many hours after sign-in, whatever happens.
     session_max_hours: int = 10
+    #: Name of the hub's session cookie.
     session_cookie_name: str = "onedoor_session"
     #: Secure cookies; defaults to on when the issuer is https.
     session_cookie_secure: bool | None = None
-    #: Token lifetimes.
+    #: Authorization code lifetime (at most 600, RFC 6749 section 4.1.2).
     authorization_code_ttl_seconds: int = 60
+    #: Access token lifetime.
     access_token_ttl_seconds: int = 600
+    #: ID token lifetime; a rotated-out key stays published this long (+5 min).
     id_token_ttl_seconds: int = 600
+    #: Refresh token lifetime (offline access); each refresh issues a new one.
     refresh_token_ttl_days: int = 30
-    #: Back-channel logout delivery.
+    #: Timeout of one back-channel logout POST to a subsystem.
     backchannel_timeout_seconds: float = 3.0
+    #: First pause before a failed back-channel logout is retried (then doubling, up to 1 h).
     backchannel_retry_seconds: int = 15
     #: How often a server process re-reads signing keys written by ``idp keys rotate``.
     key_reload_seconds: int = 30
@@ -75,6 +83,7 @@ class Settings:
     trusted_proxies: int = 0
     #: Default page language.
     default_locale: str = "zh-TW"
+    #: Python logging level.
     log_level: str = "INFO"
 
     @classmethod
@@ -97,8 +106,6 @@ class Settings:
             raise ConfigError(f"IDP_ISSUER must be an http(s) URL, not {self.issuer!r}")
         if parsed.query or parsed.fragment:
             raise ConfigError("IDP_ISSUER must not have a query or fragment")
-        if self.env not in ("development", "production"):
-            raise ConfigError("IDP_ENV must be 'development' or 'production'")
         if self.argon2_memory_kib < 19456 or self.argon2_time_cost < 2:
             raise ConfigError("argon2 parameters below the OWASP minimum (19 MiB, t=2)")
         for name in (
@@ -122,10 +129,6 @@ class Settings:
     @property
     def issuer_url(self) -> str:
         return self.issuer.rstrip("/")
-
-    @property
-    def development(self) -> bool:
-        return self.env == "development"
 
     @property
     def cookie_secure(self) -> bool:

@@ -39,7 +39,6 @@ def test_values_are_read_and_converted() -> None:
         ("IDP_ARGON2_MEMORY_KIB", "1024"),
         ("IDP_SESSION_IDLE_MINUTES", "0"),
         ("IDP_AUTHORIZATION_CODE_TTL_SECONDS", "3600"),
-        ("IDP_ENV", "staging"),
         ("IDP_ACCESS_TOKEN_TTL_SECONDS", "ten"),
     ],
 )

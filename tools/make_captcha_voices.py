@@ -13,8 +13,18 @@ import tempfile
 import wave
 from pathlib import Path
 
-DIGITS = {"0": "零", "1": "一", "2": "二", "3": "三", "4": "四",
-          "5": "五", "6": "六", "7": "七", "8": "八", "9": "九"}
+DIGITS = {
+    "0": "零",
+    "1": "一",
+    "2": "二",
+    "3": "三",
+    "4": "四",
+    "5": "五",
+    "6": "六",
+    "7": "七",
+    "8": "八",
+    "9": "九",
+}
 OUT = Path(__file__).resolve().parent.parent / "idp" / "data" / "captcha_voices" / "zh-TW"
 
 
@@ -39,8 +49,9 @@ def main() -> None:
         folder.mkdir(parents=True, exist_ok=True)
         for n, (voice, speed) in enumerate((("cmn", 140), ("cmn+f3", 150))):
             with tempfile.NamedTemporaryFile(suffix=".wav") as tmp:
-                subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", tmp.name, word],
-                               check=True)
+                subprocess.run(
+                    ["espeak-ng", "-v", voice, "-s", str(speed), "-w", tmp.name, word], check=True
+                )
                 convert(Path(tmp.name), folder / f"{n}.wav")
 
 
