@@ -569,3 +569,28 @@ def test_disabled_account_cannot_use_its_tokens(
     with live_hub.hub.database.unit_of_work() as db:
         db.query(Account).filter_by(username="tester01").one().status = AccountStatus.DISABLED
     assert session.get(live_hub.url + "/userinfo").status_code == 401
+
+
+def test_jwks_revalidates_with_etag(live_hub: LiveHub) -> None:
+    first = requests.get(live_hub.url + "/jwks", timeout=5)
+    assert first.headers["Cache-Control"].startswith("public")
+    again = requests.get(
+        live_hub.url + "/jwks", timeout=5, headers={"If-None-Match": first.headers["ETag"]}
+    )
+    assert again.status_code == 304 and again.content == b""
+    head = requests.head(live_hub.url + "/.well-known/openid-configuration", timeout=5)
+    assert head.status_code == 200 and head.content == b""
+
+
+def test_access_token_cannot_be_moved_to_another_grant(
+    live_hub: LiveHub, client: ClientInfo, person: Person
+) -> None:
+    _, token, _ = login(live_hub, client, person)
+    grant_id, _, secret = token["access_token"].rpartition(".")
+    assert grant_id  # user tokens name their grant
+    auth = (client.client_id, client.secret or "")
+    for forged in (secret, "x" + token["access_token"], "other." + secret):
+        response = requests.post(
+            live_hub.url + "/introspect", auth=auth, timeout=5, data={"token": forged}
+        )
+        assert response.json() == {"active": False}

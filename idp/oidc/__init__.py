@@ -23,6 +23,7 @@ from .rfc7662 import HubIntrospectionEndpoint
 from .rfc9207 import HubIssuerParameter
 from .rpinitiated import HubEndSessionEndpoint
 from .server import HubAuthorizationServer
+from .wellknown import PublishedDocuments
 
 #: Endpoints called by subsystems, not by forms of the hub: no CSRF token.
 PROTOCOL_VIEWS = ("token", "userinfo", "introspect", "revoke", "authorize", "logout")
@@ -43,8 +44,8 @@ def init_oidc(app: Flask, hub: Hub, csrf: CSRFProtect) -> HubAuthorizationServer
     server.register_endpoint(HubRevocationEndpoint)
     server.register_endpoint(HubEndSessionEndpoint)
     app.extensions["onedoor_oidc"] = server
-    app.extensions["onedoor_discovery"] = PreparedDocument.of(
-        provider_metadata(hub.settings.issuer_url)
+    app.wsgi_app = PublishedDocuments(  # type: ignore[method-assign]
+        app.wsgi_app, PreparedDocument.of(provider_metadata(hub.settings.issuer_url)), hub.keyring
     )
     for name in PROTOCOL_VIEWS:
         csrf.exempt(f"{views.__name__}.{name}")

@@ -22,6 +22,7 @@ PATHS = {
     "end_session_endpoint": "/logout",
 }
 WELL_KNOWN_PATH = "/.well-known/openid-configuration"
+JWKS_PATH = PATHS["jwks_uri"]
 
 
 def provider_metadata(issuer: str) -> dict[str, Any]:

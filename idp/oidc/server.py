@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
-from authlib.integrations.flask_oauth2.requests import FlaskOAuth2Request
+from authlib.integrations.flask_oauth2.requests import FlaskOAuth2Payload, FlaskOAuth2Request
 from authlib.oauth2.rfc6749 import OAuth2Payload, OAuth2Request
 from authlib.oauth2.rfc6749.util import scope_to_list
 from flask import request as flask_request
@@ -61,6 +61,16 @@ class ParamsRequest(OAuth2Request):
         return MultiDict()
 
 
+class HubFlaskRequest(FlaskOAuth2Request):
+    """Authlib's Flask request, told its URL from the issuer rather than rebuilding it
+    from the environment: Authlib only checks it for TLS, which the issuer decides."""
+
+    def __init__(self, request: Any, issuer: str) -> None:
+        OAuth2Request.__init__(self, request.method, issuer + request.path, headers=request.headers)
+        self._request = request
+        self.payload = FlaskOAuth2Payload(request)
+
+
 class ClientCache:
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
@@ -104,7 +114,7 @@ class HubAuthorizationServer(AuthorizationServer):
             return request
         if isinstance(request, Mapping):
             return ParamsRequest(self.hub.settings.issuer_url + "/authorize", MultiDict(request))
-        return FlaskOAuth2Request(flask_request)
+        return HubFlaskRequest(flask_request, self.hub.settings.issuer_url)
 
     def generate_bearer_token(
         self,
@@ -155,6 +165,7 @@ class HubAuthorizationServer(AuthorizationServer):
             )
         elif request.refresh_token is not None:
             grant_id = request.refresh_token.record.grant_id
+        token["access_token"] = tokens.bind_to_grant(token["access_token"], grant_id)
         tokens.save_access_token(
             self.hub.store,
             token["access_token"],

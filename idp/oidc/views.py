@@ -38,7 +38,6 @@ from .authorize import (
     parse_interaction,
     save_pending,
 )
-from .discovery import WELL_KNOWN_PATH, PreparedDocument
 from .rpinitiated import hint_matches
 from .server import HubAuthorizationServer
 
@@ -48,28 +47,6 @@ bp = Blueprint("oidc", __name__)
 def server() -> HubAuthorizationServer:
     srv: HubAuthorizationServer = current_app.extensions["onedoor_oidc"]
     return srv
-
-
-def _cached_document(document: PreparedDocument, max_age: int) -> Response:
-    if request.if_none_match.contains(document.etag.strip('"')):
-        response = Response(status=304)
-    else:
-        response = Response(document.body, mimetype="application/json")
-    response.headers["ETag"] = document.etag
-    response.headers["Cache-Control"] = f"public, max-age={max_age}"
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
-
-
-@bp.get(WELL_KNOWN_PATH)
-def discovery() -> Response:
-    return _cached_document(current_app.extensions["onedoor_discovery"], 3600)
-
-
-@bp.get("/jwks")
-def jwks() -> Response:
-    ring = current_hub().keyring.current()
-    return _cached_document(PreparedDocument(ring.jwks_json, ring.etag), 300)
 
 
 @bp.post("/token")
