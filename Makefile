@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
-DEV_ENV := IDP_INSTANCE_PATH=$(or $(IDP_INSTANCE_PATH),instance)
+DEV_ENV := IDP_ENV=development IDP_INSTANCE_PATH=$(or $(IDP_INSTANCE_PATH),instance)
 
 .PHONY: run test lint bench clean
 

@@ -15,7 +15,9 @@ from .config import Settings
 from .hub import Hub
 from .models import Account, AccountStatus
 from .oidc import init_oidc
-from .web import portal
+from .web import account, admin, portal
+from .web.access import password_change_first
+from .web.auth_session import signed_in
 from .web.context import close_db, db
 from .web.i18n import current_locale, gettext
 from .web.sessions import StoreSessionInterface
@@ -56,16 +58,15 @@ def create_app(
             x_host=settings.trusted_proxies,
         )
     app.extensions["onedoor"] = hub
-    app.session_interface = StoreSessionInterface(
-        hub.store,
-        idle_seconds=settings.session_idle_minutes * 60,
-        max_seconds=settings.session_max_hours * 3600,
-    )
+    app.session_interface = StoreSessionInterface(hub.store, lambda: hub.policy.current().session)
     csrf = CSRFProtect(app)
     _init_login(app)
-    _init_templates(app)
+    _init_templates(app, hub)
     app.register_blueprint(portal.bp)
+    app.register_blueprint(account.bp)
+    app.register_blueprint(admin.bp)
     init_oidc(app, hub, csrf)
+    app.before_request(password_change_first)
     app.teardown_appcontext(close_db)
     app.after_request(_security_headers)
     if start_worker:
@@ -88,8 +89,13 @@ def _init_login(app: Flask) -> None:
         return account
 
 
-def _init_templates(app: Flask) -> None:
-    app.jinja_env.globals.update(_=gettext, current_locale=current_locale)
+def _init_templates(app: Flask, hub: Hub) -> None:
+    app.jinja_env.globals.update(
+        _=gettext,
+        current_locale=current_locale,
+        current_session=signed_in,
+        session_policy=lambda: hub.policy.current().session,
+    )
 
     @app.template_filter("taipei_time")
     def taipei_time(value: float | datetime | None) -> str:

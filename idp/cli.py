@@ -16,7 +16,7 @@ from .config import ConfigError, Settings
 from .hub import Hub
 from .migrate import upgrade
 from .models import AccountRole
-from .services import audit, signing_keys
+from .services import audit, policy, signing_keys
 from .services.accounts import create_account
 from .services.clients import ClientRegistration, list_clients, register_client
 from .services.errors import DomainError
@@ -54,6 +54,8 @@ def init() -> None:
         created = signing_keys.ensure_keys(db, hub.key_box)
         for key in created:
             audit.record(db, "key.create", actor="cli", target=key.kid, alg=key.alg)
+        if policy.ensure_policy(db) is not None:
+            click.echo("security policy: defaults from policies/ stored as version 1")
     click.echo(f"database ready ({hub.database.engine.url.render_as_string(hide_password=True)})")
     for key in created:
         click.echo(f"created {key.alg} signing key {key.kid}")
@@ -194,6 +196,7 @@ def accounts() -> None:
 @click.option("--unit", "unit_code", default=None, help="Unit code (created if new).")
 @click.option("--unit-name", default=None)
 @click.option("--unit-admin", is_flag=True, help="Make the account its unit's admin.")
+@click.option("--security-admin", is_flag=True, help="Let the account set security policy.")
 def accounts_create(
     username: str,
     password: str,
@@ -202,6 +205,7 @@ def accounts_create(
     unit_code: str | None,
     unit_name: str | None,
     unit_admin: bool,
+    security_admin: bool,
 ) -> None:
     """Create an active account."""
     hub = _hub()
@@ -217,7 +221,14 @@ def accounts_create(
             unit=unit,
             role=AccountRole.UNIT_ADMIN if unit_admin else AccountRole.MEMBER,
         )
-        audit.record(db, "account.create", actor="cli", target=account.username)
+        account.is_security_admin = security_admin
+        audit.record(
+            db,
+            "account.create",
+            actor="cli",
+            target=account.username,
+            security_admin=security_admin,
+        )
     click.echo(json.dumps({"username": account.username, "sub": account.subject}))
 
 
@@ -256,6 +267,75 @@ def keys_list() -> None:
             click.echo(f"{key.kid}  {key.alg}  {state}")
 
 
+# Security policy ---------------------------------------------------------------------
+
+
+@main.group("policy")
+def policy_group() -> None:
+    """Security policy: password, lockout, captcha, session."""
+
+
+@policy_group.command("show")
+def policy_show() -> None:
+    """The policy in force, one KEY=VALUE per line."""
+    with _unit_of_work(_hub()) as db:
+        current = policy.current_policy(db)
+    click.echo(f"# version {current.version}")
+    for name, value in current.flat().items():
+        click.echo(f"{name}={value}")
+
+
+def _policy_change(changes: dict[str, str], reason: str, expire_passwords: bool) -> None:
+    hub = _hub()
+    try:
+        with hub.database.unit_of_work() as db:
+            new = policy.change_policy(
+                db, changes, actor="cli", reason=reason, expire_passwords=expire_passwords
+            )
+    except policy.PolicyError as error:
+        raise click.ClickException("\n".join(str(p) for p in error.problems)) from error
+    click.echo(f"policy version {new.version} in force")
+
+
+@policy_group.command("set")
+@click.argument("assignments", nargs=-1, required=True)
+@click.option("--reason", required=True, help="Why (kept with the new version).")
+@click.option(
+    "--expire-passwords",
+    is_flag=True,
+    help="Every account must change its password at the next sign-in.",
+)
+def policy_set(assignments: tuple[str, ...], reason: str, expire_passwords: bool) -> None:
+    """Change values, e.g. ``idp policy set password.min_length=14 --reason …``."""
+    changes = {}
+    for assignment in assignments:
+        name, sep, value = assignment.partition("=")
+        if not sep:
+            raise click.ClickException(f"not KEY=VALUE: {assignment}")
+        changes[name.strip()] = value.strip()
+    _policy_change(changes, reason, expire_passwords)
+
+
+@policy_group.command("preset")
+@click.argument("name", type=click.Choice(policy.PRESETS))
+@click.option("--reason", required=True)
+@click.option("--expire-passwords", is_flag=True)
+def policy_preset(name: str, reason: str, expire_passwords: bool) -> None:
+    """Apply a preset: ``seeds`` (the shipped defaults) or ``nist`` (SP 800-63B)."""
+    _policy_change(policy.preset_changes(name), reason, expire_passwords)
+
+
+@policy_group.command("history")
+def policy_history() -> None:
+    """Every version: number, time, who, why."""
+    with _unit_of_work(_hub()) as db:
+        for row in policy.history(db):
+            click.echo(
+                f"v{row.version}  {row.created_at:%Y-%m-%d %H:%M} UTC  "
+                f"{row.created_by}  {row.reason}"
+            )
+
+
 # Background work ----------------------------------------------------------------------
 
 
@@ -271,6 +351,25 @@ def logout_deliver() -> None:
 
     delivered, failed = deliver_logout_notifications(_hub())
     click.echo(f"delivered {delivered}, failed {failed} (will be retried)")
+    if failed:
+        sys.exit(1)
+
+
+@main.group("mail")
+def mail_group() -> None:
+    """The mail outbox."""
+
+
+@mail_group.command("deliver")
+def mail_deliver() -> None:
+    """Send the due mail now (servers also do this on their own)."""
+    from .worker import deliver_mail
+
+    hub = _hub()
+    if hub.mail_sender is None:
+        raise click.ClickException("IDP_SMTP_URL is not set: mail stays in the outbox")
+    sent, failed = deliver_mail(hub)
+    click.echo(f"sent {sent}, failed {failed} (will be retried)")
     if failed:
         sys.exit(1)
 

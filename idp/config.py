@@ -45,22 +45,22 @@ class Settings:
     #: Secret for session signing and derived keys; empty means a generated one kept in
     #: ``instance/secret_key`` (fine for one machine, set it explicitly for replicas).
     secret_key: str = ""
-    #: Image and audio captcha on sign-in. Only automated test deployments turn it off.
+    #: "development" lets security admins read the mail outbox at /dev/outbox.
+    env: str = "production"
+    #: SMTP server, e.g. ``smtp://user:password@host:587?starttls=1`` or
+    #: ``smtps://host:465``; empty keeps mail in the outbox.
+    smtp_url: str = ""
+    #: Sender of the hub's mail.
+    mail_from: str = "OneDoor <noreply@localhost>"
+    #: Image and audio captcha (how and when: the captcha policy). Only automated test
+    #: deployments turn it off.
     captcha: bool = True
-    #: Seconds a captcha challenge can be answered.
-    captcha_ttl_seconds: int = 120
-    #: Digits in a captcha.
-    captcha_length: int = 5
     #: argon2id passes (OWASP minimum 2).
     argon2_time_cost: int = 2
     #: argon2id memory in KiB (OWASP minimum 19456 = 19 MiB).
     argon2_memory_kib: int = 19456
     #: argon2id lanes.
     argon2_parallelism: int = 1
-    #: A hub session ends after this many minutes without a request.
-    session_idle_minutes: int = 30
-    #: A hub session ends this many hours after sign-in, whatever happens.
-    session_max_hours: int = 10
     #: Name of the hub's session cookie.
     session_cookie_name: str = "onedoor_session"
     #: Secure cookies; defaults to on when the issuer is https.
@@ -108,13 +108,12 @@ class Settings:
             raise ConfigError("IDP_ISSUER must not have a query or fragment")
         if self.argon2_memory_kib < 19456 or self.argon2_time_cost < 2:
             raise ConfigError("argon2 parameters below the OWASP minimum (19 MiB, t=2)")
+        if self.env not in ("development", "production"):
+            raise ConfigError("IDP_ENV must be 'development' or 'production'")
         for name in (
-            "session_idle_minutes",
-            "session_max_hours",
             "access_token_ttl_seconds",
             "id_token_ttl_seconds",
             "authorization_code_ttl_seconds",
-            "captcha_ttl_seconds",
             "refresh_token_ttl_days",
         ):
             if getattr(self, name) <= 0:
@@ -129,6 +128,10 @@ class Settings:
     @property
     def issuer_url(self) -> str:
         return self.issuer.rstrip("/")
+
+    @property
+    def development(self) -> bool:
+        return self.env == "development"
 
     @property
     def cookie_secure(self) -> bool:

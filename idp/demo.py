@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from .hub import Hub
 from .models import AccountRole
-from .services import audit, signing_keys
+from .services import audit, policy, signing_keys
 from .services.accounts import create_account, find_by_username
 from .services.clients import ClientRegistration, find_client, register_client, reset_secret
 from .services.units import ensure_unit
@@ -50,6 +50,7 @@ def demo_clients_file(hub: Hub) -> Path:
 
 def load_demo(db: Session, hub: Hub, rp_base: str) -> str:
     signing_keys.ensure_keys(db, hub.key_box)
+    policy.ensure_policy(db)
     lines = ["Demo accounts (password for all: " + DEMO_PASSWORD + "):"]
     for code, name, short in UNITS:
         unit = ensure_unit(db, code, name)
@@ -71,6 +72,18 @@ def load_demo(db: Session, hub: Hub, rp_base: str) -> str:
                 )
                 audit.record(db, "account.create", actor="demo", target=username)
             lines.append(f"  {username:<14} {role.value:<10} {name} ({code})")
+    if find_by_username(db, "secadmin01") is None:
+        security_admin = create_account(
+            db,
+            hub.passwords,
+            username="secadmin01",
+            password=DEMO_PASSWORD,
+            name="資安管理者",
+            email="secadmin01@example.org",
+        )
+        security_admin.is_security_admin = True
+        audit.record(db, "account.create", actor="demo", target="secadmin01")
+    lines.append("  secadmin01     security admin (policy, locks, mail outbox in development)")
 
     path = demo_clients_file(hub)
     known: dict[str, dict[str, object]] = json.loads(path.read_text()) if path.exists() else {}

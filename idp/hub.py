@@ -5,40 +5,50 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
+from typing import Generic, TypeVar
 
 from .config import Settings
 from .db import Database
 from .services.clients import ClientSecrets
+from .services.mail import SmtpSender
 from .services.passwords import Passwords
+from .services.policy import Policy, current_policy
 from .services.signing_keys import KeyBox, KeyRing, load_keyring
 from .store import Store, make_store
 
+T = TypeVar("T")
 
-class KeyRingCache:
-    """The current signing keys, re-read from the database every few seconds so that
-    a rotation by another process is picked up without a restart."""
+#: How often a server process re-reads the policy (a change by another process).
+POLICY_RELOAD_SECONDS = 5
 
-    def __init__(self, database: Database, box: KeyBox, reload_seconds: int) -> None:
+
+class Reloading(Generic[T]):
+    """A value read from the database, shared by every request of a process and read
+    again every few seconds, so a change made by another process (``idp keys rotate``,
+    a policy change) is picked up without a restart."""
+
+    def __init__(self, database: Database, load: Callable[..., T], seconds: float) -> None:
         self._database = database
-        self._box = box
-        self._reload_seconds = reload_seconds
+        self._load = load
+        self._seconds = seconds
         self._lock = threading.Lock()
-        self._ring: KeyRing | None = None
+        self._value: T | None = None
         self._loaded_at = 0.0
 
-    def current(self) -> KeyRing:
-        ring = self._ring
-        if ring is not None and time.monotonic() - self._loaded_at < self._reload_seconds:
-            return ring
+    def current(self) -> T:
+        value = self._value
+        if value is not None and time.monotonic() - self._loaded_at < self._seconds:
+            return value
         with self._lock:
-            if self._ring is None or time.monotonic() - self._loaded_at >= self._reload_seconds:
+            if self._value is None or time.monotonic() - self._loaded_at >= self._seconds:
                 self.reload()
-            assert self._ring is not None
-            return self._ring
+            assert self._value is not None
+            return self._value
 
     def reload(self) -> None:
         with self._database.unit_of_work() as db:
-            self._ring = load_keyring(db, self._box)
+            self._value = self._load(db)
         self._loaded_at = time.monotonic()
 
 
@@ -54,7 +64,15 @@ class Hub:
         )
         self.client_secrets = ClientSecrets(secret)
         self.key_box = KeyBox(secret)
-        self.keyring = KeyRingCache(self.database, self.key_box, settings.key_reload_seconds)
+        self.keyring: Reloading[KeyRing] = Reloading(
+            self.database, lambda db: load_keyring(db, self.key_box), settings.key_reload_seconds
+        )
+        self.policy: Reloading[Policy] = Reloading(
+            self.database, current_policy, POLICY_RELOAD_SECONDS
+        )
+        self.mail_sender = (
+            SmtpSender(settings.smtp_url, settings.mail_from) if settings.smtp_url else None
+        )
 
     def close(self) -> None:
         self.database.dispose()

@@ -1,6 +1,6 @@
 """Background work inside each server process: delivering back-channel logout
-notifications (at once when kicked, and retries every few seconds) and purging
-expired rows of the SQL store."""
+notifications and mail (at once when kicked, and retries every few seconds) and
+purging expired rows of the SQL store."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import threading
 
 from .hub import Hub
 from .oidc.backchannel import LogoutSender
+from .services import mail
 from .services.logout_notifications import deliver, due_deliveries
 from .store import SqlStore
 
@@ -26,6 +27,14 @@ def deliver_logout_notifications(hub: Hub) -> tuple[int, int]:
             else:
                 failed += 1
     return delivered, failed
+
+
+def deliver_mail(hub: Hub) -> tuple[int, int]:
+    """Send every due message of the outbox once; returns (sent, failed)."""
+    if hub.mail_sender is None:
+        return 0, 0
+    with hub.database.unit_of_work() as db:
+        return mail.deliver(db, hub.mail_sender, hub.settings.backchannel_retry_seconds)
 
 
 class BackgroundWorker:
@@ -49,6 +58,7 @@ class BackgroundWorker:
 
     def run_once(self) -> None:
         deliver_logout_notifications(self.hub)
+        deliver_mail(self.hub)
         if isinstance(self.hub.store, SqlStore):
             self.hub.store.purge_expired()
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import redis
 from flask import Flask
+from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import create_engine, text
 from werkzeug.serving import BaseWSGIServer, make_server
 
@@ -22,8 +23,10 @@ from idp.config import Settings
 from idp.hub import Hub
 from idp.migrate import upgrade
 from idp.models import Base, KvEntry
-from idp.services import signing_keys
+from idp.services import policy, signing_keys
 from idp.store import SqlStore
+
+from .smtp import SmtpServer
 
 DATABASE_URL = os.environ.get("IDP_DATABASE_URL", "")
 REDIS_URL = os.environ.get("IDP_REDIS_URL", "")
@@ -98,6 +101,7 @@ def prepared_hub(settings: Settings) -> Hub:
     _wipe(the_hub)
     with the_hub.database.unit_of_work() as db:
         signing_keys.ensure_keys(db, the_hub.key_box)
+        policy.ensure_policy(db)
     return the_hub
 
 
@@ -139,3 +143,34 @@ def start_live_hub(settings_for, **overrides: object) -> Iterator[LiveHub]:  # t
         server.shutdown()
         flask_app.extensions["onedoor_worker"].stop()
         the_hub.close()
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    server = SmtpServer(free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+# Browser tests: Debian's Chromium, driven by Playwright ------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(locale="zh-TW")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()

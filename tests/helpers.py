@@ -160,3 +160,32 @@ class Person:
 
 def query(url: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+FIELD_RE = re.compile(r'name="([^"]+)"[^>]*value="([^"]*)"')
+
+
+def page_fields(page: str) -> dict[str, str]:
+    return {k: html.unescape(v) for k, v in FIELD_RE.findall(page)}
+
+
+def client_sign_in(
+    client: Any,
+    hub: Hub,
+    username: str = "tester01",
+    password: str = PASSWORD,
+    ip: str = "127.0.0.1",
+) -> Any:
+    """Sign in with Flask's test client from ``ip``, answering the captcha if asked."""
+    environ = {"REMOTE_ADDR": ip}
+    fields = page_fields(client.get("/signin", environ_base=environ).get_data(as_text=True))
+    data = {
+        "csrf_token": fields["csrf_token"],
+        "username": username,
+        "password": password,
+        "rid": "",
+    }
+    if "captcha_id" in fields:
+        data["captcha_id"] = fields["captcha_id"]
+        data["captcha_answer"] = captcha.answer_of(hub.store, fields["captcha_id"]) or ""
+    return client.post("/signin", data=data, environ_base=environ)

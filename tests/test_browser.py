@@ -10,33 +10,13 @@ from collections.abc import Iterator
 from urllib.parse import urlencode
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from idp.services import captcha
 
 from .conftest import LiveHub
 from .helpers import PASSWORD, add_account
 from .rp_fixtures import LiveRP, start_rps
-
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield instance
-        instance.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(locale="zh-TW")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
 
 
 @pytest.fixture
@@ -47,12 +27,12 @@ def rps(live_hub: LiveHub) -> Iterator[list[LiveRP]]:
 
 def answer_captcha(page: Page, live: LiveHub) -> None:
     challenge = page.locator("input[name=captcha_id]").input_value()
-    page.get_by_label("驗證碼").fill(captcha.answer_of(live.hub.store, challenge) or "")
+    page.get_by_label("驗證碼", exact=True).fill(captcha.answer_of(live.hub.store, challenge) or "")
 
 
 def sign_in_on_page(page: Page, live: LiveHub) -> None:
-    page.get_by_label("帳號").fill("tester01")
-    page.get_by_label("密碼").fill(PASSWORD)
+    page.get_by_label("帳號", exact=True).fill("tester01")
+    page.get_by_label("密碼", exact=True).fill(PASSWORD)
     answer_captcha(page, live)
     page.get_by_role("button", name="登入").click()
 
@@ -78,13 +58,13 @@ def test_wrong_captcha_is_explained_and_the_account_kept(
     page: Page, live_hub: LiveHub, rps: list[LiveRP]
 ) -> None:
     page.goto(live_hub.url + "/")
-    page.get_by_label("帳號").fill("tester01")
-    page.get_by_label("密碼").fill(PASSWORD)
-    page.get_by_label("驗證碼").fill("wrong")
+    page.get_by_label("帳號", exact=True).fill("tester01")
+    page.get_by_label("密碼", exact=True).fill(PASSWORD)
+    page.get_by_label("驗證碼", exact=True).fill("wrong")
     page.get_by_role("button", name="登入").click()
     expect(page.get_by_role("alert")).to_contain_text("驗證碼錯誤")
-    expect(page.get_by_label("帳號")).to_have_value("tester01")
-    expect(page.get_by_label("密碼")).to_have_value("")
+    expect(page.get_by_label("帳號", exact=True)).to_have_value("tester01")
+    expect(page.get_by_label("密碼", exact=True)).to_have_value("")
 
 
 def test_captcha_refresh_and_audio(page: Page, live_hub: LiveHub, rps: list[LiveRP]) -> None:
@@ -106,13 +86,15 @@ def test_captcha_refresh_and_audio(page: Page, live_hub: LiveHub, rps: list[Live
 
 def test_keyboard_only_sign_in(page: Page, live_hub: LiveHub, rps: list[LiveRP]) -> None:
     page.goto(live_hub.url + "/signin")
-    expect(page.get_by_label("帳號")).to_be_focused()  # the page opens on the account field
+    expect(
+        page.get_by_label("帳號", exact=True)
+    ).to_be_focused()  # the page opens on the account field
     page.keyboard.type("tester01")
     page.keyboard.press("Tab")
-    expect(page.get_by_label("密碼")).to_be_focused()
+    expect(page.get_by_label("密碼", exact=True)).to_be_focused()
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Tab")
-    expect(page.get_by_label("驗證碼")).to_be_focused()
+    expect(page.get_by_label("驗證碼", exact=True)).to_be_focused()
     challenge = page.locator("input[name=captcha_id]").input_value()
     page.keyboard.type(captcha.answer_of(live_hub.hub.store, challenge) or "")
     page.keyboard.press("Enter")
@@ -124,10 +106,10 @@ def test_english_pages(page: Page, live_hub: LiveHub, rps: list[LiveRP]) -> None
     page.goto(live_hub.url + "/signin")
     page.get_by_role("link", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    page.get_by_label("Account").fill("tester01")
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Account", exact=True).fill("tester01")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
     challenge = page.locator("input[name=captcha_id]").input_value()
-    page.get_by_label("Verification code").fill(
+    page.get_by_label("Verification code", exact=True).fill(
         captcha.answer_of(live_hub.hub.store, challenge) or ""
     )
     page.get_by_role("button", name="Sign in").click()

@@ -19,13 +19,13 @@ def test_values_are_read_and_converted() -> None:
         {
             "IDP_ISSUER": "https://sso.example.org/",
             "IDP_CAPTCHA": "off",
-            "IDP_SESSION_IDLE_MINUTES": "15",
+            "IDP_ACCESS_TOKEN_TTL_SECONDS": "300",
             "IDP_DATABASE_URL": "postgresql+psycopg://db/x",
         }
     )
     assert settings.issuer_url == "https://sso.example.org"
     assert settings.captcha is False
-    assert settings.session_idle_minutes == 15
+    assert settings.access_token_ttl_seconds == 300
     assert settings.cookie_secure is True
     assert settings.sqlalchemy_url() == "postgresql+psycopg://db/x"
 
@@ -37,7 +37,8 @@ def test_values_are_read_and_converted() -> None:
         ("IDP_ISSUER", "https://x/?a=b"),
         ("IDP_CAPTCHA", "maybe"),
         ("IDP_ARGON2_MEMORY_KIB", "1024"),
-        ("IDP_SESSION_IDLE_MINUTES", "0"),
+        ("IDP_ACCESS_TOKEN_TTL_SECONDS", "0"),
+        ("IDP_ENV", "staging"),
         ("IDP_AUTHORIZATION_CODE_TTL_SECONDS", "3600"),
         ("IDP_ACCESS_TOKEN_TTL_SECONDS", "ten"),
     ],

@@ -24,10 +24,7 @@ def template_texts() -> set[str]:
 
 def python_texts() -> set[str]:
     texts = set()
-    for path in ROOT.rglob("*.py"):
-        if path.name in DATA_MODULES or "migrations" in path.parts:
-            continue
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+    for _path, tree in python_trees():
         docstrings = {
             id(node.body[0].value)
             for node in ast.walk(tree)
@@ -45,6 +42,26 @@ def python_texts() -> set[str]:
             ):
                 texts.add(node.value)
     return texts
+
+
+def python_trees() -> list[tuple[Path, ast.Module]]:
+    return [
+        (path, ast.parse(path.read_text(encoding="utf-8")))
+        for path in ROOT.rglob("*.py")
+        if path.name not in DATA_MODULES and "migrations" not in path.parts
+    ]
+
+
+def test_texts_are_templates_not_f_strings() -> None:
+    """A formatted string cannot be looked up in the catalog: use ``text(template, …)``."""
+    found = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path, tree in python_trees()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.JoinedStr)
+        and any(isinstance(v, ast.Constant) and CJK.search(str(v.value)) for v in node.values)
+    ]
+    assert not found, found
 
 
 def test_every_text_has_an_english_translation() -> None:

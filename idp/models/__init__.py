@@ -4,10 +4,13 @@ from .account import Account, AccountRole, AccountStatus
 from .audit import AuditEvent
 from .base import Base, table_of, utcnow
 from .client import Client
+from .credentials import EmailChange, PasswordHistory, PasswordReset
 from .grant import Grant, RefreshToken
 from .hub_session import HubSession, SessionClient
 from .kv_entry import KvEntry
 from .logout_delivery import LogoutDelivery
+from .mail import MailMessage
+from .policy_version import PolicyVersion
 from .signing_key import SigningKey
 from .unit import Unit
 
@@ -18,10 +21,15 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Client",
+    "EmailChange",
     "Grant",
     "HubSession",
     "KvEntry",
     "LogoutDelivery",
+    "MailMessage",
+    "PasswordHistory",
+    "PasswordReset",
+    "PolicyVersion",
     "RefreshToken",
     "SessionClient",
     "SigningKey",

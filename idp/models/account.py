@@ -40,9 +40,18 @@ class Account(Base):
     username: Mapped[str] = mapped_column(String(20), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Set when someone else chose the password, or a policy change expired it: the next
+    #: sign-in must change it before anything else.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
     name: Mapped[str] = mapped_column(String(100), default="")
+    title: Mapped[str] = mapped_column(String(100), default="")  # 職稱
     email: Mapped[str] = mapped_column(String(254), default="")
+    email_backup: Mapped[str] = mapped_column(String(254), default="")
+    #: 市話, e.g. ``02-12345678#123``.
     phone: Mapped[str] = mapped_column(String(40), default="")
+    phone_backup: Mapped[str] = mapped_column(String(40), default="")
+    #: 手機, e.g. ``0912-345678``.
+    mobile: Mapped[str] = mapped_column(String(20), default="")
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     role: Mapped[AccountRole] = mapped_column(
         Enum(
@@ -62,6 +71,8 @@ class Account(Base):
         ),
         default=AccountStatus.PENDING,
     )
+    #: Sets security policy, manages subsystems and keys, reads the audit log.
+    is_security_admin: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: Last change of the person's own data (the ``updated_at`` claim), not of sign-ins.
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -159,6 +159,9 @@ def _authorize(
         rid = save_pending(session, params, consented=consented, rid=rid)
         form = SignInForm(formdata=None, rid=rid, username=login_hint(params))
         return render_signin(form)
+    if session.get("password_change_required"):
+        rid = save_pending(session, params, consented=consented, rid=rid)
+        return redirect(url_for("account.change_password", rid=rid))
     if step is Next.CONSENT:
         rid = save_pending(session, params, consented=False, rid=rid)
         form = ConsentForm(rid=rid)

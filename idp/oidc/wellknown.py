@@ -8,7 +8,8 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from ..hub import KeyRingCache
+from ..hub import Reloading
+from ..services.signing_keys import KeyRing
 from .discovery import JWKS_PATH, WELL_KNOWN_PATH, PreparedDocument
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -29,7 +30,9 @@ def document_response(request: Request, document: PreparedDocument, max_age: int
 class PublishedDocuments:
     """WSGI middleware serving ``/.well-known/openid-configuration`` and ``/jwks``."""
 
-    def __init__(self, app: WSGIApp, discovery: PreparedDocument, keyring: KeyRingCache) -> None:
+    def __init__(
+        self, app: WSGIApp, discovery: PreparedDocument, keyring: Reloading[KeyRing]
+    ) -> None:
         self.app = app
         self.discovery = discovery
         self.keyring = keyring

@@ -1,13 +1,34 @@
-"""Domain errors. Each carries a message id the web layer translates."""
+"""Domain errors, and the texts they carry.
+
+Texts are written in zh-TW with named parameters (``Text``): the pages translate the
+template and fill in the parameters, the command line prints them as they are.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Text:
+    template: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.template.format(**self.params) if self.params else self.template
+
+
+def text(template: str, **params: object) -> Text:
+    return Text(template, params)
+
 
 class DomainError(Exception):
-    """A request the domain refuses. ``message`` is a translatable text (zh-TW)."""
+    """A request the domain refuses, with a translatable text."""
 
     def __init__(self, message: str, **params: object) -> None:
-        super().__init__(message)
+        self.text = Text(message, params)
+        super().__init__(str(self.text))
         self.message = message
         self.params = params
 
@@ -17,6 +38,11 @@ class NotFound(DomainError):
 
 
 class InvalidInput(DomainError):
-    def __init__(self, field: str, message: str, **params: object) -> None:
-        super().__init__(message, **params)
+    """A value refused, for one field; ``texts`` lists every reason."""
+
+    def __init__(
+        self, field: str, message: str = "", *, texts: Sequence[Text] = (), **params: object
+    ) -> None:
+        super().__init__(message or "；".join(str(t) for t in texts), **params)
         self.field = field
+        self.texts = list(texts) if texts else [self.text]

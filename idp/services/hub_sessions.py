@@ -93,3 +93,30 @@ def end_session(
         deliveries.append(delivery)
     db.flush()
     return deliveries
+
+
+def active_sessions(db: Session, account_id: int) -> list[HubSession]:
+    """The account's sessions not yet ended (some may have expired in the store since)."""
+    return list(
+        db.scalars(
+            select(HubSession)
+            .where(HubSession.account_id == account_id, HubSession.ended_at.is_(None))
+            .order_by(HubSession.created_at.desc())
+        )
+    )
+
+
+def end_account_sessions(
+    db: Session,
+    store: Store,
+    account_id: int,
+    reason: str,
+    access_token_ttl: int,
+    keep_sid: str | None = None,
+) -> list[LogoutDelivery]:
+    """End every session of an account (but ``keep_sid``); returns the notifications."""
+    deliveries: list[LogoutDelivery] = []
+    for hub_session in active_sessions(db, account_id):
+        if hub_session.sid != keep_sid:
+            deliveries += end_session(db, store, hub_session, reason, access_token_ttl)
+    return deliveries

@@ -16,19 +16,15 @@ from sqlalchemy.orm import Session
 
 from ..models import LogoutDelivery, utcnow
 from . import audit
+from .retry import pause_after
 
 log = logging.getLogger(__name__)
 
 GIVE_UP_AFTER = timedelta(hours=24)
-MAX_PAUSE = timedelta(hours=1)
 BATCH = 50
 
 #: Sends one notification; raises (any exception) when the subsystem did not accept it.
 Sender = Callable[[LogoutDelivery], None]
-
-
-def pause_after(attempts: int, base_seconds: int) -> timedelta:
-    return min(timedelta(seconds=base_seconds * 2 ** max(0, attempts - 1)), MAX_PAUSE)
 
 
 def due_deliveries(db: Session, ids: list[int] | None = None) -> list[LogoutDelivery]:

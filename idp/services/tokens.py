@@ -222,6 +222,22 @@ def revoke_grants(
     )
 
 
+def revoke_account_grants(
+    db: Session, store: Store, account_id: int, reason: str, access_token_ttl: int
+) -> None:
+    """Every grant of an account, offline ones included (a password reset, disabling)."""
+    grant_ids = list(
+        db.connection()
+        .execute(
+            select(_grant.c.id).where(
+                _grant.c.account_id == account_id, _grant.c.revoked_at.is_(None)
+            )
+        )
+        .scalars()
+    )
+    revoke_grants(db, store, grant_ids, reason, access_token_ttl)
+
+
 def save_refresh_token(db: Session, token: str, grant_id: str, ttl: timedelta) -> None:
     now = utcnow()
     db.connection().execute(

@@ -35,4 +35,7 @@ class Store(Protocol):
     def incr(self, key: str, ttl: float) -> int:
         """Add one to a counter that starts at 1 and expires ``ttl`` seconds after it started."""
 
+    def count(self, key: str) -> int:
+        """The current value of an ``incr`` counter; 0 when absent or expired."""
+
     def ping(self) -> bool: ...

@@ -55,5 +55,9 @@ class RedisStore:
         pipe.incr(k)
         return int(pipe.execute()[1])
 
+    def count(self, key: str) -> int:
+        value = cast(bytes | None, self.client.get(self._k(key)))
+        return int(value) if value is not None else 0
+
     def ping(self) -> bool:
         return bool(self.client.ping())

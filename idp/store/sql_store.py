@@ -109,6 +109,14 @@ class SqlStore:
         ).returning(t.counter)
         return int(self._write(stmt))
 
+    def count(self, key: str) -> int:
+        t = self.table.c
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                select(t.counter).where(t.key == key, t.expires_at > time.time())
+            ).scalar()
+        return int(value or 0)
+
     def ping(self) -> bool:
         with self.engine.connect() as conn:
             conn.execute(select(1))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, request
+from typing import Any
+
+from flask import current_app, g, request, url_for
 from sqlalchemy.orm import Session
 
 from ..hub import Hub
@@ -34,6 +36,12 @@ def close_db(_exc: BaseException | None = None) -> None:
     session: Session | None = g.pop("_db", None)
     if session is not None:
         session.close()
+
+
+def public_url(endpoint: str, **values: Any) -> str:
+    """An absolute link for mail, built on the issuer URL — never on the request's Host
+    header, which whoever sends the request chooses."""
+    return current_hub().settings.issuer_url + url_for(endpoint, **values)
 
 
 def client_ip() -> str:

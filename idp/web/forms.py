@@ -4,7 +4,7 @@ translated when shown."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 REQUIRED = "此欄位必填"
@@ -30,3 +30,32 @@ class LogoutConfirmForm(FlaskForm):
     client_id = HiddenField()
     post_logout_redirect_uri = HiddenField()
     state = HiddenField()
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(validators=[Length(max=256)])
+    new_password = PasswordField(validators=[Length(max=1024)])
+    confirm = PasswordField(validators=[Length(max=1024)])
+    end_other_sessions = BooleanField(default=True)
+    rid = HiddenField()
+
+
+class ForgotPasswordForm(FlaskForm):
+    username = StringField(validators=[Length(max=50)])
+    email = StringField(validators=[Length(max=254)])
+    captcha_answer = StringField(validators=[Length(max=20)])
+    captcha_id = HiddenField()
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = PasswordField(validators=[Length(max=1024)])
+    confirm = PasswordField(validators=[Length(max=1024)])
+
+
+class ProfileForm(FlaskForm):
+    title = StringField(validators=[Length(max=200)])
+    phone = StringField(validators=[Length(max=60)])
+    phone_backup = StringField(validators=[Length(max=60)])
+    mobile = StringField(validators=[Length(max=30)])
+    email = StringField(validators=[Length(max=300)])
+    email_backup = StringField(validators=[Length(max=300)])

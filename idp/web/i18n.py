@@ -8,11 +8,14 @@ of the sign-in in progress, the visitor's choice (a cookie), the configured defa
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from flask import current_app, g, request
+
+from ..services.errors import Text
 
 LOCALES = ("zh-TW", "en")
 COOKIE = "onedoor_lang"
@@ -52,7 +55,13 @@ def set_locale(locale: str) -> None:
     g.locale = locale
 
 
-def gettext(text: str, **params: Any) -> str:
+def gettext(text: str | Text | Sequence[Text], **params: Any) -> str:
+    """The text in the page's language: a template with ``params``, a ``Text`` from the
+    domain, or a list of them (joined)."""
+    if isinstance(text, Text):
+        return gettext(text.template, **text.params)
+    if not isinstance(text, str):
+        return "；".join(gettext(item) for item in text)
     locale = current_locale()
     translated = text if locale == "zh-TW" else catalog(locale).get(text, text)
     return translated.format(**params) if params else translated

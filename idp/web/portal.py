@@ -1,6 +1,8 @@
-"""Public pages: home, sign-in (服務登入), sign-out, captcha, language."""
+"""Public pages: home, sign-in (服務登入), sign-out, 忘記密碼, captcha, language."""
 
 from __future__ import annotations
+
+import time
 
 from flask import (
     Blueprint,
@@ -16,21 +18,18 @@ from flask import (
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
+from ..models import Account
 from ..oidc.authorize import load_pending, login_hint
 from ..oidc.views import resume_authorization
-from ..services import captcha
-from ..services.signin import (
-    CaptchaStep,
-    PasswordStep,
-    SigninAttempt,
-    SigninFailed,
-    Step,
-    sign_in,
-)
+from ..services import captcha, credentials, hub_sessions, tokens
+from ..services.errors import InvalidInput, Text
+from ..services.password_rules import PersonalData, evaluate, rules_text
+from ..services.signin import SigninAttempt, SigninFailed, password_flow, sign_in
+from ..services.throttle import Throttle
 from . import auth_session
-from .context import client_ip, current_hub, db
-from .forms import ConfirmForm, SignInForm
-from .i18n import COOKIE, LOCALES, current_locale, pick_locale, set_locale
+from .context import client_ip, current_hub, db, public_url
+from .forms import ConfirmForm, ForgotPasswordForm, ResetPasswordForm, SignInForm
+from .i18n import COOKIE, LOCALES, current_locale, gettext, pick_locale, set_locale
 from .signin_page import new_captcha, render_signin
 
 bp = Blueprint("portal", __name__)
@@ -41,12 +40,14 @@ def home() -> Response:
     current = auth_session.signed_in()
     if current is None or not current_user.is_authenticated:
         return render_signin(SignInForm())
+    hub = current_hub()
     return Response(
         render_template(
             "home.html",
             current=current,
             account=current_user,
             previous_signin_at=session.get("previous_signin_at"),
+            change_due=credentials.change_due_soon(hub.policy.current().password, current_user),
             form=ConfirmForm(),
         )
     )
@@ -60,8 +61,7 @@ def signin() -> BaseResponse:
     if pending is None:
         rid = ""
     else:
-        params = pending["params"]
-        locale = pick_locale((params.get("ui_locales") or [""])[0])
+        locale = pick_locale((pending["params"].get("ui_locales") or [""])[0])
         if locale:
             set_locale(locale)
     form.rid.data = rid
@@ -80,18 +80,26 @@ def signin() -> BaseResponse:
         captcha_answer=form.captcha_answer.data or "",
         ip=client_ip(),
     )
-    steps: list[Step] = [
-        CaptchaStep(hub.store, hub.settings.captcha),
-        PasswordStep(db(), hub.passwords),
-    ]
+    policy = hub.policy.current()
     try:
-        authn = sign_in(db(), steps, attempt)
+        authn = sign_in(
+            db(),
+            password_flow(db(), hub.store, hub.passwords, policy, hub.settings.captcha),
+            attempt,
+        )
     except SigninFailed as failure:
         db().commit()
-        return render_signin(form, failure.message, status=401)
+        status = 429 if failure.reason == "address_limited" else 401
+        return render_signin(form, failure.message, status=status, **failure.params)
     auth_session.establish(authn)
-    # Carry on with the subsystem's request, if any, in this same response.
-    response = resume_authorization(rid) if rid else redirect(url_for("portal.home"))
+    if authn.password_change_required:
+        session["password_change_required"] = True
+        response: BaseResponse = redirect(url_for("account.change_password", rid=rid or None))
+    elif rid:
+        # Carry on with the subsystem's request in this same response.
+        response = resume_authorization(rid)
+    else:
+        response = redirect(url_for("portal.home"))
     db().commit()
     return response
 
@@ -113,8 +121,157 @@ def signout() -> BaseResponse:
     return Response(render_template("signed_out.html"))
 
 
+@bp.post("/session/keepalive")
+def keepalive() -> Response:
+    """The idle warning's 繼續使用: one request, which renews the idle timer."""
+    if auth_session.signed_in() is None:
+        return jsonify(signed_in=False)
+    session["_last_seen"] = time.time()
+    return jsonify(signed_in=True)
+
+
+# 忘記密碼 -------------------------------------------------------------------------------
+
+#: The one answer to every well-formed 忘記密碼 request.
+RESET_SENT = "若帳號與電子郵件相符，系統已寄出變更密碼通知信，請於時限內開啟信中的連結。"
+
+
+def _forgot_page(
+    form: ForgotPasswordForm, message: str | None, sent: bool, status: int = 200
+) -> Response:
+    form.captcha_answer.data = ""
+    return Response(
+        render_template(
+            "password/forgot.html", form=form, message=message, sent=sent, captcha_id=new_captcha()
+        ),
+        status=status,
+    )
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password() -> BaseResponse:
+    form = ForgotPasswordForm()
+    if request.method == "GET":
+        return _forgot_page(form, None, sent=False)
+    if not form.validate_on_submit():
+        return _forgot_page(form, "表單已逾時，請重新送出", sent=False, status=400)
+    hub = current_hub()
+    policy = hub.policy.current()
+    ip = client_ip()
+    if not Throttle(hub.store, policy.lockout).allow("forgot_password", ip):
+        return _forgot_page(form, "嘗試次數過多，請稍後再試", sent=False, status=429)
+    if hub.settings.captcha and not captcha.check(
+        hub.store, form.captcha_id.data or "", form.captcha_answer.data or ""
+    ):
+        return _forgot_page(form, "驗證碼錯誤，請重新輸入", sent=False, status=400)
+    username = (form.username.data or "").strip()
+    email = (form.email.data or "").strip()
+    if not username or not email:
+        return _forgot_page(form, "請填寫帳號與電子郵件", sent=False, status=400)
+    credentials.request_reset(
+        db(),
+        policy.password,
+        username=username,
+        email=email,
+        ip=ip,
+        reset_link=lambda token: public_url("portal.reset_password", token=token),
+    )
+    db().commit()
+    auth_session.kick_worker()
+    return _forgot_page(ForgotPasswordForm(formdata=None), RESET_SENT, sent=True)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> BaseResponse:
+    hub = current_hub()
+    reset = credentials.find_reset(db(), token)
+    if reset is None:
+        return Response(
+            render_template("error.html", message="此連結已失效或已使用過，請重新申請忘記密碼。"),
+            status=400,
+        )
+    policy = hub.policy.current()
+    form = ResetPasswordForm()
+    errors: dict[str, str | list[Text]] = {}
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            errors["form"] = "表單已逾時，請重新送出"
+        else:
+            try:
+                account = credentials.complete_reset(
+                    db(),
+                    hub.passwords,
+                    policy.password,
+                    reset,
+                    new=form.new_password.data or "",
+                    confirm=form.confirm.data or "",
+                    ip=client_ip(),
+                )
+            except InvalidInput as error:
+                errors[error.field] = error.texts
+            else:
+                Throttle(hub.store, policy.lockout).unlock(account.id)
+                ttl = hub.settings.access_token_ttl_seconds
+                hub_sessions.end_account_sessions(
+                    db(), hub.store, account.id, "password_reset", ttl
+                )
+                tokens.revoke_account_grants(db(), hub.store, account.id, "password_reset", ttl)
+                db().commit()
+                auth_session.kick_worker()
+                return Response(render_template("password/reset_done.html"))
+    form.new_password.data = form.confirm.data = ""
+    owner = db().get(Account, reset.account_id)
+    return Response(
+        render_template(
+            "password/reset.html",
+            form=form,
+            errors=errors,
+            token=token,
+            rules=rules_text(policy.password),
+            username=owner.username if owner else "",
+        ),
+        status=400 if errors else 200,
+    )
+
+
+@bp.post("/password/strength")
+def password_strength() -> Response:
+    """The strength meter's verdict, from the same rules the server enforces."""
+    hub = current_hub()
+    policy = hub.policy.current().password
+    password = request.form.get("password", "")[: policy.max_length + 1]
+    if auth_session.signed_in() is not None and current_user.is_authenticated:
+        personal = credentials.personal_data(current_user)
+    else:
+        personal = PersonalData(
+            username=request.form.get("username", "")[:50],
+            name=request.form.get("name", "")[:100],
+            national_id=request.form.get("national_id", "")[:20],
+            phones=tuple(p[:40] for p in request.form.getlist("phone")),
+            emails=tuple(e[:254] for e in request.form.getlist("email")),
+        )
+        reset = credentials.find_reset(db(), request.form.get("reset_token", ""))
+        account = db().get(Account, reset.account_id) if reset else None
+        if account is not None:
+            personal = credentials.personal_data(account)
+    verdict = evaluate(policy, password, personal)
+    return jsonify(
+        score=verdict.score,
+        level=verdict.level,
+        level_text=gettext(verdict.level_text),
+        ok=verdict.ok,
+        problems=[gettext(p) for p in verdict.problems],
+    )
+
+
+# Captcha and language ------------------------------------------------------------------
+
+
 @bp.get("/captcha/new")
 def captcha_new() -> Response:
+    hub = current_hub()
+    if not Throttle(hub.store, hub.policy.current().lockout).allow("captcha", client_ip()):
+        abort(429)
     challenge_id = new_captcha()
     if challenge_id is None:
         abort(404)

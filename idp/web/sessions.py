@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Request, Response
@@ -18,6 +19,7 @@ from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
 
 from ..services.key_derivation import token_hash
+from ..services.policy import SessionPolicy
 from ..store import Store
 
 PREFIX = "sess:"
@@ -64,10 +66,9 @@ class StoreSession(CallbackDict[str, Any], SessionMixin):
 
 
 class StoreSessionInterface(SessionInterface):
-    def __init__(self, store: Store, idle_seconds: int, max_seconds: int) -> None:
+    def __init__(self, store: Store, limits: Callable[[], SessionPolicy]) -> None:
         self.store = store
-        self.idle_seconds = idle_seconds
-        self.max_seconds = max_seconds
+        self.limits = limits
 
     def open_session(self, app: Flask, request: Request) -> StoreSession:
         cookie = request.cookies.get(self.get_cookie_name(app))
@@ -76,9 +77,10 @@ class StoreSessionInterface(SessionInterface):
             if raw is not None:
                 data = json.loads(raw)
                 now = time.time()
+                limits = self.limits()
                 if (
-                    now - data.get("_created", 0) < self.max_seconds
-                    and now - data.get("_last_seen", 0) < self.idle_seconds
+                    now - data.get("_created", 0) < limits.max_hours * 3600
+                    and now - data.get("_last_seen", 0) < limits.idle_minutes * 60
                 ):
                     return StoreSession(data, cookie_value=cookie)
                 self.store.delete(store_key_for(cookie))
@@ -103,7 +105,9 @@ class StoreSessionInterface(SessionInterface):
         data = dict(session)
         data.setdefault("_created", now)
         data["_last_seen"] = now
-        self.store.set(session.store_key, json.dumps(data).encode(), self.idle_seconds)
+        self.store.set(
+            session.store_key, json.dumps(data).encode(), self.limits().idle_minutes * 60
+        )
         if session.new:
             response.set_cookie(
                 name,

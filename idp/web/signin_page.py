@@ -5,29 +5,39 @@ from __future__ import annotations
 from flask import Response, render_template
 
 from ..services import captcha
+from ..services.signin import captcha_required
+from ..services.throttle import Throttle
 from .auth_session import signed_in
-from .context import current_hub
+from .context import client_ip, current_hub, db
 from .forms import SignInForm
 
 
 def new_captcha() -> str | None:
-    settings = current_hub().settings
-    if not settings.captcha:
+    hub = current_hub()
+    if not hub.settings.captcha:
         return None
-    return captcha.new_challenge(
-        current_hub().store, settings.captcha_length, settings.captcha_ttl_seconds
+    policy = hub.policy.current().captcha
+    return captcha.new_challenge(hub.store, policy.length, policy.ttl_seconds)
+
+
+def render_signin(
+    form: SignInForm, message: str | None = None, status: int = 200, **message_params: object
+) -> Response:
+    """The page, with a fresh captcha when the policy asks for one; what was typed is
+    kept, except secrets."""
+    hub = current_hub()
+    policy = hub.policy.current()
+    show_captcha = hub.settings.captcha and captcha_required(
+        db(), policy, Throttle(hub.store, policy.lockout), client_ip(), form.username.data or ""
     )
-
-
-def render_signin(form: SignInForm, message: str | None = None, status: int = 200) -> Response:
-    """The page with a fresh captcha; what was typed is kept, except secrets."""
     form.captcha_answer.data = ""
     form.password.data = ""
     body = render_template(
         "signin.html",
         form=form,
         message=message,
-        captcha_id=new_captcha(),
+        message_params=message_params,
+        captcha_id=new_captcha() if show_captcha else None,
         signed_in=signed_in(),
     )
     return Response(body, status=status)

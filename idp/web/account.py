@@ -1,0 +1,227 @@
+"""Self-service (帳號服務): change password, profile, own sessions, own data."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from ..models import Account
+from ..services import audit, credentials, hub_sessions, profile
+from ..services.errors import InvalidInput, Text
+from ..services.password_rules import rules_text
+from . import auth_session
+from .access import login_required
+from .context import client_ip, current_hub, db, public_url
+from .forms import ChangePasswordForm, ConfirmForm, ProfileForm
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+def _account() -> Account:
+    account: Account = current_user._get_current_object()
+    return account
+
+
+#: Field name → what is wrong with it (a zh-TW text, or the domain's texts).
+Errors = dict[str, "str | list[Text]"]
+
+
+def _password_page(form: ChangePasswordForm, errors: Errors, status: int = 200) -> Response:
+    policy = current_hub().policy.current().password
+    for field in (form.current_password, form.new_password, form.confirm):
+        field.data = ""
+    return Response(
+        render_template(
+            "account/password.html",
+            form=form,
+            errors=errors,
+            rules=rules_text(policy),
+            forced=bool(session.get("password_change_required")),
+        ),
+        status=status,
+    )
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password() -> BaseResponse:
+    form = ChangePasswordForm()
+    if request.method == "GET":
+        form.rid.data = request.args.get("rid", "")
+        return _password_page(form, {})
+    if not form.validate_on_submit():
+        return _password_page(form, {"form": "表單已逾時，請重新送出"}, 400)
+    hub = current_hub()
+    account = _account()
+    try:
+        credentials.change_password(
+            db(),
+            hub.passwords,
+            hub.policy.current().password,
+            account,
+            current=form.current_password.data or "",
+            new=form.new_password.data or "",
+            confirm=form.confirm.data or "",
+            ip=client_ip(),
+        )
+    except InvalidInput as error:
+        db().commit()  # keeps the audit record of a wrong current password
+        return _password_page(form, {error.field: error.texts}, 400)
+    current = auth_session.signed_in()
+    if form.end_other_sessions.data and current is not None:
+        ended = hub_sessions.end_account_sessions(
+            db(),
+            hub.store,
+            account.id,
+            "password_changed",
+            hub.settings.access_token_ttl_seconds,
+            keep_sid=current.sid,
+        )
+        if ended:
+            auth_session.kick_worker()
+    session.pop("password_change_required", None)
+    rid = form.rid.data or ""
+    db().commit()
+    if rid:
+        return redirect(url_for("oidc.authorize", rid=rid))
+    return Response(render_template("account/password_changed.html"))
+
+
+@bp.route("/sessions", methods=["GET"])
+@login_required
+def sessions() -> Response:
+    current = auth_session.signed_in()
+    assert current is not None
+    rows = hub_sessions.active_sessions(db(), _account().id)
+    return Response(
+        render_template(
+            "account/sessions.html", sessions=rows, current_sid=current.sid, form=ConfirmForm()
+        )
+    )
+
+
+@bp.post("/sessions/<sid>/end")
+@login_required
+def end_session(sid: str) -> BaseResponse:
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    hub = current_hub()
+    current = auth_session.signed_in()
+    assert current is not None
+    hub_session = hub_sessions.find_session(db(), sid)
+    if hub_session is None or hub_session.account_id != current.account_id:
+        abort(404)
+    if sid == current.sid:
+        auth_session.end("signout")
+        db().commit()
+        auth_session.kick_worker()
+        return redirect(url_for("portal.home"))
+    hub_sessions.end_session(
+        db(), hub.store, hub_session, "ended_by_owner", hub.settings.access_token_ttl_seconds
+    )
+    audit.record(
+        db(),
+        "session.end",
+        actor=current.username,
+        actor_account_id=current.account_id,
+        target=sid,
+        ip=client_ip(),
+    )
+    db().commit()
+    auth_session.kick_worker()
+    return redirect(url_for("account.sessions"))
+
+
+def _profile_page(
+    form: ProfileForm, errors: dict[str, str], saved: bool = False, status: int = 200
+) -> Response:
+    account = _account()
+    return Response(
+        render_template(
+            "account/profile.html",
+            form=form,
+            errors=errors,
+            saved=saved,
+            account=account,
+            unit_admins=profile.unit_admins(db(), account),
+            pending_email=profile.pending_email(db(), account),
+        ),
+        status=status,
+    )
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def edit_profile() -> BaseResponse:
+    account = _account()
+    form = ProfileForm(obj=account) if request.method == "GET" else ProfileForm()
+    if request.method == "GET":
+        return _profile_page(form, {})
+    if not form.validate_on_submit():
+        return _profile_page(form, {"form": "表單已逾時，請重新送出"}, status=400)
+    changes = {name: (getattr(form, name).data or "").strip() for name in profile.EDITABLE}
+    try:
+        outcome = profile.update_profile(
+            db(),
+            account,
+            changes,
+            confirm_link=lambda token: public_url("account.confirm_email", token=token),
+            link_minutes=current_hub().policy.current().password.reset_link_minutes,
+            ip=client_ip(),
+        )
+    except profile.ProfileErrors as problems:
+        return _profile_page(form, problems.errors, status=400)
+    db().commit()
+    if outcome.email_pending:
+        auth_session.kick_worker()
+    return _profile_page(form, {}, saved=True)
+
+
+@bp.get("/email/confirm/<token>")
+def confirm_email(token: str) -> Response:
+    account = profile.confirm_email(db(), token, ip=client_ip())
+    db().commit()
+    if account is None:
+        return Response(
+            render_template("error.html", message="此連結已失效或已使用過。"), status=400
+        )
+    return Response(render_template("account/email_confirmed.html", email=account.email))
+
+
+@bp.get("/data.json")
+@login_required
+def my_data() -> Response:
+    """個人資料保護法: everything the hub holds about the person, in one file."""
+    account = _account()
+    data: dict[str, Any] = profile.export(db(), account)
+    audit.record(
+        db(),
+        "personal_data.export",
+        actor=account.username,
+        actor_account_id=account.id,
+        ip=client_ip(),
+    )
+    db().commit()
+    body = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="onedoor-{account.username}.json"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -1,0 +1,243 @@
+"""Administration for security admins: the security policy, locked accounts and
+sessions, and (in development) the mail outbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import or_, select
+from werkzeug.wrappers import Response as BaseResponse
+
+from ..models import Account
+from ..services import audit, hub_sessions, mail, policy
+from ..services.errors import Text, text
+from ..services.throttle import Throttle
+from . import auth_session
+from .access import security_admin_required
+from .context import client_ip, current_hub, db
+from .forms import ConfirmForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+#: How each policy field is shown: its label; booleans become a yes/no choice.
+FIELD_LABELS = {
+    "password.min_length": "最短長度",
+    "password.max_length": "最長長度",
+    "password.require_upper": "須含大寫英文字母",
+    "password.require_lower": "須含小寫英文字母",
+    "password.require_digit": "須含數字",
+    "password.require_symbol": "須含符號",
+    "password.symbols": "可用的符號",
+    "password.only_listed_symbols": "只准可用的符號",
+    "password.min_strength": "最低強度（0–4，2 為「中」）",
+    "password.forbid_personal_data": "不可含個人資料",
+    "password.forbid_common": "不可為常見密碼",
+    "password.history": "不可重複使用最近幾次的密碼",
+    "password.remind_after_days": "幾天後提醒更換（0 為不提醒）",
+    "password.max_age_days": "幾天後強制更換（0 為不強制）",
+    "password.reset_link_minutes": "重設密碼連結有效分鐘數",
+    "lockout.max_failures": "連續錯誤幾次鎖定",
+    "lockout.lock_minutes": "鎖定分鐘數",
+    "lockout.address_failures": "同一來源位址錯誤幾次暫停",
+    "lockout.address_window_minutes": "同一來源位址計算區間（分鐘）",
+    "lockout.signin_per_minute": "同一來源位址每分鐘登入次數上限",
+    "lockout.captcha_per_minute": "同一來源位址每分鐘驗證碼次數上限",
+    "lockout.forgot_password_per_hour": "同一來源位址每小時忘記密碼次數上限",
+    "lockout.status_lookup_per_hour": "同一來源位址每小時申請進度查詢次數上限",
+    "lockout.binding_per_hour": "同一來源位址每小時綁定嘗試次數上限",
+    "captcha.mode": "驗證碼（always：每次；after_failure：失敗後）",
+    "captcha.length": "驗證碼位數",
+    "captcha.ttl_seconds": "驗證碼有效秒數",
+    "session.idle_minutes": "閒置幾分鐘登出",
+    "session.max_hours": "登入後最長幾小時",
+    "session.warn_minutes": "逾時前幾分鐘提醒",
+}
+
+
+def _as_text(value: Any) -> str:
+    """A policy value as the form sends it back."""
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def _actor() -> Account:
+    account: Account = current_user._get_current_object()
+    return account
+
+
+@bp.get("/")
+@security_admin_required
+def index() -> Response:
+    return Response(
+        render_template("admin/index.html", development=current_hub().settings.development)
+    )
+
+
+def _policy_page(
+    problems: list[Text],
+    status: int = 200,
+    values: dict[str, Any] | None = None,
+    saved: bool = False,
+) -> Response:
+    current = policy.current_policy(db())
+    shown = dict(current.flat())
+    shown.update(values or {})
+    return Response(
+        render_template(
+            "admin/policy.html",
+            current=current,
+            values=shown,
+            labels=FIELD_LABELS,
+            problems=problems,
+            history=policy.history(db())[:20],
+            form=ConfirmForm(),
+            saved=saved,
+        ),
+        status=status,
+    )
+
+
+@bp.route("/policy", methods=["GET", "POST"])
+@security_admin_required
+def edit_policy() -> BaseResponse:
+    if request.method == "GET":
+        return _policy_page([])
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return _policy_page([text("表單已逾時，請重新送出")], 400)
+    current = policy.current_policy(db()).flat()
+    preset = request.form.get("preset")
+    if preset:
+        changes = policy.preset_changes(preset)
+    else:
+        submitted = {name: request.form.get(name, "") for name in current}
+        changes = {
+            name: value for name, value in submitted.items() if value != _as_text(current[name])
+        }
+    account = _actor()
+    try:
+        policy.change_policy(
+            db(),
+            changes,
+            actor=account.username,
+            actor_account_id=account.id,
+            reason=request.form.get("reason", ""),
+            ip=client_ip(),
+            expire_passwords=request.form.get("expire_passwords") == "yes",
+        )
+    except policy.PolicyError as error:
+        return _policy_page(error.problems, 400, values=None if preset else changes)
+    db().commit()
+    current_hub().policy.reload()
+    return _policy_page([], saved=True)
+
+
+@bp.get("/accounts")
+@security_admin_required
+def accounts() -> Response:
+    query = request.args.get("q", "").strip()
+    rows: list[Account] = []
+    if query:
+        pattern = f"%{query.lower()}%"
+        rows = list(
+            db().scalars(
+                select(Account)
+                .where(or_(Account.username.like(pattern), Account.name.like(f"%{query}%")))
+                .order_by(Account.username)
+                .limit(100)
+            )
+        )
+    throttle = Throttle(current_hub().store, current_hub().policy.current().lockout)
+    return Response(
+        render_template(
+            "admin/accounts.html",
+            query=query,
+            rows=rows,
+            locked={a.id for a in rows if throttle.locked(a.id)},
+        )
+    )
+
+
+def _account_or_404(account_id: int) -> Account:
+    account = db().get(Account, account_id)
+    if account is None:
+        abort(404)
+    return account
+
+
+@bp.get("/accounts/<int:account_id>")
+@security_admin_required
+def account_detail(account_id: int) -> Response:
+    account = _account_or_404(account_id)
+    throttle = Throttle(current_hub().store, current_hub().policy.current().lockout)
+    return Response(
+        render_template(
+            "admin/account.html",
+            account=account,
+            locked=throttle.locked(account.id),
+            sessions=hub_sessions.active_sessions(db(), account.id),
+            form=ConfirmForm(),
+            done=request.args.get("done"),
+        )
+    )
+
+
+@bp.post("/accounts/<int:account_id>/unlock")
+@security_admin_required
+def unlock(account_id: int) -> BaseResponse:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    account = _account_or_404(account_id)
+    hub = current_hub()
+    Throttle(hub.store, hub.policy.current().lockout).unlock(account.id)
+    actor = _actor()
+    audit.record(
+        db(),
+        "account.unlock",
+        actor=actor.username,
+        actor_account_id=actor.id,
+        target=account.username,
+        ip=client_ip(),
+    )
+    db().commit()
+    return redirect(url_for("admin.account_detail", account_id=account.id, done="unlocked"))
+
+
+@bp.post("/accounts/<int:account_id>/end-sessions")
+@security_admin_required
+def end_sessions(account_id: int) -> BaseResponse:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    account = _account_or_404(account_id)
+    hub = current_hub()
+    current = auth_session.signed_in()
+    hub_sessions.end_account_sessions(
+        db(),
+        hub.store,
+        account.id,
+        "ended_by_admin",
+        hub.settings.access_token_ttl_seconds,
+        keep_sid=current.sid if current else None,
+    )
+    actor = _actor()
+    audit.record(
+        db(),
+        "session.end_all",
+        actor=actor.username,
+        actor_account_id=actor.id,
+        target=account.username,
+        ip=client_ip(),
+    )
+    db().commit()
+    auth_session.kick_worker()
+    return redirect(url_for("admin.account_detail", account_id=account.id, done="ended"))
+
+
+@bp.get("/outbox")
+@security_admin_required
+def outbox() -> Response:
+    """Development only: the mail the hub would send, for trying flows without SMTP."""
+    if not current_hub().settings.development:
+        abort(404)
+    return Response(render_template("admin/outbox.html", messages=mail.outbox(db())))
