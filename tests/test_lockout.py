@@ -10,11 +10,12 @@ from flask import Flask
 
 from idp.hub import Hub
 from idp.models import AuditEvent
+from idp.services import captcha, policy
 from idp.services.accounts import find_by_username
 from idp.services.throttle import LOCKED, Throttle
 from idp.store import RedisStore, SqlStore
 
-from .helpers import Person, add_account, client_sign_in
+from .helpers import PASSWORD, Person, add_account, client_sign_in, page_fields
 from .test_replicas import replicas  # noqa: F401 - fixture
 
 WRONG = "Wrong~Password9"
@@ -126,3 +127,66 @@ def test_no_enumeration_at_sign_in_by_answer_or_by_time(app: Flask, hub: Hub) ->
     assert pages["tester01"] == pages["nobody77"]
     existing, absent = (statistics.median(v) for v in answers.values())
     assert abs(existing - absent) < max(0.25 * max(existing, absent), 0.010), (existing, absent)
+
+
+def test_captcha_only_after_a_failure_when_the_policy_says_so(app: Flask, hub: Hub) -> None:
+    add_account(hub)
+    with hub.database.unit_of_work() as db:
+        policy.change_policy(db, {"captcha.mode": "after_failure"}, actor="t", reason="r")
+    hub.policy.reload()
+    client = app.test_client()
+    environ = {"REMOTE_ADDR": "10.4.4.4"}
+    assert 'name="captcha_id"' not in client.get("/signin", environ_base=environ).get_data(
+        as_text=True
+    )
+    assert client_sign_in(client, hub, password=WRONG, ip="10.4.4.4").status_code == 401
+    page = client.get("/signin", environ_base=environ).get_data(as_text=True)
+    assert 'name="captcha_id"' in page  # asked for once the address has failed
+    # Leaving it out is refused; answering it lets the right password in.
+    fields = page_fields(page)
+    refused = client.post(
+        "/signin",
+        environ_base=environ,
+        data={"csrf_token": fields["csrf_token"], "username": "tester01", "password": PASSWORD},
+    )
+    assert "驗證碼錯誤" in refused.get_data(as_text=True)
+    assert client_sign_in(client, hub, ip="10.4.4.4").status_code == 302
+
+
+def test_captcha_length_follows_the_policy(app: Flask, hub: Hub) -> None:
+    with hub.database.unit_of_work() as db:
+        policy.change_policy(db, {"captcha.length": "7"}, actor="t", reason="r")
+    hub.policy.reload()
+    fields = page_fields(app.test_client().get("/signin").get_data(as_text=True))
+    assert len(captcha.answer_of(hub.store, fields["captcha_id"]) or "") == 7
+
+
+def test_forgot_password_and_captcha_requests_are_limited_per_address(app: Flask, hub: Hub) -> None:
+    client = app.test_client()
+    limit = hub.policy.current().lockout.captcha_per_minute
+    statuses = [
+        client.get("/captcha/new", environ_base={"REMOTE_ADDR": "10.5.5.5"}).status_code
+        for _ in range(limit + 1)
+    ]
+    assert statuses[-1] == 429 and 429 not in statuses[:-1]
+    limit = hub.policy.current().lockout.forgot_password_per_hour
+    environ = {"REMOTE_ADDR": "10.6.6.6"}
+    codes = []
+    for _ in range(limit + 1):
+        fields = page_fields(
+            client.get("/password/forgot", environ_base=environ).get_data(as_text=True)
+        )
+        codes.append(
+            client.post(
+                "/password/forgot",
+                environ_base=environ,
+                data={
+                    "csrf_token": fields["csrf_token"],
+                    "username": "x",
+                    "email": "x@example.org",
+                    "captcha_id": fields.get("captcha_id", ""),
+                    "captcha_answer": "0",
+                },
+            ).status_code
+        )
+    assert codes[-1] == 429 and 429 not in codes[:-1]

@@ -134,3 +134,15 @@ def test_policy_dataclasses_cover_every_yaml_key() -> None:
     document = policy.default_document()
     for section, cls in policy.SECTION_TYPES.items():
         assert set(document[section]) == {f.name for f in dataclasses.fields(cls)}
+
+
+def test_versions_from_an_older_release_still_load(hub: Hub) -> None:
+    document = policy.default_document()
+    del document["lockout"]["forgot_password_per_hour"]  # added in a later release
+    document["password"]["retired_field"] = True  # removed in a later release
+    with hub.database.unit_of_work() as db:
+        db.query(PolicyVersion).delete()
+        db.add(PolicyVersion(version=7, document=document, created_by="old", reason="old"))
+    with hub.database.unit_of_work() as db:
+        current = current_policy(db)
+    assert current.version == 7 and current.lockout.forgot_password_per_hour == 10

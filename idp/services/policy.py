@@ -78,8 +78,6 @@ class LockoutPolicy:
     signin_per_minute: int = field(metadata=_limit(1, 10000))
     captcha_per_minute: int = field(metadata=_limit(1, 10000))
     forgot_password_per_hour: int = field(metadata=_limit(1, 10000))
-    status_lookup_per_hour: int = field(metadata=_limit(1, 10000))
-    binding_per_hour: int = field(metadata=_limit(1, 10000))
 
     def problems(self) -> list[Text]:
         return []
@@ -234,11 +232,22 @@ def latest_version(db: Session) -> PolicyVersion | None:
     return db.scalar(select(PolicyVersion).order_by(PolicyVersion.version.desc()).limit(1))
 
 
+def complete_document(stored: dict[str, Any]) -> dict[str, Any]:
+    """A stored version brought up to this release: fields added since take their
+    defaults, fields since removed are dropped."""
+    document = default_document()
+    for section, values in document.items():
+        for key, value in (stored.get(section) or {}).items():
+            if key in values:
+                values[key] = value
+    return document
+
+
 def current_policy(db: Session) -> Policy:
     row = latest_version(db)
     if row is None:
         return parse_policy(default_document())
-    return parse_policy(row.document, row.version)
+    return parse_policy(complete_document(row.document), row.version)
 
 
 def ensure_policy(db: Session) -> PolicyVersion | None:

@@ -22,8 +22,6 @@ LIMITS = {
     "signin": ("signin_per_minute", 60),
     "captcha": ("captcha_per_minute", 60),
     "forgot_password": ("forgot_password_per_hour", 3600),
-    "status_lookup": ("status_lookup_per_hour", 3600),
-    "binding": ("binding_per_hour", 3600),
 }
 
 
