@@ -183,3 +183,30 @@ def test_security_admin_pages(page: Page, live: LiveHub) -> None:
     expect(page.locator("[data-locked]")).to_have_text("未鎖定")
     page.goto(live.url + "/admin/outbox")
     expect(page.get_by_role("heading", name=re.compile("郵件寄件匣"))).to_be_visible()
+
+
+def test_email_change_confirmation_page(page: Page, live: LiveHub) -> None:
+    add_account(live.hub)
+    sign_in(page, live)
+    page.goto(live.url + "/account/profile")
+    page.get_by_label("職稱", exact=True).fill("護理師")
+    page.get_by_label("市話", exact=True).fill("02-12345678#9")
+    page.get_by_label("電子郵件", exact=True).fill("new.wang@example.org")
+    page.get_by_role("button", name="儲存").click()
+    expect(page.get_by_role("status")).to_contain_text("new.wang@example.org")
+    with live.hub.database.unit_of_work() as db:
+        body = db.query(MailMessage).filter_by(kind="email_confirm").one().body
+    link = re.search(r"http://\S+", body)
+    assert link
+    page.goto(link.group(0))
+    expect(page.get_by_role("heading", name="電子郵件已確認")).to_be_visible()
+    expect(page.get_by_text("new.wang@example.org")).to_be_visible()
+
+
+def test_sign_out_confirmation_page(page: Page, live: LiveHub) -> None:
+    add_account(live.hub)
+    sign_in(page, live)
+    page.goto(live.url + "/signout")
+    expect(page.get_by_role("heading", name="確定要登出嗎？")).to_be_visible()
+    page.get_by_role("button", name="登出").last.click()
+    expect(page.get_by_role("heading", name="您已登出")).to_be_visible()
