@@ -1,6 +1,7 @@
-"""Background work inside each server process: delivering back-channel logout
-notifications and mail (at once when kicked, and retries every few seconds) and
-purging expired rows of the SQL store."""
+"""Background work inside each server process, every few seconds (and at once when
+kicked): back-channel logout notifications, 忘記密碼 requests (matched here, away from
+the request, so their answer time tells nothing), mail, and purging expired rows of
+the SQL store."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import threading
 
 from .hub import Hub
 from .oidc.backchannel import LogoutSender
-from .services import mail
+from .services import credentials, mail
 from .services.logout_notifications import deliver, due_deliveries
 from .store import SqlStore
 
@@ -58,6 +59,10 @@ class BackgroundWorker:
 
     def run_once(self) -> None:
         deliver_logout_notifications(self.hub)
+        with self.hub.database.unit_of_work() as db:
+            credentials.handle_reset_requests(
+                db, self.hub.policy.current().password, self.hub.settings.issuer_url
+            )
         deliver_mail(self.hub)
         if isinstance(self.hub.store, SqlStore):
             self.hub.store.purge_expired()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
@@ -13,7 +14,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import requests
 
 from idp.hub import Hub
-from idp.models import AccountRole, AccountStatus
+from idp.models import AccountRole, AccountStatus, ResetRequest
 from idp.services import captcha
 from idp.services.accounts import create_account
 from idp.services.clients import ClientRegistration, register_client
@@ -189,3 +190,14 @@ def client_sign_in(
         data["captcha_id"] = fields["captcha_id"]
         data["captcha_answer"] = captcha.answer_of(hub.store, fields["captcha_id"]) or ""
     return client.post("/signin", data=data, environ_base=environ)
+
+
+def wait_for_reset_requests(hub: Hub, seconds: float = 10) -> None:
+    """Until the background worker has handled every 忘記密碼 request."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with hub.database.unit_of_work() as db:
+            if db.query(ResetRequest).count() == 0:
+                return
+        time.sleep(0.05)
+    raise AssertionError("reset requests not handled")

@@ -17,7 +17,7 @@ from idp.services.credentials import personal_data
 from idp.services.password_rules import evaluate
 
 from .conftest import LiveHub, start_live_hub
-from .helpers import PASSWORD, add_account
+from .helpers import PASSWORD, add_account, wait_for_reset_requests
 from .test_browser import answer_captcha
 
 NEW = "Harbor~Lantern7Quiet"
@@ -122,6 +122,7 @@ def test_forgot_password_pages(page: Page, live: LiveHub) -> None:
     answer_captcha(page, live)
     page.get_by_role("button", name="確定").click()
     expect(page.get_by_role("alert")).to_contain_text("若帳號與電子郵件相符")
+    wait_for_reset_requests(live.hub)
     with live.hub.database.unit_of_work() as db:
         body = db.query(MailMessage).one().body
     link = re.search(r"http://\S+", body)

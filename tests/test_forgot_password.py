@@ -16,7 +16,14 @@ from idp.models import MailMessage, PasswordReset, utcnow
 from idp.services import captcha
 
 from .conftest import LiveHub, start_live_hub
-from .helpers import PASSWORD, Person, add_account, add_client, form_with
+from .helpers import (
+    PASSWORD,
+    Person,
+    add_account,
+    add_client,
+    form_with,
+    wait_for_reset_requests,
+)
 from .smtp import Inbox, SmtpServer
 from .test_oidc_flows import exchange, oidc_client, start
 
@@ -87,6 +94,7 @@ def test_same_answer_and_no_mail_when_they_do_not_match(live: LiveHub, smtp: Smt
 
     assert right.status_code == wrong_mail.status_code == no_account.status_code == 200
     assert visible(right) == visible(wrong_mail) == visible(no_account)
+    wait_for_reset_requests(live.hub)
     with live.hub.database.unit_of_work() as db:
         assert db.query(MailMessage).count() == 1
         assert db.query(PasswordReset).count() == 1
@@ -155,6 +163,7 @@ def test_mail_waits_while_the_mail_server_is_down(live: LiveHub, smtp: SmtpServe
     add_account(live.hub)
     smtp.stop()
     ask_reset(live, "tester01", "wang@example.org")
+    wait_for_reset_requests(live.hub)
 
     def message() -> MailMessage:
         with live.hub.database.unit_of_work() as db:

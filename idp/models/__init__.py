@@ -4,7 +4,7 @@ from .account import Account, AccountRole, AccountStatus
 from .audit import AuditEvent
 from .base import Base, table_of, utcnow
 from .client import Client
-from .credentials import EmailChange, PasswordHistory, PasswordReset
+from .credentials import EmailChange, PasswordHistory, PasswordReset, ResetRequest
 from .grant import Grant, RefreshToken
 from .hub_session import HubSession, SessionClient
 from .kv_entry import KvEntry
@@ -31,6 +31,7 @@ __all__ = [
     "PasswordReset",
     "PolicyVersion",
     "RefreshToken",
+    "ResetRequest",
     "SessionClient",
     "SigningKey",
     "Unit",

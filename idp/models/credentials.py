@@ -34,6 +34,18 @@ class PasswordReset(Base):
     ip: Mapped[str] = mapped_column(String(64), default="")
 
 
+class ResetRequest(Base):
+    """A 忘記密碼 request not yet handled (matched, mailed) by the background worker."""
+
+    __tablename__ = "reset_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(50))
+    email: Mapped[str] = mapped_column(String(254))
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class EmailChange(Base):
     """A new e-mail address, in force once the link mailed to it is followed."""
 

@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Account, AccountStatus, PasswordHistory, PasswordReset, utcnow
+from ..models import (
+    Account,
+    AccountStatus,
+    PasswordHistory,
+    PasswordReset,
+    ResetRequest,
+    utcnow,
+)
 from . import audit, mail
 from .accounts import find_by_username
 from .errors import InvalidInput
@@ -119,49 +125,60 @@ def change_password(
 # 忘記密碼 -------------------------------------------------------------------------------
 
 
-def request_reset(
-    db: Session,
-    policy: PasswordPolicy,
-    *,
-    username: str,
-    email: str,
-    reset_link: Callable[[str], str],
-    ip: str = "",
-) -> bool:
-    """Mail a single-use reset link when ``username`` and ``email`` belong together.
+#: Where a reset link points, under the issuer URL (the portal serves it).
+RESET_PATH = "/password/reset/"
 
-    The caller shows the same answer either way; the return value is for the audit
-    trail and tests only.
+
+def request_reset(db: Session, *, username: str, email: str, ip: str = "") -> None:
+    """Take a 忘記密碼 request; it is handled later by ``handle_reset_requests``.
+
+    Whether the account and address match is decided away from the request, so the
+    answer — and the time it takes — is the same either way.
     """
-    account = find_by_username(db, username)
-    matches = (
-        account is not None
-        and account.status in (AccountStatus.ACTIVE, AccountStatus.DORMANT)
-        and email.strip().lower() in {account.email.lower(), account.email_backup.lower()} - {""}
-    )
-    audit.record(db, "password.reset_requested", actor=username[:100], ip=ip, matched=matches)
-    if not matches:
-        return False
-    assert account is not None
-    token = secrets.token_urlsafe(32)
-    db.add(
-        PasswordReset(
-            token_hash=token_hash(token),
-            account_id=account.id,
-            ip=ip,
-            expires_at=utcnow() + timedelta(minutes=policy.reset_link_minutes),
+    db.add(ResetRequest(username=username[:50], email=email[:254], ip=ip))
+
+
+def handle_reset_requests(db: Session, policy: PasswordPolicy, issuer: str) -> int:
+    """Mail a single-use link for each request whose account and e-mail belong together;
+    returns how many links were sent. Requests are deleted once handled."""
+    sent = 0
+    for request in db.scalars(
+        select(ResetRequest).order_by(ResetRequest.id).with_for_update(skip_locked=True)
+    ):
+        account = find_by_username(db, request.username)
+        address = request.email.strip().lower()
+        matches = (
+            account is not None
+            and account.status in (AccountStatus.ACTIVE, AccountStatus.DORMANT)
+            and address in {account.email.lower(), account.email_backup.lower()} - {""}
         )
-    )
-    mail.send_later(
-        db,
-        to=email.strip(),
-        kind="password_reset",
-        name=account.name or account.username,
-        username=account.username,
-        minutes=policy.reset_link_minutes,
-        link=reset_link(token),
-    )
-    return True
+        audit.record(
+            db, "password.reset_requested", actor=request.username, ip=request.ip, matched=matches
+        )
+        db.delete(request)
+        if not matches:
+            continue
+        assert account is not None
+        token = secrets.token_urlsafe(32)
+        db.add(
+            PasswordReset(
+                token_hash=token_hash(token),
+                account_id=account.id,
+                ip=request.ip,
+                expires_at=utcnow() + timedelta(minutes=policy.reset_link_minutes),
+            )
+        )
+        mail.send_later(
+            db,
+            to=request.email.strip(),
+            kind="password_reset",
+            name=account.name or account.username,
+            username=account.username,
+            minutes=policy.reset_link_minutes,
+            link=issuer + RESET_PATH + token,
+        )
+        sent += 1
+    return sent
 
 
 def find_reset(db: Session, token: str) -> PasswordReset | None:

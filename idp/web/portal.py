@@ -27,7 +27,7 @@ from ..services.password_rules import PersonalData, evaluate, rules_text
 from ..services.signin import SigninAttempt, SigninFailed, password_flow, sign_in
 from ..services.throttle import Throttle
 from . import auth_session
-from .context import client_ip, current_hub, db, public_url
+from .context import client_ip, current_hub, db
 from .forms import ConfirmForm, ForgotPasswordForm, ResetPasswordForm, SignInForm
 from .i18n import COOKIE, LOCALES, current_locale, gettext, pick_locale, set_locale
 from .signin_page import new_captcha, render_signin
@@ -168,20 +168,12 @@ def forgot_password() -> BaseResponse:
     email = (form.email.data or "").strip()
     if not username or not email:
         return _forgot_page(form, "請填寫帳號與電子郵件", sent=False, status=400)
-    credentials.request_reset(
-        db(),
-        policy.password,
-        username=username,
-        email=email,
-        ip=ip,
-        reset_link=lambda token: public_url("portal.reset_password", token=token),
-    )
+    credentials.request_reset(db(), username=username, email=email, ip=ip)
     db().commit()
-    auth_session.kick_worker()
     return _forgot_page(ForgotPasswordForm(formdata=None), RESET_SENT, sent=True)
 
 
-@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@bp.route(credentials.RESET_PATH + "<token>", methods=["GET", "POST"])
 def reset_password(token: str) -> BaseResponse:
     hub = current_hub()
     reset = credentials.find_reset(db(), token)
