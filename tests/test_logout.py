@@ -79,10 +79,13 @@ def test_one_sign_in_reaches_every_subsystem_and_hub_sign_out_ends_them_all(
     person.http.post(live_hub.url + signout["action"], data=signout["fields"], timeout=5)
     for rp in rps:
         assert wait_until(lambda rp=rp: "尚未登入" in rp_home(person, rp)), rp.rp.name
-    with live_hub.hub.database.unit_of_work() as db:
-        deliveries = db.query(LogoutDelivery).all()
-        assert len(deliveries) == 3
-        assert all(d.delivered_at is not None for d in deliveries)
+
+    def all_recorded() -> bool:  # the worker records each delivery just after it
+        with live_hub.hub.database.unit_of_work() as db:
+            deliveries = db.query(LogoutDelivery).all()
+            return len(deliveries) == 3 and all(d.delivered_at for d in deliveries)
+
+    assert wait_until(all_recorded)
 
 
 def test_rp_initiated_logout_with_id_token_hint(live_hub: LiveHub, rps: list[LiveRP]) -> None:
@@ -181,6 +184,7 @@ def test_failed_back_channel_delivery_is_kept_and_retried(live_hub: LiveHub) -> 
             return int(db.query(LogoutDelivery).one().attempts)
 
     assert wait_until(lambda: attempts() >= 1)
+    live_hub.app.extensions["onedoor_worker"].stop()  # from here on, the test delivers
     with live_hub.hub.database.unit_of_work() as db:
         row = db.query(LogoutDelivery).one()
         assert row.delivered_at is None and "Connection" in row.last_error
@@ -196,7 +200,6 @@ def test_failed_back_channel_delivery_is_kept_and_retried(live_hub: LiveHub) -> 
     server = make_server("127.0.0.1", port, receiver)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        live_hub.app.extensions["onedoor_worker"].stop()
         delivered, failed = deliver_logout_notifications(live_hub.hub)
         assert (delivered, failed) == (1, 0)
         claims = jwt.decode(received[0], live_hub.hub.keyring.current().public).claims
