@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Flask, Response, request
-from flask_login import LoginManager
+from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Settings
 from .hub import Hub
-from .models import Account, AccountStatus
+from .models import Account, AccountRole, AccountStatus
+from .models.base import TAIPEI
 from .oidc import init_oidc
-from .web import account, admin, portal
+from .services import inbox
+from .services.applications import STATUS_NAMES
+from .services.catalogues import Name
+from .web import account, admin, apply, portal, review, units
 from .web.access import password_change_first
 from .web.auth_session import signed_in
 from .web.context import close_db, db
@@ -23,7 +26,6 @@ from .web.i18n import current_locale, gettext
 from .web.sessions import StoreSessionInterface
 from .worker import BackgroundWorker
 
-TAIPEI = ZoneInfo("Asia/Taipei")
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; "
@@ -65,6 +67,9 @@ def create_app(
     app.register_blueprint(portal.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(apply.bp)
+    app.register_blueprint(review.bp)
+    app.register_blueprint(units.bp)
     init_oidc(app, hub, csrf)
     app.before_request(password_change_first)
     app.teardown_appcontext(close_db)
@@ -89,13 +94,33 @@ def _init_login(app: Flask) -> None:
         return account
 
 
+def _unread_messages() -> int:
+    return inbox.unread_count(db(), current_user) if current_user.is_authenticated else 0
+
+
+def _is_reviewer() -> bool:
+    return bool(
+        current_user.is_authenticated
+        and current_user.role is AccountRole.UNIT_ADMIN
+        and current_user.status is AccountStatus.ACTIVE
+    )
+
+
 def _init_templates(app: Flask, hub: Hub) -> None:
     app.jinja_env.globals.update(
         _=gettext,
         current_locale=current_locale,
         current_session=signed_in,
         session_policy=lambda: hub.policy.current().session,
+        status_names=STATUS_NAMES,
+        unread_messages=_unread_messages,
+        reviews_applications=_is_reviewer,
     )
+
+    @app.template_filter("local")
+    def local(name: Name) -> str:
+        """A catalogue name in the page's language."""
+        return name.in_locale(current_locale())
 
     @app.template_filter("taipei_time")
     def taipei_time(value: float | datetime | None) -> str:

@@ -1,5 +1,5 @@
-"""Demo data for ``make run``: three units, a unit admin and a member in each, and the
-three subsystems (婦幼 mch, 癌整 cancer, 戒菸 cessation) registered as clients.
+"""Demo data for ``make run``: the demo unit list, a unit admin and a member in three
+units and the authority (國健署), and the three subsystems (婦幼 mch, 癌整 cancer, 戒菸 cessation) registered as clients.
 
 Client secrets are kept in ``instance/demo_clients.json`` for the demo subsystems to
 read; loading again keeps them (or issues new ones if that file is gone).
@@ -12,14 +12,17 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .hub import Hub
-from .models import AccountRole
+from .models import Account, AccountRole, Binding, SubsystemAccount, Unit
 from .services import audit, policy, signing_keys
 from .services.accounts import create_account, find_by_username
+from .services.reviews import binding_label
 from .services.clients import ClientRegistration, find_client, register_client, reset_secret
-from .services.units import ensure_unit
+from .services.unit_import import load_demo_units
+from .services.units import find_by_code
 
 DEMO_PASSWORD = "Demo~Pass2026"
 
@@ -37,10 +40,13 @@ SUBSYSTEMS = (
     DemoSubsystem("cessation", "戒菸服務系統", 5003),
 )
 
+#: Demo units (from ``idp/data/demo_units.csv``) with accounts, and their account prefixes.
+#: The authority's admin (hpaadmin01) reviews unit-admin applications of every unit.
 UNITS = (
-    ("376570300I", "臺中市示範區衛生所", "hs"),
-    ("0101090517", "示範綜合醫院", "hosp"),
-    ("3501200000", "示範診所", "clinic"),
+    ("376570300I", "hs"),
+    ("0101090517", "hosp"),
+    ("3501200000", "clinic"),
+    ("9900000001", "hpa"),
 )
 
 
@@ -52,26 +58,32 @@ def load_demo(db: Session, hub: Hub, rp_base: str) -> str:
     signing_keys.ensure_keys(db, hub.key_box)
     policy.ensure_policy(db)
     lines = ["Demo accounts (password for all: " + DEMO_PASSWORD + "):"]
-    for code, name, short in UNITS:
-        unit = ensure_unit(db, code, name)
+    load_demo_units(db)
+    for code, short in UNITS:
+        unit = find_by_code(db, code)
+        assert unit is not None, code
         for role, suffix, person in (
             (AccountRole.UNIT_ADMIN, "admin", "管理者"),
             (AccountRole.MEMBER, "user", "使用者"),
         ):
             username = f"{short}{suffix}01"
-            if find_by_username(db, username) is None:
-                create_account(
+            account = find_by_username(db, username)
+            if account is None:
+                account = create_account(
                     db,
                     hub.passwords,
                     username=username,
                     password=DEMO_PASSWORD,
-                    name=f"{name}{person}",
+                    name=f"{unit.name}{person}",
                     email=f"{username}@example.org",
+                    phone=unit.phone,
                     unit=unit,
                     role=role,
                 )
                 audit.record(db, "account.create", actor="demo", target=username)
-            lines.append(f"  {username:<14} {role.value:<10} {name} ({code})")
+            if role is AccountRole.UNIT_ADMIN and short != "hpa":
+                _hold_subsystem_admin_accounts(db, hub, account, unit)
+            lines.append(f"  {username:<14} {role.value:<10} {unit.name} ({code})")
     if find_by_username(db, "secadmin01") is None:
         security_admin = create_account(
             db,
@@ -118,6 +130,39 @@ def load_demo(db: Session, hub: Hub, rp_base: str) -> str:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         json.dump(clients, handle, ensure_ascii=False, indent=2)
+    lines.append("Apply for an account: " + hub.settings.issuer_url + "/apply")
     lines.append("Demo subsystems:")
     lines.extend(f"  {sub.name}: {rp_base}:{sub.port}/" for sub in SUBSYSTEMS)
     return "\n".join(lines)
+
+
+def _hold_subsystem_admin_accounts(db: Session, hub: Hub, account: Account, unit: Unit) -> None:
+    """Give a demo unit admin a bound admin account in each subsystem, with the first duty
+    the unit's kind may hold, so that they can review their unit's subsystem requests."""
+    for subsystem in hub.catalogues.values():
+        duties = subsystem.duties_for(unit.kind)
+        username = f"{account.username}@{unit.code}"
+        if not duties or db.scalar(
+            select(SubsystemAccount).where(
+                SubsystemAccount.subsystem == subsystem.code, SubsystemAccount.username == username
+            )
+        ):
+            continue
+        duty = duties[0]
+        held = SubsystemAccount(
+            subsystem=subsystem.code,
+            username=username,
+            unit_id=unit.id,
+            role=AccountRole.UNIT_ADMIN,
+            duty=duty.code,
+            menu_roles=[role.code for role in duty.menu_roles[:2]],
+        )
+        db.add(held)
+        db.flush()
+        db.add(
+            Binding(
+                account_id=account.id,
+                subsystem_account_id=held.id,
+                label=binding_label(subsystem, AccountRole.UNIT_ADMIN),
+            )
+        )

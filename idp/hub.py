@@ -10,8 +10,10 @@ from typing import Generic, TypeVar
 
 from .config import Settings
 from .db import Database
+from .services.catalogues import Catalogues, load_catalogues
 from .services.clients import ClientSecrets
 from .services.mail import SmtpSender
+from .services.national_id import NationalIdBox
 from .services.passwords import Passwords
 from .services.policy import Policy, current_policy
 from .services.signing_keys import KeyBox, KeyRing, load_keyring
@@ -64,6 +66,9 @@ class Hub:
         )
         self.client_secrets = ClientSecrets(secret)
         self.key_box = KeyBox(secret)
+        self.national_ids = NationalIdBox(secret)
+        #: Subsystem catalogues (policies/subsystems/*.yaml); a mistake stops the start.
+        self.catalogues: Catalogues = load_catalogues()
         self.keyring: Reloading[KeyRing] = Reloading(
             self.database, lambda db: load_keyring(db, self.key_box), settings.key_reload_seconds
         )

@@ -1,29 +1,36 @@
 """SQLAlchemy models, one module per aggregate."""
 
 from .account import Account, AccountRole, AccountStatus
+from .application import Application, ApplicationStatus, ReviewRoute, SubsystemRequest
 from .audit import AuditEvent
 from .base import Base, table_of, utcnow
 from .client import Client
 from .credentials import EmailChange, PasswordHistory, PasswordReset, ResetRequest
 from .grant import Grant, RefreshToken
 from .hub_session import HubSession, SessionClient
+from .inbox import InboxMessage
 from .kv_entry import KvEntry
 from .logout_delivery import LogoutDelivery
 from .mail import MailMessage
 from .policy_version import PolicyVersion
 from .signing_key import SigningKey
-from .unit import Unit
+from .subsystem_account import Binding, SubsystemAccount
+from .unit import Unit, UnitKind
 
 __all__ = [
     "Account",
     "AccountRole",
     "AccountStatus",
+    "Application",
+    "ApplicationStatus",
     "AuditEvent",
     "Base",
+    "Binding",
     "Client",
     "EmailChange",
     "Grant",
     "HubSession",
+    "InboxMessage",
     "KvEntry",
     "LogoutDelivery",
     "MailMessage",
@@ -32,9 +39,13 @@ __all__ = [
     "PolicyVersion",
     "RefreshToken",
     "ResetRequest",
+    "ReviewRoute",
     "SessionClient",
     "SigningKey",
+    "SubsystemAccount",
+    "SubsystemRequest",
     "Unit",
+    "UnitKind",
     "table_of",
     "utcnow",
 ]

@@ -6,10 +6,11 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
+from .enums import enum_column
 from .unit import Unit
 
 
@@ -52,23 +53,18 @@ class Account(Base):
     phone_backup: Mapped[str] = mapped_column(String(40), default="")
     #: 手機, e.g. ``0912-345678``.
     mobile: Mapped[str] = mapped_column(String(20), default="")
+    #: 機構電話: the unit's number as the person gave it.
+    unit_phone: Mapped[str] = mapped_column(String(40), default="")
+    #: 身分證, encrypted (``national_id.NationalIdBox``); found by its keyed hash.
+    national_id_sealed: Mapped[str] = mapped_column(String(200), default="")
+    national_id_hash: Mapped[str] = mapped_column(String(64), default="", index=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     role: Mapped[AccountRole] = mapped_column(
-        Enum(
-            AccountRole,
-            native_enum=False,
-            length=20,
-            values_callable=lambda e: [m.value for m in e],
-        ),
+        enum_column(AccountRole),
         default=AccountRole.MEMBER,
     )
     status: Mapped[AccountStatus] = mapped_column(
-        Enum(
-            AccountStatus,
-            native_enum=False,
-            length=20,
-            values_callable=lambda e: [m.value for m in e],
-        ),
+        enum_column(AccountStatus),
         default=AccountStatus.PENDING,
     )
     #: Sets security policy, manages subsystems and keys, reads the audit log.

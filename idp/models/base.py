@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 from typing import Any, cast
 
 from sqlalchemy import JSON, DateTime, MetaData, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+
+#: Local time of every person using the hub: dates on pages and filters are Taiwan dates.
+TAIPEI = ZoneInfo("Asia/Taipei")
 
 
 def utcnow() -> datetime:

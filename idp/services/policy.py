@@ -78,6 +78,7 @@ class LockoutPolicy:
     signin_per_minute: int = field(metadata=_limit(1, 10000))
     captcha_per_minute: int = field(metadata=_limit(1, 10000))
     forgot_password_per_hour: int = field(metadata=_limit(1, 10000))
+    status_lookup_per_hour: int = field(metadata=_limit(1, 10000))
 
     def problems(self) -> list[Text]:
         return []

@@ -131,6 +131,43 @@ class CaptchaStep:
             raise SigninFailed("驗證碼錯誤，請重新輸入", reason="captcha")
 
 
+
+def check_credentials(
+    db: Session,
+    passwords: Passwords,
+    policy: Policy,
+    throttle: Throttle,
+    username: str,
+    password: str,
+    ip: str,
+) -> Account:
+    """The account whose password this is, whatever its status, counting failures toward
+    lockout. Costs the same whether or not the account exists or is locked, and says the
+    same."""
+    account = find_by_username(db, username)
+    locked = account is not None and throttle.locked(account.id)
+    ok = passwords.check(account.password_hash if account else None, password)
+    if account is not None and not locked and ok:
+        return account
+    throttle.address_failed(ip)
+    if account is not None and not locked and throttle.account_failed(account.id):
+        audit.record(
+            db,
+            "account.locked",
+            actor="system",
+            target=account.username,
+            actor_account_id=account.id,
+            ip=ip,
+            minutes=policy.lockout.lock_minutes,
+        )
+    raise SigninFailed(
+        BAD_CREDENTIALS,
+        reason="locked" if locked else "credentials",
+        max_failures=policy.lockout.max_failures,
+        lock_minutes=policy.lockout.lock_minutes,
+    )
+
+
 class PasswordStep:
     """Account name and password, with lockout. Costs the same whether or not the
     account exists or is locked, and says the same."""
@@ -143,36 +180,11 @@ class PasswordStep:
         self.policy = policy
         self.throttle = throttle
 
-    def _refuse(self, reason: str) -> SigninFailed:
-        lockout = self.policy.lockout
-        return SigninFailed(
-            BAD_CREDENTIALS,
-            reason=reason,
-            max_failures=lockout.max_failures,
-            lock_minutes=lockout.lock_minutes,
-        )
-
     def run(self, attempt: SigninAttempt, state: SigninState) -> None:
-        account = find_by_username(self.db, attempt.username)
-        locked = account is not None and self.throttle.locked(account.id)
-        ok = self.passwords.check(account.password_hash if account else None, attempt.password)
-        if account is None or locked or not ok:
-            self.throttle.address_failed(attempt.ip)
-            if account is None:
-                raise self._refuse("credentials")
-            if locked:
-                raise self._refuse("locked")
-            if self.throttle.account_failed(account.id):
-                audit.record(
-                    self.db,
-                    "account.locked",
-                    actor="system",
-                    target=account.username,
-                    actor_account_id=account.id,
-                    ip=attempt.ip,
-                    minutes=self.policy.lockout.lock_minutes,
-                )
-            raise self._refuse("credentials")
+        account = check_credentials(
+            self.db, self.passwords, self.policy, self.throttle, attempt.username,
+            attempt.password, attempt.ip,
+        )
         if account.status is not AccountStatus.ACTIVE:
             # Only someone who knows the password learns the status.
             raise SigninFailed(

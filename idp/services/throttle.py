@@ -22,6 +22,7 @@ LIMITS = {
     "signin": ("signin_per_minute", 60),
     "captcha": ("captcha_per_minute", 60),
     "forgot_password": ("forgot_password_per_hour", 3600),
+    "status_lookup": ("status_lookup_per_hour", 3600),
 }
 
 

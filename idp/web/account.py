@@ -19,12 +19,12 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..models import Account
-from ..services import audit, credentials, hub_sessions, profile
+from ..services import audit, credentials, hub_sessions, inbox, profile
 from ..services.errors import InvalidInput, Text
 from ..services.password_rules import rules_text
 from . import auth_session
 from .access import login_required
-from .context import client_ip, current_hub, db, public_url
+from .context import client_ip, commit, current_hub, db, public_url
 from .forms import ChangePasswordForm, ConfirmForm, ProfileForm
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -225,3 +225,15 @@ def my_data() -> Response:
             "Cache-Control": "no-store",
         },
     )
+
+
+@bp.get("/inbox")
+@login_required
+def inbox_page() -> Response:
+    """站內訊息: newest first; opening the page marks them read."""
+    account = _account()
+    messages = inbox.messages(db(), account)
+    unread = {m.id for m in messages if m.read_at is None}
+    inbox.mark_read(db(), account)
+    commit()
+    return Response(render_template("account/inbox.html", messages=messages, unread=unread))

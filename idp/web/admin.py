@@ -45,6 +45,7 @@ FIELD_LABELS = {
     "lockout.signin_per_minute": "同一來源位址每分鐘登入次數上限",
     "lockout.captcha_per_minute": "同一來源位址每分鐘驗證碼次數上限",
     "lockout.forgot_password_per_hour": "同一來源位址每小時忘記密碼次數上限",
+    "lockout.status_lookup_per_hour": "同一來源位址每小時申請進度查詢次數上限",
     "captcha.mode": "驗證碼（always：每次；after_failure：失敗後）",
     "captcha.length": "驗證碼位數",
     "captcha.ttl_seconds": "驗證碼有效秒數",

@@ -1,0 +1,264 @@
+"""Applicants' pages (public): 帳號申請, 申請進度查詢, and the paper route's form and scan.
+
+After submitting or looking up, the session remembers which application this browser
+may see, so the paper form can be downloaded and the scan uploaded without an account
+that is not approved yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response as BaseResponse
+
+from ..models import AccountRole, Application, ReviewRoute
+from ..services import applications
+from ..services.applications import (
+    ApplicationForm,
+    Applying,
+    FormErrors,
+    SubsystemChoice,
+    TooManyLookups,
+)
+from ..services.catalogues import Catalogues
+from ..services.errors import InvalidInput, Text
+from ..services.paper_form import render_application_pdf
+from ..services.uploads import MAX_SCAN_BYTES
+from ..services.password_rules import rules_text
+from ..services.signin import SigninFailed
+from ..services.throttle import Throttle
+from .access import login_required
+from .context import client_ip, commit, current_hub, db
+from .units import picker_state
+
+bp = Blueprint("apply", __name__, url_prefix="/apply")
+
+#: The application this browser submitted or looked up.
+SESSION_KEY = "application_id"
+
+PERSONAL_FIELDS = (
+    "username",
+    "national_id",
+    "name",
+    "title",
+    "phone",
+    "phone_backup",
+    "unit_phone",
+    "mobile",
+    "email",
+    "email_backup",
+)
+
+
+def subsystem_choices(form: Mapping[str, str] | MultiDict[str, str], catalogues: Catalogues) -> tuple[SubsystemChoice, ...]:
+    """The subsystems ticked on a form, with the role, duty and menu roles chosen for each."""
+    if not isinstance(form, MultiDict):
+        form = MultiDict(form)
+    choices = []
+    for name in form.getlist("subsystems"):
+        if catalogues.get(name) is None:
+            continue
+        role = AccountRole.UNIT_ADMIN if form.get(f"{name}-role") == "unit_admin" else AccountRole.MEMBER
+        choices.append(
+            SubsystemChoice(
+                subsystem=name,
+                role=role,
+                duty=form.get(f"{name}-duty", ""),
+                menu_roles=tuple(form.getlist(f"{name}-menu_roles")),
+            )
+        )
+    return tuple(choices)
+
+
+def chosen_unit_code() -> str:
+    """The unit picked in the list, or a whole code typed into the picker's search box."""
+    state = picker_state(db(), request.form)
+    typed = request.form.get("unit_code") or request.form.get("unit_code_query", "")
+    return (state.unit_code or typed).strip().upper()[:10]
+
+
+def _form_from_request(catalogues: Catalogues) -> ApplicationForm:
+    data = request.form
+    return ApplicationForm(
+        unit_code=chosen_unit_code(),
+        role=data.get("role", ""),
+        password=data.get("new_password", "")[:1024],
+        password_confirm=data.get("confirm", "")[:1024],
+        consent=data.get("consent") == "yes",
+        subsystems=subsystem_choices(data, catalogues),
+        **{name: data.get(name, "").strip()[:300] for name in PERSONAL_FIELDS},
+    )
+
+
+def _render_form(errors: Mapping[str, list[Text]] | None = None, status: int = 200) -> Response:
+    hub = current_hub()
+    return Response(
+        render_template(
+            "apply/form.html",
+            values=request.form,
+            picker=picker_state(db(), request.form),
+            catalogues=hub.catalogues,
+            errors=errors or {},
+            rules=rules_text(hub.policy.current().password),
+            consent_version=applications.CONSENT_VERSION,
+        ),
+        status=status,
+    )
+
+
+@bp.route("", methods=["GET", "POST"])
+def apply() -> BaseResponse:
+    if request.method == "GET" or request.form.get("pick_unit"):
+        return _render_form()
+    hub = current_hub()
+    applying = Applying(
+        passwords=hub.passwords,
+        password_policy=hub.policy.current().password,
+        catalogues=hub.catalogues,
+        national_ids=hub.national_ids,
+    )
+    try:
+        application = applications.submit_application(
+            db(), applying, _form_from_request(hub.catalogues), ip=client_ip()
+        )
+    except FormErrors as refused:
+        return _render_form(refused.errors, status=400)
+    commit()
+    session[SESSION_KEY] = application.id
+    return redirect(url_for("apply.progress"))
+
+
+def _own_application() -> Application:
+    application_id = session.get(SESSION_KEY)
+    application = db().get(Application, application_id) if application_id else None
+    if application is None:
+        abort(404)
+    return application
+
+
+@bp.get("/progress")
+def progress() -> BaseResponse:
+    if not session.get(SESSION_KEY):
+        return redirect(url_for("apply.status"))
+    application = _own_application()
+    return _render_progress(application)
+
+
+def _render_progress(
+    application: Application, scan_error: InvalidInput | None = None, status: int = 200
+) -> Response:
+    return Response(
+        render_template(
+            "apply/progress.html",
+            progress=applications.progress_of(db(), application),
+            paper=application.route is ReviewRoute.PAPER,
+            scan_error=scan_error,
+            catalogues=current_hub().catalogues,
+        ),
+        status=status,
+    )
+
+
+@bp.route("/status", methods=["GET", "POST"])
+def status() -> BaseResponse:
+    """申請進度查詢: account and password."""
+    if request.method == "GET":
+        return render_template("apply/status.html", message=None)
+    hub = current_hub()
+    policy = hub.policy.current()
+    try:
+        application = applications.look_up(
+            db(),
+            hub.passwords,
+            policy,
+            Throttle(hub.store, policy.lockout),
+            username=request.form.get("username", "")[:50],
+            password=request.form.get("password", "")[:1024],
+            ip=client_ip(),
+        )
+    except (SigninFailed, TooManyLookups) as refused:
+        commit()  # the failure counts toward lockout
+        code = 429 if isinstance(refused, TooManyLookups) else 400
+        return Response(render_template("apply/status.html", message=refused.text), status=code)
+    commit()
+    if application is None:
+        return Response(
+            render_template("apply/status.html", message=Text("此帳號沒有帳號申請紀錄")),
+            status=200,
+        )
+    session[SESSION_KEY] = application.id
+    return _render_progress(application)
+
+
+@bp.get("/form.pdf")
+def paper_form() -> Response:
+    """The pre-filled 管理者帳號申請表, to print, sign and stamp."""
+    application = _own_application()
+    if application.route is not ReviewRoute.PAPER:
+        abort(404)
+    hub = current_hub()
+    form = applications.paper_form_of(application, hub.catalogues, hub.national_ids)
+    pdf = render_application_pdf(form)
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{application.reference}.pdf"',
+        },
+    )
+
+
+@bp.post("/scan")
+def upload_scan() -> BaseResponse:
+    application = _own_application()
+    request.max_content_length = MAX_SCAN_BYTES + 64 * 1024
+    upload = request.files.get("scan")
+    data = upload.read() if upload else b""
+    try:
+        applications.attach_scan(
+            db(), application, data, upload.filename or "" if upload else "", ip=client_ip()
+        )
+    except InvalidInput as refused:
+        return _render_progress(application, scan_error=refused, status=400)
+    commit()
+    return redirect(url_for("apply.progress", uploaded=1))
+
+
+@bp.route("/subsystems", methods=["GET", "POST"])
+@login_required
+def subsystems() -> BaseResponse:
+    """業務子系統帳號管理 → 帳號申請: a signed-in person asks only for subsystem accounts."""
+    hub = current_hub()
+    account = db().merge(current_user._get_current_object())
+    errors: Mapping[str, list[Text]] = {}
+    status = 200
+    if request.method == "POST" and not request.form.get("pick_unit"):
+        try:
+            applications.request_subsystems(
+                db(),
+                hub.catalogues,
+                account,
+                chosen_unit_code(),
+                subsystem_choices(request.form, hub.catalogues),
+                ip=client_ip(),
+            )
+        except FormErrors as refused:
+            errors, status = refused.errors, 400
+        else:
+            commit()
+            return redirect(url_for("apply.subsystems", sent=1))
+    return Response(
+        render_template(
+            "apply/subsystems.html",
+            values=request.form,
+            picker=picker_state(db(), request.form),
+            catalogues=hub.catalogues,
+            errors=errors,
+            requests=applications.requests_of(db(), account),
+            bindings=applications.bindings_of(db(), account),
+        ),
+        status=status,
+    )

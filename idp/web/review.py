@@ -1,0 +1,184 @@
+"""Reviewers' pages (unit admins and the authority): 帳號申請核定 and 業務子系統帳號申請審核.
+
+What a reviewer may see or decide is decided by ``services.reviews``; these views only
+pass the signed-in account along, so an id changed in a URL or form finds nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from ..models import Account, AccountRole, AccountStatus, Application, ApplicationStatus
+from ..services import audit, reviews
+from ..services.applications import STATUS_NAMES
+from ..services.errors import DomainError, text
+from .access import login_required
+from .context import client_ip, commit, current_hub, db
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+
+
+def reviewer() -> Account:
+    account: Account = current_user._get_current_object()
+    if account.role is not AccountRole.UNIT_ADMIN or account.status is not AccountStatus.ACTIVE:
+        abort(403)
+    return account
+
+
+def _date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def filters_from_request() -> reviews.ReviewFilter:
+    args = request.values
+    status = args.get("status", ApplicationStatus.PENDING.value)
+    return reviews.ReviewFilter(
+        submitted_from=_date(args.get("from", "")),
+        submitted_to=_date(args.get("to", "")),
+        unit_code=args.get("unit_code", "")[:10],
+        username=args.get("username", "")[:20],
+        name=args.get("name", "")[:100],
+        status=ApplicationStatus(status) if status in STATUS_NAMES else None,
+    )
+
+
+def _ids() -> list[int]:
+    return [int(v) for v in request.form.getlist("ids") if v.isdigit()][:500]
+
+
+def _batch_page(
+    kind: str,
+    rows: list[Any],
+    message: object = None,
+    status: int = 200,
+    done: bool = False,
+    confirm: dict[str, Any] | None = None,
+) -> Response:
+    return Response(
+        render_template(
+            f"review/{kind}.html",
+            rows=rows,
+            filters=request.values,
+            message=message,
+            done=done,
+            confirm=confirm,
+            catalogues=current_hub().catalogues,
+        ),
+        status=status,
+    )
+
+
+def _decide(
+    kind: str,
+    find: Callable[[list[int]], list[Any]],
+    decide: Callable[..., list[Any]],
+    listing: Callable[[], list[Any]],
+) -> Response:
+    """Two steps: the first POST shows what was selected and asks to confirm (是否確定?),
+    the second decides. Nothing changes until the confirmation."""
+    ids = _ids()
+    approve = request.form.get("decision") == "approve"
+    reason = request.form.get("reason", "")
+    try:
+        selected = find(ids)
+        if request.form.get("confirmed") != "yes":
+            confirm = {"ids": ids, "approve": approve, "reason": reason}
+            return _batch_page(kind, selected, confirm=confirm)
+        decided = decide(ids, approve=approve, reason=reason, ip=client_ip())
+    except DomainError as refused:
+        db().rollback()
+        return _batch_page(kind, listing(), message=refused.text, status=400)
+    commit()
+    done = "已核定 {count} 筆" if approve else "已退回 {count} 筆"
+    return _batch_page(kind, listing(), message=text(done, count=len(decided)), done=True)
+
+
+@bp.route("/applications", methods=["GET", "POST"])
+@login_required
+def applications() -> BaseResponse:
+    me = reviewer()
+
+    def listing() -> list[Application]:
+        return reviews.list_applications(db(), me, filters_from_request())
+
+    if request.method == "GET":
+        return _batch_page("applications", listing())
+    return _decide(
+        "applications",
+        lambda ids: reviews.applications_in_scope(db(), me, ids),
+        lambda ids, **kw: reviews.decide_applications(db(), me, ids, **kw),
+        listing,
+    )
+
+
+@bp.get("/applications/<int:application_id>")
+@login_required
+def application_detail(application_id: int) -> BaseResponse:
+    me = reviewer()
+    try:
+        (application,) = reviews.applications_in_scope(db(), me, [application_id])
+    except DomainError:
+        abort(404)
+    hub = current_hub()
+    national_id = hub.national_ids.open(application.account.national_id_sealed)
+    audit.record(
+        db(),
+        "personal_data.view",
+        actor=me.username,
+        actor_account_id=me.id,
+        target=application.account.username,
+        ip=client_ip(),
+        application=application.reference,
+    )
+    commit()
+    return render_template(
+        "review/application.html",
+        application=application,
+        masked_id=hub.national_ids.mask(national_id),
+        catalogues=hub.catalogues,
+    )
+
+
+@bp.get("/applications/<int:application_id>/scan")
+@login_required
+def application_scan(application_id: int) -> BaseResponse:
+    me = reviewer()
+    try:
+        (application,) = reviews.applications_in_scope(db(), me, [application_id])
+    except DomainError:
+        abort(404)
+    if application.scan is None:
+        abort(404)
+    return Response(
+        application.scan,
+        mimetype=application.scan_media_type,
+        headers={"Content-Disposition": f'attachment; filename="{application.reference}"'},
+    )
+
+
+@bp.route("/subsystem-requests", methods=["GET", "POST"])
+@login_required
+def subsystem_requests() -> BaseResponse:
+    me = reviewer()
+    catalogues = current_hub().catalogues
+
+    def listing() -> list[Any]:
+        return reviews.list_requests(db(), me, filters_from_request())
+
+    if request.method == "GET":
+        return _batch_page("subsystem_requests", listing())
+    return _decide(
+        "subsystem_requests",
+        lambda ids: reviews.requests_in_scope(db(), me, ids),
+        lambda ids, **kw: reviews.decide_requests(db(), catalogues, me, ids, **kw),
+        listing,
+    )
