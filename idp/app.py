@@ -26,7 +26,6 @@ from .web.i18n import current_locale, gettext
 from .web.sessions import StoreSessionInterface
 from .worker import BackgroundWorker
 
-
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; "
     "script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"

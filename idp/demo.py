@@ -1,5 +1,6 @@
 """Demo data for ``make run``: the demo unit list, a unit admin and a member in three
-units and the authority (國健署), and the three subsystems (婦幼 mch, 癌整 cancer, 戒菸 cessation) registered as clients.
+units and the authority (國健署), and the three subsystems (婦幼 mch, 癌整 cancer,
+戒菸 cessation) registered as clients.
 
 Client secrets are kept in ``instance/demo_clients.json`` for the demo subsystems to
 read; loading again keeps them (or issues new ones if that file is gone).
@@ -19,8 +20,8 @@ from .hub import Hub
 from .models import Account, AccountRole, Binding, SubsystemAccount, Unit
 from .services import audit, policy, signing_keys
 from .services.accounts import create_account, find_by_username
-from .services.reviews import binding_label
 from .services.clients import ClientRegistration, find_client, register_client, reset_secret
+from .services.reviews import binding_label
 from .services.unit_import import load_demo_units
 from .services.units import find_by_code
 

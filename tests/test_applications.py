@@ -144,7 +144,9 @@ def test_a_taken_account_name_and_a_second_pending_application_are_refused(units
 
 
 def test_member_workflow_unit_admin_then_subsystem_admin(units: Hub) -> None:
-    add_admin(units, "hospadmin", HOSPITAL, subsystems={"mch": ("medical_institution", ["prenatal_care"])})
+    add_admin(
+        units, "hospadmin", HOSPITAL, subsystems={"mch": ("medical_institution", ["prenatal_care"])}
+    )
     application_id = submit(units)
     applicant = account_named(units, "newcomer01")
     assert applicant is not None and applicant.status is AccountStatus.PENDING
@@ -158,7 +160,9 @@ def test_member_workflow_unit_admin_then_subsystem_admin(units: Hub) -> None:
 
     admin = reviewer(units, "hospadmin")
     with units.database.unit_of_work() as db:
-        reviews.decide_applications(db, db.merge(admin), [application_id], approve=True, ip="10.0.0.1")
+        reviews.decide_applications(
+            db, db.merge(admin), [application_id], approve=True, ip="10.0.0.1"
+        )
     applicant = account_named(units, "newcomer01")
     assert applicant is not None and applicant.status is AccountStatus.ACTIVE
 
@@ -171,15 +175,31 @@ def test_member_workflow_unit_admin_then_subsystem_admin(units: Hub) -> None:
         binding = db.scalar(select(Binding).where(Binding.account_id == applicant.id))
         assert binding is not None and len(binding.label) <= 10
         held = binding.subsystem_account
-        assert (held.subsystem, held.role, held.duty) == ("mch", AccountRole.MEMBER, "medical_institution")
+        assert (held.subsystem, held.role, held.duty) == (
+            "mch",
+            AccountRole.MEMBER,
+            "medical_institution",
+        )
         assert held.menu_roles == ["prenatal_care", "hearing_screening"]
         actions = [e.action for e in db.scalars(select(AuditEvent).order_by(AuditEvent.id))]
-        assert {"application.submit", "application.approve", "subsystem_request.approve"} <= set(actions)
+        assert {"application.submit", "application.approve", "subsystem_request.approve"} <= set(
+            actions
+        )
         approve = db.scalar(select(AuditEvent).where(AuditEvent.action == "application.approve"))
         assert approve is not None and approve.actor == "hospadmin" and approve.ip == "10.0.0.1"
-        kinds = [m.kind for m in db.scalars(select(MailMessage).where(MailMessage.to == "newcomer@example.org"))]
+        kinds = [
+            m.kind
+            for m in db.scalars(select(MailMessage).where(MailMessage.to == "newcomer@example.org"))
+        ]
         assert kinds == ["application_received", "application_approved", "subsystem_approved"]
-        assert db.scalar(select(func.count()).select_from(InboxMessage).where(InboxMessage.account_id == applicant.id)) == 3
+        assert (
+            db.scalar(
+                select(func.count())
+                .select_from(InboxMessage)
+                .where(InboxMessage.account_id == applicant.id)
+            )
+            == 3
+        )
 
 
 def test_returning_needs_a_reason_and_returns_the_subsystem_requests(units: Hub) -> None:
@@ -189,7 +209,9 @@ def test_returning_needs_a_reason_and_returns_the_subsystem_requests(units: Hub)
     with units.database.unit_of_work() as db, pytest.raises(Exception, match="原因"):
         reviews.decide_applications(db, db.merge(admin), [application_id], approve=False)
     with units.database.unit_of_work() as db:
-        reviews.decide_applications(db, db.merge(admin), [application_id], approve=False, reason="職稱不符")
+        reviews.decide_applications(
+            db, db.merge(admin), [application_id], approve=False, reason="職稱不符"
+        )
     with units.database.unit_of_work() as db:
         application = db.get(Application, application_id)
         assert application is not None and application.status is ApplicationStatus.RETURNED
@@ -201,9 +223,16 @@ def test_returning_needs_a_reason_and_returns_the_subsystem_requests(units: Hub)
 
 def test_a_unit_admin_sees_and_decides_only_their_own_unit(units: Hub) -> None:
     add_admin(units, "hospadmin", HOSPITAL)
-    add_admin(units, "otheradmin", OTHER_HOSPITAL, subsystems={"mch": ("medical_institution", ["prenatal_care"])})
+    add_admin(
+        units,
+        "otheradmin",
+        OTHER_HOSPITAL,
+        subsystems={"mch": ("medical_institution", ["prenatal_care"])},
+    )
     mine = submit(units)
-    other = submit(units, username="stranger01", national_id=national_id("C"), unit_code=OTHER_HOSPITAL)
+    other = submit(
+        units, username="stranger01", national_id=national_id("C"), unit_code=OTHER_HOSPITAL
+    )
     admin = reviewer(units, "hospadmin")
     with units.database.unit_of_work() as db:
         me = db.merge(admin)
@@ -225,9 +254,16 @@ def test_unit_admin_applications_go_to_the_authority(units: Hub) -> None:
     add_admin(units, "hospadmin", HOSPITAL)
     application_id = submit(units, role="unit_admin", unit_code=OTHER_HOSPITAL, subsystems=())
     with units.database.unit_of_work() as db:
-        assert reviews.list_applications(db, db.merge(reviewer(units, "hospadmin")), reviews.ReviewFilter()) == []
+        assert (
+            reviews.list_applications(
+                db, db.merge(reviewer(units, "hospadmin")), reviews.ReviewFilter()
+            )
+            == []
+        )
         authority = db.merge(reviewer(units, "hpaadmin"))
-        assert [a.id for a in reviews.list_applications(db, authority, reviews.ReviewFilter())] == [application_id]
+        assert [a.id for a in reviews.list_applications(db, authority, reviews.ReviewFilter())] == [
+            application_id
+        ]
         with pytest.raises(reviews.NotDecidable, match="紙本"):
             reviews.decide_applications(db, authority, [application_id], approve=True)
 
@@ -250,11 +286,18 @@ def test_admin_quota_is_checked_again_when_approving(units: Hub) -> None:
     ids = []
     for n, letter in enumerate("CD"):
         application_id = submit(
-            units, username=f"second0{n}", national_id=national_id(letter), subsystems=(admin_choice,)
+            units,
+            username=f"second0{n}",
+            national_id=national_id(letter),
+            subsystems=(admin_choice,),
         )
         with units.database.unit_of_work() as db:
-            reviews.decide_applications(db, db.merge(reviewer(units, "hospadmin")), [application_id], approve=True)
-            request = db.scalar(select(SubsystemRequest).where(SubsystemRequest.application_id == application_id))
+            reviews.decide_applications(
+                db, db.merge(reviewer(units, "hospadmin")), [application_id], approve=True
+            )
+            request = db.scalar(
+                select(SubsystemRequest).where(SubsystemRequest.application_id == application_id)
+            )
             assert request is not None
             ids.append(request.id)
     with units.database.unit_of_work() as db:

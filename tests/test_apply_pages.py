@@ -29,8 +29,8 @@ from .application_fixtures import (
 )
 from .conftest import LiveHub, free_port
 from .helpers import PASSWORD, Person, form_with
-from .test_paper_form import extracted_text
 from .smtp import SmtpServer
+from .test_paper_form import extracted_text
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -40,7 +40,12 @@ def demo_units(live_hub: LiveHub) -> LiveHub:
     add_unit(live_hub.hub, HOSPITAL, "示範綜合醫院")
     add_unit(live_hub.hub, OTHER_HOSPITAL, "另一家醫院")
     add_unit(live_hub.hub, AUTHORITY, "國民健康署", UnitKind.AUTHORITY)
-    add_admin(live_hub.hub, "hospadmin", HOSPITAL, subsystems={"mch": ("medical_institution", ["prenatal_care"])})
+    add_admin(
+        live_hub.hub,
+        "hospadmin",
+        HOSPITAL,
+        subsystems={"mch": ("medical_institution", ["prenatal_care"])},
+    )
     add_admin(live_hub.hub, "otheradmin", OTHER_HOSPITAL)
     add_admin(live_hub.hub, "hpaadmin", AUTHORITY)
     return live_hub
@@ -69,7 +74,9 @@ def application_data(page: str, **changes: str | list[str]) -> dict[str, str | l
     return data
 
 
-def apply(live: LiveHub, http: requests.Session | None = None, **changes: str | list[str]) -> requests.Response:
+def apply(
+    live: LiveHub, http: requests.Session | None = None, **changes: str | list[str]
+) -> requests.Response:
     http = http or requests.Session()
     page = http.get(live.url + "/apply")
     assert page.status_code == 200
@@ -113,7 +120,9 @@ def test_status_lookup_tells_strangers_nothing(demo_units: LiveHub) -> None:
 
     found = look_up("newcomer01", APPLICANT_PASSWORD)
     assert found.status_code == 200
-    assert "待審核" in found.text and "管理者hospadmin" in found.text and "02-23456789" in found.text
+    assert (
+        "待審核" in found.text and "管理者hospadmin" in found.text and "02-23456789" in found.text
+    )
 
     def body(response: requests.Response) -> str:
         return re.sub(r'name="csrf-token" content="[^"]*"|value="[^"]*"', "", response.text)
@@ -147,7 +156,7 @@ def test_paper_route_pdf_and_scan(demo_units: LiveHub) -> None:
     assert "林新人" in text and OTHER_HOSPITAL in text
     assert national_id() not in text
     # A stranger's browser has no application to download.
-    assert requests.get(demo_units.url + "/apply/form.pdf").status_code == 404
+    assert requests.get(demo_units.url + "/apply/form.pdf", timeout=10).status_code == 404
 
     token = form_with(progress.text, "csrf_token")["fields"]["csrf_token"]
     fake = http.post(
@@ -181,10 +190,17 @@ def test_paper_route_pdf_and_scan(demo_units: LiveHub) -> None:
         assert application is not None and application.status is ApplicationStatus.APPROVED
 
 
-def decide(person: Person, url: str, ids: list[int], decision: str, reason: str = "") -> requests.Response:
+def decide(
+    person: Person, url: str, ids: list[int], decision: str, reason: str = ""
+) -> requests.Response:
     page = person.http.get(url)
     token = form_with(page.text, "csrf_token")["fields"]["csrf_token"]
-    data = {"csrf_token": token, "ids": [str(i) for i in ids], "decision": decision, "reason": reason}
+    data = {
+        "csrf_token": token,
+        "ids": [str(i) for i in ids],
+        "decision": decision,
+        "reason": reason,
+    }
     asked = person.http.post(url, data=data)
     if asked.status_code != 200 or "是否確定" not in asked.text:
         return asked
@@ -200,7 +216,9 @@ def test_reviewers_cannot_reach_another_units_application_by_id(demo_units: Live
     other = Person(demo_units.hub, demo_units.url, "otheradmin", PASSWORD)
     other.sign_in_at_home()
     assert "林新人" not in other.http.get(demo_units.url + "/review/applications").text
-    assert other.http.get(f"{demo_units.url}/review/applications/{application_id}").status_code == 404
+    assert (
+        other.http.get(f"{demo_units.url}/review/applications/{application_id}").status_code == 404
+    )
     refused = decide(other, demo_units.url + "/review/applications", [application_id], "approve")
     assert refused.status_code == 400
     with demo_units.hub.database.unit_of_work() as db:

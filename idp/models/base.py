@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import JSON, DateTime, MetaData, Table
 from sqlalchemy.engine import Dialect

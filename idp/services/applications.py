@@ -42,7 +42,7 @@ from .passwords import Passwords
 from .policy import PasswordPolicy, Policy
 from .signin import check_credentials
 from .throttle import Throttle
-from .units import find_by_code
+from .units import active_unit_admins, find_by_code, is_open
 from .uploads import ScanFile, check_scan
 
 #: The confidentiality and personal-data consent (保密及個人資料蒐集同意書) shown on the form;
@@ -121,25 +121,13 @@ class Applying:
     national_ids: NationalIdBox
 
 
-def active_unit_admins(db: Session, unit_id: int) -> list[Account]:
-    return list(
-        db.scalars(
-            select(Account)
-            .where(
-                Account.unit_id == unit_id,
-                Account.role == AccountRole.UNIT_ADMIN,
-                Account.status == AccountStatus.ACTIVE,
-            )
-            .order_by(Account.username)
-        )
-    )
-
-
 def no_admin_yet(unit: Unit) -> Text:
     """Why a member cannot apply yet, and whom to ask."""
     bureau = unit.bureau
     if bureau is None:
-        return text("此單位尚無單位業務管理者，請先由貴單位人員申請「單位業務管理者」帳號後，再申請一般使用者")
+        return text(
+            "此單位尚無單位業務管理者，請先由貴單位人員申請「單位業務管理者」帳號後，再申請一般使用者"
+        )
     return text(
         "此單位尚無單位業務管理者，請先由貴單位人員申請「單位業務管理者」帳號後，"
         "再申請一般使用者；如有疑問請洽{bureau}（{phone}）",
@@ -234,10 +222,13 @@ def quota_problems(
         key for admin in admins for key in subsystem.admin_quota_keys(admin.duty, admin.menu_roles)
     )
     quota = subsystem.admin_quota.count
-    if any(held[key] >= quota for key in subsystem.admin_quota_keys(choice.duty, choice.menu_roles)):
+    if any(
+        held[key] >= quota for key in subsystem.admin_quota_keys(choice.duty, choice.menu_roles)
+    ):
         return [
             text(
-                "此單位的{subsystem}管理者已達上限（{quota} 位），請改由單位管理者提出「管理員超額申請」",
+                "此單位的{subsystem}管理者已達上限（{quota} 位），"
+                "請改由單位管理者提出「管理員超額申請」",
                 subsystem=str(subsystem.abbreviation),
                 quota=quota,
             )
@@ -267,8 +258,11 @@ def submit_application(
     problems = _Problems()
     unit = find_by_code(db, form.unit_code) if form.unit_code.strip() else None
     if unit is None:
-        problems.add("unit_code", text("請選擇單位") if not form.unit_code.strip() else text("查無此單位代碼"))
-    elif unit.closed_on is not None and unit.closed_on <= utcnow().date():
+        problems.add(
+            "unit_code",
+            text("請選擇單位") if not form.unit_code.strip() else text("查無此單位代碼"),
+        )
+    elif not is_open(unit):
         problems.add("unit_code", text("此單位已終止合約或歇業，無法申請"))
     role = _parse_role(form.role)
     if role is None:
@@ -290,7 +284,9 @@ def submit_application(
     if "national_id" not in problems.errors:
         id_hash = applying.national_ids.lookup_hash(form.national_id)
         if unit is not None and _pending_for_person(db, id_hash, unit.id):
-            problems.add("national_id", text("您在此單位已有一件審核中的申請，請以申請進度查詢確認"))
+            problems.add(
+                "national_id", text("您在此單位已有一件審核中的申請，請以申請進度查詢確認")
+            )
     if problems.errors:
         raise FormErrors(problems.errors)
     assert unit is not None and role is not None
@@ -398,7 +394,9 @@ def request_subsystems(
     problems = _Problems()
     unit = find_by_code(db, unit_code) if unit_code.strip() else None
     if unit is None:
-        problems.add("unit_code", text("請選擇單位") if not unit_code.strip() else text("查無此單位代碼"))
+        problems.add(
+            "unit_code", text("請選擇單位") if not unit_code.strip() else text("查無此單位代碼")
+        )
     if not choices:
         problems.add("subsystems", text("請至少選擇一個業務子系統"))
     if unit is not None:
@@ -579,12 +577,14 @@ def latest_application(db: Session, account: Account) -> Application | None:
 
 
 def count_pending(db: Session) -> int:
-    return db.scalar(
-        select(func.count())
-        .select_from(Application)
-        .where(Application.status == ApplicationStatus.PENDING)
-    ) or 0
-
+    return (
+        db.scalar(
+            select(func.count())
+            .select_from(Application)
+            .where(Application.status == ApplicationStatus.PENDING)
+        )
+        or 0
+    )
 
 
 # The applicant's side after submitting ----------------------------------------------------

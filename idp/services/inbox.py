@@ -50,11 +50,14 @@ def messages(db: Session, account: Account, limit: int = 100) -> list[InboxMessa
 
 
 def unread_count(db: Session, account: Account) -> int:
-    return db.scalar(
-        select(func.count())
-        .select_from(InboxMessage)
-        .where(InboxMessage.account_id == account.id, InboxMessage.read_at.is_(None))
-    ) or 0
+    return (
+        db.scalar(
+            select(func.count())
+            .select_from(InboxMessage)
+            .where(InboxMessage.account_id == account.id, InboxMessage.read_at.is_(None))
+        )
+        or 0
+    )
 
 
 def mark_read(db: Session, account: Account) -> None:

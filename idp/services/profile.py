@@ -15,8 +15,6 @@ from sqlalchemy.orm import Session
 
 from ..models import (
     Account,
-    AccountRole,
-    AccountStatus,
     AuditEvent,
     EmailChange,
     HubSession,
@@ -26,6 +24,7 @@ from . import audit, mail
 from .contact import email_problem, mobile_problem, phone_problem
 from .errors import DomainError
 from .key_derivation import token_hash
+from .units import active_unit_admins
 
 EDITABLE = ("title", "phone", "phone_backup", "mobile", "email", "email_backup")
 
@@ -148,19 +147,7 @@ def confirm_email(db: Session, token: str, ip: str = "") -> Account | None:
 
 def unit_admins(db: Session, account: Account) -> list[Account]:
     """The unit admins to contact for anything the person cannot change themselves."""
-    if account.unit_id is None:
-        return []
-    return list(
-        db.scalars(
-            select(Account)
-            .where(
-                Account.unit_id == account.unit_id,
-                Account.role == AccountRole.UNIT_ADMIN,
-                Account.status == AccountStatus.ACTIVE,
-            )
-            .order_by(Account.username)
-        )
-    )
+    return [] if account.unit_id is None else active_unit_admins(db, account.unit_id)
 
 
 def export(db: Session, account: Account) -> dict[str, Any]:

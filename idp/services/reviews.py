@@ -59,7 +59,7 @@ def _can_review(reviewer: Account) -> bool:
     return reviewer.role is AccountRole.UNIT_ADMIN and reviewer.status is AccountStatus.ACTIVE
 
 
-def application_scope(reviewer: Account) -> Select[tuple[Application]]:
+def application_scope(reviewer: Account) -> Select[Application]:
     query = select(Application).join(Account, Application.account_id == Account.id)
     if is_authority(reviewer):
         return query
@@ -71,7 +71,7 @@ def application_scope(reviewer: Account) -> Select[tuple[Application]]:
     )
 
 
-def request_scope(reviewer: Account) -> Select[tuple[SubsystemRequest]]:
+def request_scope(reviewer: Account) -> Select[SubsystemRequest]:
     query = select(SubsystemRequest).join(Account, SubsystemRequest.account_id == Account.id)
     if is_authority(reviewer):
         return query
@@ -116,26 +116,20 @@ def list_applications(db: Session, reviewer: Account, filters: ReviewFilter) -> 
     return list(db.scalars(_filter(application_scope(reviewer), Application, filters)))
 
 
-def list_requests(
-    db: Session, reviewer: Account, filters: ReviewFilter
-) -> list[SubsystemRequest]:
+def list_requests(db: Session, reviewer: Account, filters: ReviewFilter) -> list[SubsystemRequest]:
     return list(db.scalars(_filter(request_scope(reviewer), SubsystemRequest, filters)))
 
 
-def applications_in_scope(
-    db: Session, reviewer: Account, ids: Sequence[int]
-) -> list[Application]:
+def applications_in_scope(db: Session, reviewer: Account, ids: Sequence[int]) -> list[Application]:
     """The applications with these ids; NotFound if any is not the reviewer's to see."""
     return _in_scope(db, application_scope(reviewer), Application, ids)
 
 
-def requests_in_scope(
-    db: Session, reviewer: Account, ids: Sequence[int]
-) -> list[SubsystemRequest]:
+def requests_in_scope(db: Session, reviewer: Account, ids: Sequence[int]) -> list[SubsystemRequest]:
     return _in_scope(db, request_scope(reviewer), SubsystemRequest, ids)
 
 
-def _in_scope(db: Session, scope: Select[tuple[T]], model: Any, ids: Sequence[int]) -> list[T]:
+def _in_scope(db: Session, scope: Select[T], model: Any, ids: Sequence[int]) -> list[T]:
     wanted = set(ids)
     if not wanted:
         raise InvalidInput("ids", "請至少勾選一筆申請")

@@ -131,7 +131,6 @@ class CaptchaStep:
             raise SigninFailed("驗證碼錯誤，請重新輸入", reason="captcha")
 
 
-
 def check_credentials(
     db: Session,
     passwords: Passwords,
@@ -182,8 +181,13 @@ class PasswordStep:
 
     def run(self, attempt: SigninAttempt, state: SigninState) -> None:
         account = check_credentials(
-            self.db, self.passwords, self.policy, self.throttle, attempt.username,
-            attempt.password, attempt.ip,
+            self.db,
+            self.passwords,
+            self.policy,
+            self.throttle,
+            attempt.username,
+            attempt.password,
+            attempt.ip,
         )
         if account.status is not AccountStatus.ACTIVE:
             # Only someone who knows the password learns the status.

@@ -12,6 +12,7 @@ import csv
 import io
 import os
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -244,9 +245,9 @@ def _store(db: Session, rows: list[UnitRow], report: ImportReport) -> None:
     for code in _link_bureaus(list(units.values()), now):
         if outcome.get(code) == "unchanged":
             outcome[code] = "updated"
-    report.created = sum(1 for value in outcome.values() if value == "created")
-    report.updated = sum(1 for value in outcome.values() if value == "updated")
-    report.unchanged = sum(1 for value in outcome.values() if value == "unchanged")
+    counts = Counter(outcome.values())
+    report.created, report.updated = counts["created"], counts["updated"]
+    report.unchanged = counts["unchanged"]
 
 
 def _apply(unit: Unit, values: dict[str, object]) -> bool:

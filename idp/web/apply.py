@@ -26,10 +26,10 @@ from ..services.applications import (
 from ..services.catalogues import Catalogues
 from ..services.errors import InvalidInput, Text
 from ..services.paper_form import render_application_pdf
-from ..services.uploads import MAX_SCAN_BYTES
 from ..services.password_rules import rules_text
 from ..services.signin import SigninFailed
 from ..services.throttle import Throttle
+from ..services.uploads import MAX_SCAN_BYTES
 from .access import login_required
 from .context import client_ip, commit, current_hub, db
 from .units import picker_state
@@ -53,7 +53,9 @@ PERSONAL_FIELDS = (
 )
 
 
-def subsystem_choices(form: Mapping[str, str] | MultiDict[str, str], catalogues: Catalogues) -> tuple[SubsystemChoice, ...]:
+def subsystem_choices(
+    form: Mapping[str, str] | MultiDict[str, str], catalogues: Catalogues
+) -> tuple[SubsystemChoice, ...]:
     """The subsystems ticked on a form, with the role, duty and menu roles chosen for each."""
     if not isinstance(form, MultiDict):
         form = MultiDict(form)
@@ -61,7 +63,11 @@ def subsystem_choices(form: Mapping[str, str] | MultiDict[str, str], catalogues:
     for name in form.getlist("subsystems"):
         if catalogues.get(name) is None:
             continue
-        role = AccountRole.UNIT_ADMIN if form.get(f"{name}-role") == "unit_admin" else AccountRole.MEMBER
+        role = (
+            AccountRole.UNIT_ADMIN
+            if form.get(f"{name}-role") == "unit_admin"
+            else AccountRole.MEMBER
+        )
         choices.append(
             SubsystemChoice(
                 subsystem=name,
@@ -166,7 +172,7 @@ def _render_progress(
 def status() -> BaseResponse:
     """申請進度查詢: account and password."""
     if request.method == "GET":
-        return render_template("apply/status.html", message=None)
+        return Response(render_template("apply/status.html", message=None))
     hub = current_hub()
     policy = hub.policy.current()
     try:

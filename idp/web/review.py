@@ -140,11 +140,13 @@ def application_detail(application_id: int) -> BaseResponse:
         application=application.reference,
     )
     commit()
-    return render_template(
-        "review/application.html",
-        application=application,
-        masked_id=hub.national_ids.mask(national_id),
-        catalogues=hub.catalogues,
+    return Response(
+        render_template(
+            "review/application.html",
+            application=application,
+            masked_id=hub.national_ids.mask(national_id),
+            catalogues=hub.catalogues,
+        )
     )
 
 
