@@ -17,11 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .hub import Hub
-from .models import Account, AccountRole, Binding, SubsystemAccount, Unit
+from .models import Account, AccountRole, SubsystemAccount, Unit
 from .services import audit, policy, signing_keys
 from .services.accounts import create_account, find_by_username
 from .services.clients import ClientRegistration, find_client, register_client, reset_secret
-from .services.reviews import binding_label
+from .services.reviews import bind_new_subsystem_account
 from .services.unit_import import load_demo_units
 from .services.units import find_by_code
 
@@ -150,20 +150,16 @@ def _hold_subsystem_admin_accounts(db: Session, hub: Hub, account: Account, unit
         ):
             continue
         duty = duties[0]
-        held = SubsystemAccount(
-            subsystem=subsystem.code,
-            username=username,
-            unit_id=unit.id,
-            role=AccountRole.UNIT_ADMIN,
-            duty=duty.code,
-            menu_roles=[role.code for role in duty.menu_roles[:2]],
-        )
-        db.add(held)
-        db.flush()
-        db.add(
-            Binding(
-                account_id=account.id,
-                subsystem_account_id=held.id,
-                label=binding_label(subsystem, AccountRole.UNIT_ADMIN),
-            )
+        bind_new_subsystem_account(
+            db,
+            subsystem,
+            account.id,
+            SubsystemAccount(
+                subsystem=subsystem.code,
+                username=username,
+                unit_id=unit.id,
+                role=AccountRole.UNIT_ADMIN,
+                duty=duty.code,
+                menu_roles=[role.code for role in duty.menu_roles[:2]],
+            ),
         )

@@ -308,24 +308,35 @@ def _open_subsystem_account(
     db: Session, catalogues: Catalogues, request: SubsystemRequest
 ) -> SubsystemAccount:
     """The approved request's subsystem account, bound to the applicant at once."""
-    subsystem = catalogues[request.subsystem]
-    account = SubsystemAccount(
-        subsystem=request.subsystem,
-        username=f"{request.account.username}@{request.unit.code}",
-        unit_id=request.unit_id,
-        role=request.role,
-        duty=request.duty,
-        menu_roles=list(request.menu_roles),
-        status=AccountStatus.ACTIVE,
+    held = bind_new_subsystem_account(
+        db,
+        catalogues[request.subsystem],
+        request.account_id,
+        SubsystemAccount(
+            subsystem=request.subsystem,
+            username=f"{request.account.username}@{request.unit.code}",
+            unit_id=request.unit_id,
+            role=request.role,
+            duty=request.duty,
+            menu_roles=list(request.menu_roles),
+            status=AccountStatus.ACTIVE,
+        ),
     )
-    db.add(account)
+    request.subsystem_account_id = held.id
+    return held
+
+
+def bind_new_subsystem_account(
+    db: Session, subsystem: Subsystem, account_id: int, held: SubsystemAccount
+) -> SubsystemAccount:
+    """Store a new subsystem account bound to the hub account, with the default label."""
+    db.add(held)
     db.flush()
     db.add(
         Binding(
-            account_id=request.account_id,
-            subsystem_account_id=account.id,
-            label=binding_label(subsystem, request.role),
+            account_id=account_id,
+            subsystem_account_id=held.id,
+            label=binding_label(subsystem, held.role),
         )
     )
-    request.subsystem_account_id = account.id
-    return account
+    return held
