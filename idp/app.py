@@ -60,6 +60,7 @@ def create_app(
         )
     app.extensions["onedoor"] = hub
     app.session_interface = StoreSessionInterface(hub.store, lambda: hub.policy.current().session)
+    app.before_request(apply.allow_scan_uploads)  # before the CSRF check reads the body
     csrf = CSRFProtect(app)
     _init_login(app)
     _init_templates(app, hub)

@@ -165,6 +165,12 @@ def test_paper_route_pdf_and_scan(demo_units: LiveHub) -> None:
         files={"scan": ("scan.pdf", b"<html>not a pdf</html>", "application/pdf")},
     )
     assert fake.status_code == 400 and "PDF、JPG 或 PNG" in fake.text
+    huge = http.post(
+        demo_units.url + "/apply/scan",
+        data={"csrf_token": token},
+        files={"scan": ("scan.pdf", b"%PDF-1.7\n" + b"0" * (6 * 1024 * 1024), "application/pdf")},
+    )
+    assert huge.status_code == 413 and "檔案大小超過 5 MB" in huge.text
     image = io.BytesIO()
     Image.new("RGB", (400, 300), "white").save(image, "PNG")
     uploaded = http.post(

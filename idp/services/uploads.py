@@ -67,7 +67,7 @@ def check_scan(data: bytes, filename: str, max_bytes: int = MAX_SCAN_BYTES) -> S
     if not data:
         raise _refused(text("檔案是空的，請重新選擇掃描檔"), limit_mb)
     if len(data) > max_bytes:
-        raise _refused(text("檔案大小超過 {limit_mb} MB", limit_mb=limit_mb), limit_mb)
+        raise too_large(max_bytes)
     media_type = _sniff(data)
     if media_type is None:
         raise _refused(text("不接受此檔案類型"), limit_mb)
@@ -144,6 +144,12 @@ def _too_many_pixels(width: int, height: int, limit_mb: str) -> InvalidInput:
         else text("圖片尺寸過大，請以 300 dpi 重新掃描")
     )
     return _refused(reason, limit_mb)
+
+
+def too_large(max_bytes: int = MAX_SCAN_BYTES) -> InvalidInput:
+    """The refusal of a file over the limit, also for one the web server stopped reading."""
+    limit_mb = megabytes(max_bytes)
+    return _refused(text("檔案大小超過 {limit_mb} MB", limit_mb=limit_mb), limit_mb)
 
 
 def _refused(reason: Text, limit_mb: str) -> InvalidInput:

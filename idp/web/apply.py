@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..models import AccountRole, Application, ReviewRoute
@@ -29,7 +30,7 @@ from ..services.paper_form import render_application_pdf
 from ..services.password_rules import rules_text
 from ..services.signin import SigninFailed
 from ..services.throttle import Throttle
-from ..services.uploads import MAX_SCAN_BYTES
+from ..services.uploads import MAX_SCAN_BYTES, too_large
 from .access import login_required
 from .context import client_ip, commit, current_hub, db
 from .units import picker_state
@@ -217,10 +218,21 @@ def paper_form() -> Response:
     )
 
 
+def allow_scan_uploads() -> None:
+    """``before_request``, ahead of the CSRF check that reads the form: the scan upload may
+    be larger than the hub's usual request limit."""
+    if request.endpoint == "apply.upload_scan":
+        request.max_content_length = MAX_SCAN_BYTES + 64 * 1024
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def scan_too_large(_error: RequestEntityTooLarge) -> Response:
+    return _render_progress(_own_application(), scan_error=too_large(), status=413)
+
+
 @bp.post("/scan")
 def upload_scan() -> BaseResponse:
     application = _own_application()
-    request.max_content_length = MAX_SCAN_BYTES + 64 * 1024
     upload = request.files.get("scan")
     data = upload.read() if upload else b""
     try:
