@@ -13,6 +13,7 @@ from .kv_entry import KvEntry
 from .logout_delivery import LogoutDelivery
 from .mail import MailMessage
 from .policy_version import PolicyVersion
+from .role_change import RoleChange, RoleChangeKind
 from .signing_key import SigningKey
 from .subsystem_account import Binding, SubsystemAccount
 from .unit import Unit, UnitKind
@@ -40,6 +41,8 @@ __all__ = [
     "RefreshToken",
     "ResetRequest",
     "ReviewRoute",
+    "RoleChange",
+    "RoleChangeKind",
     "SessionClient",
     "SigningKey",
     "SubsystemAccount",

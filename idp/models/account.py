@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -73,6 +73,10 @@ class Account(Base):
     #: Last change of the person's own data (the ``updated_at`` claim), not of sign-ins.
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_signin_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: Dormancy (待復權) counts from here: creation, the last sign-in or the last restore.
+    idle_since: Mapped[datetime] = mapped_column(default=utcnow)
+    #: 停用日期: a leaving member's account is disabled when this day begins (Taipei time).
+    disable_on: Mapped[date | None] = mapped_column(default=None)
 
     unit: Mapped[Unit | None] = relationship()
 
