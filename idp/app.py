@@ -16,9 +16,9 @@ from .models import Account, AccountRole, AccountStatus
 from .models.base import TAIPEI
 from .oidc import init_oidc
 from .services import inbox
-from .services.applications import STATUS_NAMES
+from .services.applications import STATUS_NAMES, is_authority
 from .services.catalogues import Name
-from .web import account, admin, apply, portal, review, units
+from .web import account, admin, apply, portal, review, unit_accounts, units
 from .web.access import password_change_first
 from .web.auth_session import signed_in
 from .web.context import close_db, db
@@ -70,6 +70,7 @@ def create_app(
     app.register_blueprint(apply.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(units.bp)
+    app.register_blueprint(unit_accounts.bp)
     init_oidc(app, hub, csrf)
     app.before_request(password_change_first)
     app.teardown_appcontext(close_db)
@@ -115,6 +116,7 @@ def _init_templates(app: Flask, hub: Hub) -> None:
         status_names=STATUS_NAMES,
         unread_messages=_unread_messages,
         reviews_applications=_is_reviewer,
+        is_authority=lambda: current_user.is_authenticated and is_authority(current_user),
     )
 
     @app.template_filter("local")

@@ -232,6 +232,16 @@ def accounts_create(
     click.echo(json.dumps({"username": account.username, "sub": account.subject}))
 
 
+@accounts.command("sweep")
+def accounts_sweep() -> None:
+    """Disable accounts whose disabling day has come, and make idle accounts dormant
+    (待復權) under the dormancy policy. The server does this by itself every few minutes."""
+    from .worker import sweep_accounts
+
+    result = sweep_accounts(_hub())
+    click.echo(json.dumps({"disabled": result.disabled, "dormant": result.dormant}))
+
+
 # Units --------------------------------------------------------------------------------
 
 

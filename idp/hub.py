@@ -10,6 +10,7 @@ from typing import Generic, TypeVar
 
 from .config import Settings
 from .db import Database
+from .services.account_admin import Managing
 from .services.catalogues import Catalogues, load_catalogues
 from .services.clients import ClientSecrets
 from .services.mail import SmtpSender
@@ -77,6 +78,17 @@ class Hub:
         )
         self.mail_sender = (
             SmtpSender(settings.smtp_url, settings.mail_from) if settings.smtp_url else None
+        )
+
+    def managing(self) -> Managing:
+        """What the account services need for adding, disabling and restoring accounts."""
+        return Managing(
+            passwords=self.passwords,
+            password_policy=self.policy.current().password,
+            national_ids=self.national_ids,
+            store=self.store,
+            access_token_ttl=self.settings.access_token_ttl_seconds,
+            signin_url=self.settings.issuer_url + "/signin",
         )
 
     def close(self) -> None:

@@ -1,20 +1,24 @@
 """Background work inside each server process, every few seconds (and at once when
 kicked): back-channel logout notifications, 忘記密碼 requests (matched here, away from
 the request, so their answer time tells nothing), mail, and purging expired rows of
-the SQL store."""
+the SQL store; every few minutes, disabling accounts on their day and dormancy."""
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from .hub import Hub
 from .oidc.backchannel import LogoutSender
-from .services import credentials, mail
+from .services import account_admin, credentials, mail
 from .services.logout_notifications import deliver, due_deliveries
 from .store import SqlStore
 
 log = logging.getLogger(__name__)
+
+#: Dormancy is counted in days: looking every few minutes is plenty.
+SWEEP_SECONDS = 300
 
 
 def deliver_logout_notifications(hub: Hub) -> tuple[int, int]:
@@ -28,6 +32,12 @@ def deliver_logout_notifications(hub: Hub) -> tuple[int, int]:
             else:
                 failed += 1
     return delivered, failed
+
+
+def sweep_accounts(hub: Hub) -> account_admin.SweepResult:
+    """Disable accounts whose day has come and make idle ones dormant."""
+    with hub.database.unit_of_work() as db:
+        return account_admin.sweep(db, hub.managing(), hub.policy.current().dormancy)
 
 
 def deliver_mail(hub: Hub) -> tuple[int, int]:
@@ -44,6 +54,7 @@ class BackgroundWorker:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="onedoor-worker", daemon=True)
+        self._next_sweep = 0.0
 
     def start(self) -> None:
         self._thread.start()
@@ -58,6 +69,9 @@ class BackgroundWorker:
         self._thread.join(timeout=10)
 
     def run_once(self) -> None:
+        if time.monotonic() >= self._next_sweep:
+            sweep_accounts(self.hub)
+            self._next_sweep = time.monotonic() + SWEEP_SECONDS
         deliver_logout_notifications(self.hub)
         with self.hub.database.unit_of_work() as db:
             credentials.handle_reset_requests(

@@ -24,8 +24,9 @@ from idp.models import (
     UnitKind,
 )
 from idp.services import applications, reviews
-from idp.services.applications import FormErrors, SubsystemChoice
+from idp.services.applications import SubsystemChoice
 from idp.services.errors import NotFound
+from idp.services.person import FormErrors
 
 from .application_fixtures import (
     AUTHORITY,

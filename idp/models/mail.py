@@ -25,5 +25,7 @@ class MailMessage(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    #: Words of the body (a first password) masked once the mail server has the message.
+    redact: Mapped[list[str]] = mapped_column(default=list)
 
     __table_args__ = (Index("ix_mail_message_pending", "sent_at", "next_attempt_at"),)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import exists, func, select
@@ -32,13 +32,13 @@ from ..models import (
 from . import audit, inbox
 from .accounts import USERNAME_PATTERN, find_by_username, normalize_username
 from .catalogues import Catalogues, Duty
-from .contact import email_problem, mobile_problem, phone_problem
 from .errors import DomainError, InvalidInput, Text, text
 from .national_id import NationalIdBox
 from .national_id import validate as validate_national_id
 from .paper_form import PaperForm, RequestedRight
 from .password_rules import PersonalData, evaluate
 from .passwords import Passwords
+from .person import Problems, check_person
 from .policy import PasswordPolicy, Policy
 from .signin import check_credentials
 from .throttle import Throttle
@@ -90,27 +90,6 @@ class ApplicationForm:
     consent: bool = False
 
 
-class FormErrors(DomainError):
-    """Every refused field of a form, each with its reasons; nothing was stored."""
-
-    def __init__(self, errors: dict[str, list[Text]]) -> None:
-        super().__init__("；".join(str(t) for texts in errors.values() for t in texts))
-        self.errors = errors
-
-
-@dataclass
-class _Problems:
-    errors: dict[str, list[Text]] = field(default_factory=dict)
-
-    def add(self, name: str, *texts: Text) -> None:
-        if texts:
-            self.errors.setdefault(name, []).extend(texts)
-
-    def check(self, name: str, problem: str | None) -> None:
-        if problem:
-            self.add(name, text(problem))
-
-
 @dataclass(frozen=True)
 class Applying:
     """What submitting needs besides the database."""
@@ -143,26 +122,7 @@ def _parse_role(value: str) -> AccountRole | None:
         return None
 
 
-def _check_person(problems: _Problems, form: ApplicationForm) -> None:
-    problems.check("name", "此欄位必填" if not form.name.strip() else None)
-    if len(form.name) > 100:
-        problems.add("name", text("姓名不可超過 100 字"))
-    problems.check("title", "此欄位必填" if not form.title.strip() else None)
-    if len(form.title) > 100:
-        problems.add("title", text("職稱不可超過 100 字"))
-    problems.check("phone", phone_problem(form.phone, required=True))
-    problems.check("phone_backup", phone_problem(form.phone_backup, required=False))
-    problems.check("unit_phone", phone_problem(form.unit_phone, required=False))
-    problems.check("mobile", mobile_problem(form.mobile, required=False))
-    problems.check("email", email_problem(form.email, required=True))
-    problems.check("email_backup", email_problem(form.email_backup, required=False))
-    try:
-        validate_national_id(form.national_id)
-    except InvalidInput as refused:
-        problems.add("national_id", *refused.texts)
-
-
-def _check_password(problems: _Problems, form: ApplicationForm, policy: PasswordPolicy) -> None:
+def _check_password(problems: Problems, form: ApplicationForm, policy: PasswordPolicy) -> None:
     if not form.password:
         problems.add("password", REQUIRED)
         return
@@ -183,7 +143,7 @@ def check_subsystem_choices(
     catalogues: Catalogues,
     unit: Unit,
     choices: Sequence[SubsystemChoice],
-    problems: _Problems,
+    problems: Problems,
 ) -> None:
     seen: set[str] = set()
     for choice in choices:
@@ -255,7 +215,7 @@ def submit_application(
 ) -> Application:
     """Check every field, then create the pending account and its application. Raises
     ``FormErrors`` listing every problem, having stored nothing."""
-    problems = _Problems()
+    problems = Problems()
     unit = find_by_code(db, form.unit_code) if form.unit_code.strip() else None
     if unit is None:
         problems.add(
@@ -275,7 +235,7 @@ def submit_application(
     elif find_by_username(db, username) is not None:
         problems.add("username", text("此帳號已有人使用，請換一個"))
     _check_password(problems, form, applying.password_policy)
-    _check_person(problems, form)
+    check_person(problems, form)
     if unit is not None:
         check_subsystem_choices(db, applying.catalogues, unit, form.subsystems, problems)
     if not form.consent:
@@ -287,8 +247,7 @@ def submit_application(
             problems.add(
                 "national_id", text("您在此單位已有一件審核中的申請，請以申請進度查詢確認")
             )
-    if problems.errors:
-        raise FormErrors(problems.errors)
+    problems.raise_any()
     assert unit is not None and role is not None
     national_id = validate_national_id(form.national_id)
     account = Account(
@@ -391,7 +350,7 @@ def request_subsystems(
     ip: str = "",
 ) -> list[SubsystemRequest]:
     """業務子系統帳號申請 from a signed-in account: only the subsystem part."""
-    problems = _Problems()
+    problems = Problems()
     unit = find_by_code(db, unit_code) if unit_code.strip() else None
     if unit is None:
         problems.add(
@@ -406,8 +365,7 @@ def request_subsystems(
                 problems.add(
                     f"subsystem_{choice.subsystem}", text("此業務子系統已有一件審核中的申請")
                 )
-    if problems.errors:
-        raise FormErrors(problems.errors)
+    problems.raise_any()
     assert unit is not None
     requests = _add_requests(db, account, unit, choices, ApplicationStatus.PENDING)
     audit.record(

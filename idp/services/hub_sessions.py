@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Account, Client, Grant, HubSession, LogoutDelivery, SessionClient, utcnow
 from ..store import Store
-from .tokens import revoke_grants
+from .tokens import revoke_account_grants, revoke_grants
 
 
 def start_session(
@@ -119,4 +119,14 @@ def end_account_sessions(
     for hub_session in active_sessions(db, account_id):
         if hub_session.sid != keep_sid:
             deliveries += end_session(db, store, hub_session, reason, access_token_ttl)
+    return deliveries
+
+
+def shut_out(
+    db: Session, store: Store, account_id: int, reason: str, access_token_ttl: int
+) -> list[LogoutDelivery]:
+    """End every session of an account and revoke every grant, offline ones too: after a
+    password reset, disabling, or dormancy."""
+    deliveries = end_account_sessions(db, store, account_id, reason, access_token_ttl)
+    revoke_account_grants(db, store, account_id, reason, access_token_ttl)
     return deliveries

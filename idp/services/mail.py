@@ -36,6 +36,9 @@ _environment = Environment(
 )
 
 
+REDACTED = "********"
+
+
 def send_later(db: Session, *, to: str, kind: str, **params: object) -> MailMessage:
     """Queue the ``templates/mail/<kind>.txt`` message (first line: the subject)."""
     subject, _, body = _environment.get_template(f"{kind}.txt").render(**params).partition("\n")
@@ -112,6 +115,9 @@ def deliver(db: Session, sender: SmtpSender, retry_base_seconds: int) -> tuple[i
         else:
             message.sent_at = utcnow()
             message.last_error = ""
+            for word in message.redact:
+                message.body = message.body.replace(word, REDACTED)
+            message.redact = []
             sent += 1
     return sent, failed
 

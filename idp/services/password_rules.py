@@ -7,6 +7,7 @@ One function decides: the forms, the command line and the strength meter on the 
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -139,3 +140,21 @@ def rules_text(policy: PasswordPolicy) -> list[Text]:
     if policy.history:
         rules.append(history_rule(policy))
     return rules
+
+
+def random_password(policy: PasswordPolicy, personal: PersonalData) -> str:
+    """A password the policy accepts, for an account someone else creates (系統亂數產生):
+    letters and digits without look-alikes, one of each class the policy asks for."""
+    length = max(policy.min_length, 16)
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+    classes = ["ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnopqrstuvwxyz", "23456789"]
+    if policy.symbols:
+        classes.append(policy.symbols)
+    for _ in range(100):  # a random draw is refused only by a freak chance
+        chosen = [secrets.choice(group) for group in classes]
+        chosen += [secrets.choice(alphabet) for _ in range(length - len(chosen))]
+        secrets.SystemRandom().shuffle(chosen)
+        password = "".join(chosen)
+        if evaluate(policy, password, personal).ok:
+            return password
+    raise RuntimeError("no random password satisfies the password policy")

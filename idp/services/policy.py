@@ -1,4 +1,4 @@
-"""Security policy (password, lockout, captcha, session) as versioned data.
+"""Security policy (password, lockout, captcha, session, dormancy) as versioned data.
 
 Security admins change it on the admin page or with ``idp policy``; every change is a
 new version with who, when and why, and the newest version is the one in force. The
@@ -22,7 +22,7 @@ from . import audit
 from .errors import DomainError, Text, text
 
 POLICY_DIR = Path(__file__).resolve().parents[2] / "policies"
-SECTIONS = ("password", "lockout", "captcha", "session")
+SECTIONS = ("password", "lockout", "captcha", "session", "dormancy")
 PRESETS = ("seeds", "nist")
 
 
@@ -108,11 +108,20 @@ class SessionPolicy:
         return []
 
 
+@dataclass(frozen=True)
+class DormancyPolicy:
+    idle_days: int = field(metadata=_limit(0, 3650))
+
+    def problems(self) -> list[Text]:
+        return []
+
+
 SECTION_TYPES: dict[str, type[Any]] = {
     "password": PasswordPolicy,
     "lockout": LockoutPolicy,
     "captcha": CaptchaPolicy,
     "session": SessionPolicy,
+    "dormancy": DormancyPolicy,
 }
 
 
@@ -122,6 +131,7 @@ class Policy:
     lockout: LockoutPolicy
     captcha: CaptchaPolicy
     session: SessionPolicy
+    dormancy: DormancyPolicy
     version: int = 0
 
     def document(self) -> dict[str, dict[str, Any]]:

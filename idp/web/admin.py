@@ -52,6 +52,7 @@ FIELD_LABELS = {
     "session.idle_minutes": "閒置幾分鐘登出",
     "session.max_hours": "登入後最長幾小時",
     "session.warn_minutes": "逾時前幾分鐘提醒",
+    "dormancy.idle_days": "幾天未登入轉為待復權（0 為不轉）",
 }
 
 

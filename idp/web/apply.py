@@ -20,7 +20,6 @@ from ..services import applications
 from ..services.applications import (
     ApplicationForm,
     Applying,
-    FormErrors,
     SubsystemChoice,
     TooManyLookups,
 )
@@ -28,6 +27,7 @@ from ..services.catalogues import Catalogues
 from ..services.errors import InvalidInput, Text
 from ..services.paper_form import render_application_pdf
 from ..services.password_rules import rules_text
+from ..services.person import FormErrors
 from ..services.signin import SigninFailed
 from ..services.throttle import Throttle
 from ..services.uploads import MAX_SCAN_BYTES, too_large

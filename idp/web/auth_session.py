@@ -73,7 +73,7 @@ def establish(authn: Authentication) -> None:
         amr=authn.amr,
         previous_signin_at=previous_signin.timestamp() if previous_signin else None,
     )
-    account.last_signin_at = utcnow()
+    account.last_signin_at = account.idle_since = utcnow()
 
 
 def remember_client(current: SignedIn, client_id: str) -> None:

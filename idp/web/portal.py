@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from ..models import Account
 from ..oidc.authorize import load_pending, login_hint
 from ..oidc.views import resume_authorization
-from ..services import captcha, credentials, hub_sessions, tokens
+from ..services import captcha, credentials, hub_sessions
 from ..services.errors import InvalidInput, Text
 from ..services.password_rules import PersonalData, evaluate, rules_text
 from ..services.signin import SigninAttempt, SigninFailed, password_flow, sign_in
@@ -203,11 +203,13 @@ def reset_password(token: str) -> BaseResponse:
                 errors[error.field] = error.texts
             else:
                 Throttle(hub.store, policy.lockout).unlock(account.id)
-                ttl = hub.settings.access_token_ttl_seconds
-                hub_sessions.end_account_sessions(
-                    db(), hub.store, account.id, "password_reset", ttl
+                hub_sessions.shut_out(
+                    db(),
+                    hub.store,
+                    account.id,
+                    "password_reset",
+                    hub.settings.access_token_ttl_seconds,
                 )
-                tokens.revoke_account_grants(db(), hub.store, account.id, "password_reset", ttl)
                 db().commit()
                 auth_session.kick_worker()
                 return Response(render_template("password/reset_done.html"))

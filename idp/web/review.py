@@ -15,9 +15,10 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..models import Account, AccountRole, AccountStatus, Application, ApplicationStatus
-from ..services import audit, reviews
-from ..services.applications import STATUS_NAMES
+from ..services import audit, reviews, role_changes
+from ..services.applications import STATUS_NAMES, is_authority
 from ..services.errors import DomainError, text
+from . import auth_session
 from .access import login_required
 from .context import client_ip, commit, current_hub, db
 
@@ -62,6 +63,7 @@ def _batch_page(
     status: int = 200,
     done: bool = False,
     confirm: dict[str, Any] | None = None,
+    **extra: Any,
 ) -> Response:
     return Response(
         render_template(
@@ -72,6 +74,7 @@ def _batch_page(
             done=done,
             confirm=confirm,
             catalogues=current_hub().catalogues,
+            **extra,
         ),
         status=status,
     )
@@ -82,6 +85,7 @@ def _decide(
     find: Callable[[list[int]], list[Any]],
     decide: Callable[..., list[Any]],
     listing: Callable[[], list[Any]],
+    **extra: Any,
 ) -> Response:
     """Two steps: the first POST shows what was selected and asks to confirm (是否確定?),
     the second decides. Nothing changes until the confirmation."""
@@ -92,14 +96,15 @@ def _decide(
         selected = find(ids)
         if request.form.get("confirmed") != "yes":
             confirm = {"ids": ids, "approve": approve, "reason": reason}
-            return _batch_page(kind, selected, confirm=confirm)
+            return _batch_page(kind, selected, confirm=confirm, **extra)
         decided = decide(ids, approve=approve, reason=reason, ip=client_ip())
     except DomainError as refused:
         db().rollback()
-        return _batch_page(kind, listing(), message=refused.text, status=400)
+        return _batch_page(kind, listing(), message=refused.text, status=400, **extra)
     commit()
+    auth_session.kick_worker()
     done = "已核定 {count} 筆" if approve else "已退回 {count} 筆"
-    return _batch_page(kind, listing(), message=text(done, count=len(decided)), done=True)
+    return _batch_page(kind, listing(), message=text(done, count=len(decided)), done=True, **extra)
 
 
 @bp.route("/applications", methods=["GET", "POST"])
@@ -183,4 +188,30 @@ def subsystem_requests() -> BaseResponse:
         lambda ids: reviews.requests_in_scope(db(), me, ids),
         lambda ids, **kw: reviews.decide_requests(db(), catalogues, me, ids, **kw),
         listing,
+    )
+
+
+@bp.route("/role-changes", methods=["GET", "POST"])
+@login_required
+def role_change_requests() -> BaseResponse:
+    """帳號/權限異動 and 系統權限申請: the authority decides."""
+    me = reviewer()
+    if not is_authority(me):
+        abort(403)
+    hub = current_hub()
+    status = filters_from_request().status
+
+    def listing() -> list[Any]:
+        return role_changes.list_role_changes(db(), me, status)
+
+    if request.method == "GET":
+        return _batch_page("role_changes", listing(), kinds=role_changes.KIND_NAMES)
+    return _decide(
+        "role_changes",
+        lambda ids: role_changes.changes_to_decide(db(), me, ids),
+        lambda ids, **kw: role_changes.decide_role_changes(
+            db(), hub.catalogues, hub.managing(), me, ids, **kw
+        ),
+        listing,
+        kinds=role_changes.KIND_NAMES,
     )

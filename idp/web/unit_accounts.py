@@ -1,0 +1,296 @@
+"""人員帳號管理 for unit admins and the authority: their unit's accounts (add, edit, disable
+now or on a day, restore) and role changes (帳號/權限異動, 系統權限申請).
+
+What a manager may see or change is decided by ``services.account_admin`` and
+``services.role_changes``; these views pass the signed-in account along, so an id changed
+in a URL or form finds nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
+
+from ..models import Account, AccountStatus, ApplicationStatus
+from ..services import account_admin, audit, role_changes
+from ..services.account_admin import ACCOUNT_STATUS_NAMES, AccountDetails, AccountFilter
+from ..services.applications import STATUS_NAMES, bindings_of, is_authority
+from ..services.errors import DomainError, InvalidInput, Text
+from ..services.person import FormErrors
+from . import auth_session
+from .access import login_required
+from .context import client_ip, commit, current_hub, db
+from .review import reviewer
+
+bp = Blueprint("unit_accounts", __name__, url_prefix="/unit")
+
+DETAIL_FIELDS = ("national_id", *account_admin.EDITABLE)
+
+
+def _details() -> AccountDetails:
+    form = request.form
+    return AccountDetails(**{name: form.get(name, "")[:254] for name in DETAIL_FIELDS})
+
+
+def _list_page(message: object = None, status: int = 200) -> Response:
+    me = reviewer()
+    args = request.args
+    chosen = args.get("status", "")
+    filters = AccountFilter(
+        unit_code=args.get("unit_code", "")[:10] if is_authority(me) else "",
+        username=args.get("username", "")[:20],
+        name=args.get("name", "")[:100],
+        status=AccountStatus(chosen) if chosen in ACCOUNT_STATUS_NAMES else None,
+    )
+    return Response(
+        render_template(
+            "unit/accounts.html",
+            rows=account_admin.list_accounts(db(), me, filters),
+            filters=args,
+            account_status_names=ACCOUNT_STATUS_NAMES,
+            authority=is_authority(me),
+            message=message,
+        ),
+        status=status,
+    )
+
+
+@bp.get("/accounts")
+@login_required
+def accounts() -> Response:
+    return _list_page()
+
+
+def _new_page(errors: dict[str, list[Text]], message: object = None, status: int = 200) -> Response:
+    values = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    return Response(
+        render_template(
+            "unit/new_account.html",
+            values=values,
+            errors=errors,
+            message=message,
+            authority=is_authority(reviewer()),
+        ),
+        status=status,
+    )
+
+
+@bp.route("/accounts/new", methods=["GET", "POST"])
+@login_required
+def new_account() -> BaseResponse:
+    me = reviewer()
+    if request.method == "GET":
+        return _new_page({})
+    try:
+        account = account_admin.add_account(
+            db(),
+            current_hub().managing(),
+            me,
+            username=request.form.get("username", "")[:50],
+            details=_details(),
+            unit_code=request.form.get("unit_code", "")[:10],
+            ip=client_ip(),
+        )
+    except FormErrors as refused:
+        db().rollback()
+        return _new_page(refused.errors, status=400)
+    except DomainError as refused:
+        db().rollback()
+        return _new_page({}, refused.text, 400)
+    commit()
+    return redirect(url_for("unit_accounts.account_detail", account_id=account.id, done="added"))
+
+
+def _account(me: Account, account_id: int) -> Account:
+    try:
+        return account_admin.account_in_scope(db(), me, account_id)
+    except DomainError:
+        abort(404)
+
+
+def _detail_page(
+    me: Account,
+    account: Account,
+    *,
+    errors: dict[str, list[Text]] | None = None,
+    message: object = None,
+    status: int = 200,
+    confirm_disable: dict[str, str] | None = None,
+) -> Response:
+    hub = current_hub()
+    national_id = (
+        hub.national_ids.open(account.national_id_sealed) if account.national_id_sealed else ""
+    )
+    audit.record(
+        db(),
+        "personal_data.view",
+        actor=me.username,
+        actor_account_id=me.id,
+        target=account.username,
+        ip=client_ip(),
+    )
+    commit()
+    values = {name: getattr(account, name) for name in account_admin.EDITABLE}
+    if errors:
+        values.update({k: v for k, v in request.form.items() if k in account_admin.EDITABLE})
+    return Response(
+        render_template(
+            "unit/account.html",
+            account=account,
+            masked_id=hub.national_ids.mask(national_id) if national_id else "",
+            values=values,
+            errors=errors or {},
+            message=message,
+            done=request.args.get("done"),
+            may_manage=account_admin.may_manage(me, account),
+            account_status_names=ACCOUNT_STATUS_NAMES,
+            bindings=bindings_of(db(), account),
+            kinds=role_changes.KIND_NAMES,
+            catalogues=hub.catalogues,
+            confirm_disable=confirm_disable,
+            changes=[
+                c
+                for c in role_changes.list_role_changes(db(), me, None)
+                if c.account_id == account.id
+            ],
+            status_names=STATUS_NAMES,
+        ),
+        status=status,
+    )
+
+
+@bp.route("/accounts/<int:account_id>", methods=["GET", "POST"])
+@login_required
+def account_detail(account_id: int) -> BaseResponse:
+    me = reviewer()
+    account = _account(me, account_id)
+    if request.method == "GET":
+        return _detail_page(me, account)
+    try:
+        changed = account_admin.edit_account(
+            db(), current_hub().managing(), me, account, _details(), ip=client_ip()
+        )
+    except FormErrors as refused:
+        db().rollback()
+        return _detail_page(me, _account(me, account_id), errors=refused.errors, status=400)
+    except DomainError as refused:
+        db().rollback()
+        return _detail_page(me, _account(me, account_id), message=refused.text, status=400)
+    commit()
+    done = "saved" if changed else "unchanged"
+    return redirect(url_for("unit_accounts.account_detail", account_id=account.id, done=done))
+
+
+def _act(account_id: int, action: Any, done: str) -> BaseResponse:
+    """Run one change on an account; a refusal is shown on its page, nothing changed."""
+    me = reviewer()
+    account = _account(me, account_id)
+    try:
+        action(me, account)
+    except DomainError as refused:
+        db().rollback()
+        return _detail_page(me, _account(me, account_id), message=refused.text, status=400)
+    commit()
+    auth_session.kick_worker()
+    return redirect(url_for("unit_accounts.account_detail", account_id=account_id, done=done))
+
+
+def _disable_day() -> date | None:
+    value = request.form.get("on", "")
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput("on", "日期格式不正確") from None
+
+
+@bp.post("/accounts/<int:account_id>/disable")
+@login_required
+def disable(account_id: int) -> BaseResponse:
+    """Two steps, like the review pages: the first POST asks 是否確定, the second disables."""
+    if request.form.get("confirmed") != "yes":
+        me = reviewer()
+        confirm = {"on": request.form.get("on", ""), "reason": request.form.get("reason", "")}
+        return _detail_page(me, _account(me, account_id), confirm_disable=confirm)
+
+    def action(me: Account, account: Account) -> None:
+        account_admin.disable_account(
+            db(),
+            current_hub().managing(),
+            me,
+            account,
+            on=_disable_day(),
+            reason=request.form.get("reason", ""),
+            ip=client_ip(),
+        )
+
+    return _act(account_id, action, "disabled")
+
+
+@bp.post("/accounts/<int:account_id>/cancel-disable")
+@login_required
+def cancel_disable(account_id: int) -> BaseResponse:
+    return _act(
+        account_id,
+        lambda me, account: account_admin.cancel_scheduled_disable(
+            db(), me, account, ip=client_ip()
+        ),
+        "kept",
+    )
+
+
+@bp.post("/accounts/<int:account_id>/restore")
+@login_required
+def restore(account_id: int) -> BaseResponse:
+    return _act(
+        account_id,
+        lambda me, account: account_admin.restore_account(
+            db(), me, account, reason=request.form.get("reason", ""), ip=client_ip()
+        ),
+        "restored",
+    )
+
+
+@bp.post("/accounts/<int:account_id>/role-changes")
+@login_required
+def request_role_change(account_id: int) -> BaseResponse:
+    held = request.form.get("subsystem_account_id", "")
+
+    def action(me: Account, account: Account) -> None:
+        role_changes.submit_role_change(
+            db(),
+            current_hub().catalogues,
+            me,
+            role_changes.RoleChangeForm(
+                kind=request.form.get("kind", ""),
+                account_id=account.id,
+                subsystem_account_id=int(held) if held.isdigit() else None,
+                menu_roles=tuple(request.form.getlist("menu_roles"))[:50],
+                reason=request.form.get("reason", ""),
+            ),
+            ip=client_ip(),
+        )
+
+    return _act(account_id, action, "requested")
+
+
+@bp.get("/role-changes")
+@login_required
+def role_change_list() -> Response:
+    me = reviewer()
+    chosen = request.args.get("status", "")
+    status = ApplicationStatus(chosen) if chosen in STATUS_NAMES else None
+    return Response(
+        render_template(
+            "unit/role_changes.html",
+            rows=role_changes.list_role_changes(db(), me, status),
+            kinds=role_changes.KIND_NAMES,
+            status_names=STATUS_NAMES,
+            filters=request.args,
+            catalogues=current_hub().catalogues,
+        )
+    )
