@@ -22,15 +22,15 @@ from . import audit, hub_sessions, inbox, mail
 from .accounts import USERNAME_PATTERN, find_by_username, normalize_username
 from .applications import is_authority
 from .credentials import personal_data
-from .errors import DomainError, InvalidInput, NotFound, text
+from .errors import DomainError, NotFound, text
 from .national_id import NationalIdBox
 from .password_rules import random_password
 from .passwords import Passwords
 from .person import Problems, check_person
 from .policy import DormancyPolicy, PasswordPolicy
+from .reviews import check_reason
 from .units import active_unit_admins, find_by_code, is_open
 
-REASON_LENGTH = 500
 #: The account statuses shown on the pages.
 ACCOUNT_STATUS_NAMES = {
     AccountStatus.PENDING.value: "待審核",
@@ -141,15 +141,6 @@ def _check_may_manage(manager: Account, account: Account) -> None:
             if account.role is AccountRole.UNIT_ADMIN and account.id != manager.id
             else "您不能管理這個帳號"
         )
-
-
-def _check_reason(reason: str, required: bool) -> str:
-    reason = reason.strip()
-    if required and not reason:
-        raise InvalidInput("reason", "請填寫原因")
-    if len(reason) > REASON_LENGTH:
-        raise InvalidInput("reason", "說明不可超過 {limit} 字", limit=REASON_LENGTH)
-    return reason
 
 
 def _audit(
@@ -319,7 +310,7 @@ def disable_account(
     """停用: now (its sessions end and its tokens are revoked at once), or when ``on``
     begins (a leaving member). Returns the logout notifications to send."""
     _check_may_manage(manager, account)
-    reason = _check_reason(reason, required=True)
+    reason = check_reason(reason, required=True)
     if account.status not in (AccountStatus.ACTIVE, AccountStatus.DORMANT):
         raise NotAllowed("只有啟用中或待復權的帳號可以停用")
     if on is None or on <= today_in_taipei():
@@ -343,7 +334,7 @@ def restore_account(
 ) -> None:
     """復權 a dormant account, or enable a disabled one; dormancy counts afresh from now."""
     _check_may_manage(manager, account)
-    reason = _check_reason(reason, required=False)
+    reason = check_reason(reason, required=False)
     if account.status not in (AccountStatus.DORMANT, AccountStatus.DISABLED):
         raise NotAllowed("只有待復權或停用的帳號可以恢復")
     was_dormant = account.status is AccountStatus.DORMANT

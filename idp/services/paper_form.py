@@ -13,16 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from fontTools.ttLib import TTCollection
 from fpdf import FPDF, FontFace
 from fpdf.enums import WrapMode
 
+from ..models.base import TAIPEI
 from .errors import text
 from .uploads import MAX_SCAN_BYTES, megabytes
 
-TAIPEI = ZoneInfo("Asia/Taipei")
 FONT_PACKAGE = "fonts-noto-cjk"
 #: Where Debian's fonts-noto-cjk puts its collections, sans first.
 CJK_FONTS = (

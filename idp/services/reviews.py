@@ -122,14 +122,15 @@ def list_requests(db: Session, reviewer: Account, filters: ReviewFilter) -> list
 
 def applications_in_scope(db: Session, reviewer: Account, ids: Sequence[int]) -> list[Application]:
     """The applications with these ids; NotFound if any is not the reviewer's to see."""
-    return _in_scope(db, application_scope(reviewer), Application, ids)
+    return in_scope(db, application_scope(reviewer), Application, ids)
 
 
 def requests_in_scope(db: Session, reviewer: Account, ids: Sequence[int]) -> list[SubsystemRequest]:
-    return _in_scope(db, request_scope(reviewer), SubsystemRequest, ids)
+    return in_scope(db, request_scope(reviewer), SubsystemRequest, ids)
 
 
-def _in_scope(db: Session, scope: Select[T], model: Any, ids: Sequence[int]) -> list[T]:
+def in_scope(db: Session, scope: Select[T], model: Any, ids: Sequence[int]) -> list[T]:
+    """The rows with these ids, all or nothing: NotFound if any is outside ``scope``."""
     wanted = set(ids)
     if not wanted:
         raise InvalidInput("ids", "請至少勾選一筆申請")
@@ -143,10 +144,11 @@ class NotDecidable(DomainError):
     pass
 
 
-def _check_reason(approve: bool, reason: str) -> str:
+def check_reason(reason: str, *, required: bool, missing: str = "請填寫原因") -> str:
+    """A decision's reason (審核說明, 停用原因 …): trimmed, limited, required when asked."""
     reason = reason.strip()
-    if not approve and not reason:
-        raise InvalidInput("reason", "退回時請填寫原因")
+    if required and not reason:
+        raise InvalidInput("reason", missing)
     if len(reason) > REASON_LENGTH:
         raise InvalidInput("reason", "說明不可超過 {limit} 字", limit=REASON_LENGTH)
     return reason
@@ -163,7 +165,7 @@ def decide_applications(
 ) -> list[Application]:
     """Approve or return applications at once. Approving activates the account and passes
     its subsystem requests on to their reviewers; returning returns those too."""
-    reason = _check_reason(approve, reason)
+    reason = check_reason(reason, required=not approve, missing="退回時請填寫原因")
     applications = applications_in_scope(db, reviewer, ids)
     for application in applications:
         if application.status is not ApplicationStatus.PENDING:
@@ -246,7 +248,7 @@ def decide_requests(
 ) -> list[SubsystemRequest]:
     """Approve or return subsystem requests at once. An approved request becomes a subsystem
     account bound to the applicant; admin quotas are checked again at this moment."""
-    reason = _check_reason(approve, reason)
+    reason = check_reason(reason, required=not approve, missing="退回時請填寫原因")
     requests = requests_in_scope(db, reviewer, ids)
     for request in requests:
         if request.status is not ApplicationStatus.PENDING:

@@ -30,8 +30,7 @@ from .account_admin import Managing, account_scope, disable_now
 from .applications import SubsystemChoice, authority_admins, is_authority, quota_problems
 from .catalogues import Catalogues
 from .errors import DomainError, InvalidInput, NotFound, Text
-
-REASON_LENGTH = 500
+from .reviews import check_reason, in_scope
 
 #: Each kind as the pages and mails name it (zh-TW, English).
 KIND_NAMES = {
@@ -63,15 +62,6 @@ class RoleChangeForm:
     subsystem_account_id: int | None
     reason: str
     menu_roles: tuple[str, ...] = ()
-
-
-def _reason(reason: str, required: bool) -> str:
-    reason = reason.strip()
-    if required and not reason:
-        raise InvalidInput("reason", "請填寫原因")
-    if len(reason) > REASON_LENGTH:
-        raise InvalidInput("reason", "說明不可超過 {limit} 字", limit=REASON_LENGTH)
-    return reason
 
 
 def _kind(value: str) -> RoleChangeKind:
@@ -138,7 +128,7 @@ def submit_role_change(
         problems = _quota(db, catalogues, held, account)
         if problems:
             raise InvalidInput("kind", texts=problems)
-    reason = _reason(form.reason, required=True)
+    reason = check_reason(form.reason, required=True)
     if _open_change(db, account, held):
         raise InvalidInput("kind", "此帳號已有一件審核中的異動申請")
     change = RoleChange(
@@ -217,19 +207,8 @@ def list_role_changes(
 
 def changes_to_decide(db: Session, reviewer: Account, ids: Sequence[int]) -> list[RoleChange]:
     """The requests with these ids, for the authority only; NotFound otherwise."""
-    wanted = set(ids)
-    if not wanted:
-        raise InvalidInput("ids", "請至少勾選一筆申請")
-    changes = (
-        list(
-            db.scalars(select(RoleChange).where(RoleChange.id.in_(wanted)).order_by(RoleChange.id))
-        )
-        if is_authority(reviewer)
-        else []
-    )
-    if len(changes) != len(wanted):
-        raise NotFound("查無申請資料，或您沒有審核權限")
-    return changes
+    scope = select(RoleChange)
+    return in_scope(db, scope if is_authority(reviewer) else scope.where(false()), RoleChange, ids)
 
 
 def decide_role_changes(
@@ -245,7 +224,7 @@ def decide_role_changes(
 ) -> list[RoleChange]:
     """The authority approves (the change is made at once) or returns requests, all or
     nothing. An approval that disables an account ends its sessions."""
-    reason = _reason(reason, required=not approve)
+    reason = check_reason(reason, required=not approve)
     changes = changes_to_decide(db, reviewer, ids)
     for change in changes:
         if change.status is not ApplicationStatus.PENDING:
