@@ -302,6 +302,48 @@ def units_show(code: str) -> None:
 
 
 @main.group()
+def subsystems() -> None:
+    """Subsystems (子系統) and their accounts."""
+
+
+@subsystems.command("import-accounts")
+@click.argument("subsystem")
+@click.argument("path", type=click.Path(dir_okay=False))
+def subsystems_import_accounts(subsystem: str, path: str) -> None:
+    """Load a legacy subsystem's accounts with their password hashes (CSV or JSON; safe to
+    run again). Rows that cannot be loaded are listed by line; the others are loaded."""
+    from .services.subsystem_import import AccountFileRefused, import_accounts
+
+    hub = _hub()
+    catalogue = hub.catalogues.get(subsystem)
+    if catalogue is None:
+        known = ", ".join(sorted(hub.catalogues))
+        raise click.ClickException(f"unknown subsystem {subsystem!r} (known: {known})")
+    with _unit_of_work(hub) as db:
+        try:
+            report = import_accounts(db, catalogue, path)
+        except AccountFileRefused as refused:
+            raise click.ClickException(str(refused.text)) from refused
+        audit.record(
+            db,
+            "subsystem_accounts.import",
+            actor="cli",
+            target=os.path.basename(path),
+            subsystem=subsystem,
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            rejected=len(report.rejected),
+        )
+    for row in report.rejected:
+        click.echo(f"line {row.line}: {row.reason}")
+    click.echo(
+        f"created {report.created}, updated {report.updated}, "
+        f"unchanged {report.unchanged}, rejected {len(report.rejected)}"
+    )
+
+
+@main.group()
 def keys() -> None:
     """Signing keys."""
 
