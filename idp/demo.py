@@ -20,8 +20,8 @@ from .hub import Hub
 from .models import Account, AccountRole, SubsystemAccount, Unit
 from .services import audit, policy, signing_keys
 from .services.accounts import create_account, find_by_username
+from .services.bindings import bind_new_subsystem_account
 from .services.clients import ClientRegistration, find_client, register_client, reset_secret
-from .services.reviews import bind_new_subsystem_account
 from .services.unit_import import load_demo_units
 from .services.units import find_by_code
 

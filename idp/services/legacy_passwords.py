@@ -34,10 +34,11 @@ def scheme_of(password_hash: str) -> str | None:
     if scheme is None:
         return None
     try:
-        _context.handler(scheme).from_string(password_hash)
+        parsed = _context.handler(scheme).from_string(password_hash)
     except ValueError:
         return None
-    return str(scheme)
+    # A salt and settings without a checksum ("$1$salt$") is a configuration, not a hash.
+    return str(scheme) if parsed.checksum else None
 
 
 def check(password_hash: str, password: str) -> bool:
