@@ -92,8 +92,13 @@ def test_login_hint_picks_the_binding_and_claims_describe_it(
 ) -> None:
     hub = live_hub.hub
     admin = hold(
-        hub, "tester01", "mch", "mch_admin", role="unit_admin", menu_roles=("gbs_laboratory",)
-    )  # type: ignore[arg-type]
+        hub,
+        "tester01",
+        "mch",
+        "mch_admin",
+        role=AccountRole.UNIT_ADMIN,
+        menu_roles=("gbs_laboratory",),
+    )
     member = hold(hub, "tester01", "mch", "mch_member", unit_code=CLINIC)
     for held, role, unit in ((admin, "unit_admin", "0101090517"), (member, "member", CLINIC)):
         claims, userinfo = sign_in_as(live_hub, mch, person, login_hint=held.public_id)
