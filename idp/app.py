@@ -18,7 +18,7 @@ from .oidc import init_oidc
 from .services import inbox
 from .services.applications import STATUS_NAMES, is_authority
 from .services.catalogues import Name
-from .web import account, admin, apply, portal, review, unit_accounts, units
+from .web import account, admin, apply, bindings, portal, review, unit_accounts, units
 from .web.access import password_change_first
 from .web.auth_session import signed_in
 from .web.context import close_db, db
@@ -68,6 +68,7 @@ def create_app(
     app.register_blueprint(account.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(apply.bp)
+    app.register_blueprint(bindings.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(units.bp)
     app.register_blueprint(unit_accounts.bp)
@@ -117,6 +118,7 @@ def _init_templates(app: Flask, hub: Hub) -> None:
         unread_messages=_unread_messages,
         reviews_applications=_is_reviewer,
         is_authority=lambda: current_user.is_authenticated and is_authority(current_user),
+        switch_in_groups=bindings.switch_in_groups,
     )
 
     @app.template_filter("local")

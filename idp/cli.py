@@ -100,6 +100,11 @@ def clients() -> None:
 @click.option("--post-logout-redirect-uri", "post_logout_redirect_uris", multiple=True)
 @click.option("--backchannel-logout-uri", default="")
 @click.option(
+    "--initiate-login-uri",
+    default="",
+    help="Where the hub starts a sign-in chosen at the hub (OpenID Connect Core section 4).",
+)
+@click.option(
     "--grant-type",
     "grant_types",
     multiple=True,
@@ -128,6 +133,7 @@ def clients_add(
     redirect_uris: tuple[str, ...],
     post_logout_redirect_uris: tuple[str, ...],
     backchannel_logout_uri: str,
+    initiate_login_uri: str,
     grant_types: tuple[str, ...],
     scope: str | None,
     public: bool,
@@ -143,6 +149,7 @@ def clients_add(
         redirect_uris=list(redirect_uris),
         post_logout_redirect_uris=list(post_logout_redirect_uris),
         backchannel_logout_uri=backchannel_logout_uri,
+        initiate_login_uri=initiate_login_uri,
         grant_types=list(grant_types),
         token_endpoint_auth_method="none" if public else auth_method,
         first_party=not consent,
@@ -170,6 +177,7 @@ def clients_list() -> None:
                         "redirect_uris": client.redirect_uris,
                         "post_logout_redirect_uris": client.post_logout_redirect_uris,
                         "backchannel_logout_uri": client.backchannel_logout_uri,
+                        "initiate_login_uri": client.initiate_login_uri,
                         "grant_types": client.grant_types,
                         "scope": client.scope,
                         "token_endpoint_auth_method": client.token_endpoint_auth_method,
@@ -309,6 +317,48 @@ def units_show(code: str) -> None:
 
 
 # Keys -------------------------------------------------------------------------------
+
+
+@main.group()
+def subsystems() -> None:
+    """Subsystems (子系統) and their accounts."""
+
+
+@subsystems.command("import-accounts")
+@click.argument("subsystem")
+@click.argument("path", type=click.Path(dir_okay=False))
+def subsystems_import_accounts(subsystem: str, path: str) -> None:
+    """Load a legacy subsystem's accounts with their password hashes (CSV or JSON; safe to
+    run again). Rows that cannot be loaded are listed by line; the others are loaded."""
+    from .services.subsystem_import import AccountFileRefused, import_accounts
+
+    hub = _hub()
+    catalogue = hub.catalogues.get(subsystem)
+    if catalogue is None:
+        known = ", ".join(sorted(hub.catalogues))
+        raise click.ClickException(f"unknown subsystem {subsystem!r} (known: {known})")
+    with _unit_of_work(hub) as db:
+        try:
+            report = import_accounts(db, catalogue, path)
+        except AccountFileRefused as refused:
+            raise click.ClickException(str(refused.text)) from refused
+        audit.record(
+            db,
+            "subsystem_accounts.import",
+            actor="cli",
+            target=os.path.basename(path),
+            subsystem=subsystem,
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            rejected=len(report.rejected),
+        )
+    for row in report.rejected:
+        click.echo(f"line {row.line}: {row.reason}")
+    click.echo(
+        f"created {report.created}, updated {report.updated}, "
+        f"unchanged {report.unchanged}, rejected {len(report.rejected)}"
+    )
 
 
 @main.group()

@@ -1,6 +1,9 @@
 """Demo data for ``make run``: the demo unit list, a unit admin and a member in three
 units and the authority (國健署), and the three subsystems (婦幼 mch, 癌整 cancer,
-戒菸 cessation) registered as clients.
+戒菸 cessation) registered as clients. ``hospadmin01`` holds two 婦幼 bindings (an admin
+account at 示範綜合醫院, a member account at 示範診所) and one each to 癌整 and 戒菸; the
+legacy 婦幼 accounts in ``idp/data/demo_legacy_mch.csv`` are imported unbound, their old
+password being ``LEGACY_PASSWORD``.
 
 Client secrets are kept in ``instance/demo_clients.json`` for the demo subsystems to
 read; loading again keeps them (or issues new ones if that file is gone).
@@ -20,12 +23,19 @@ from .hub import Hub
 from .models import Account, AccountRole, SubsystemAccount, Unit
 from .services import audit, policy, signing_keys
 from .services.accounts import create_account, find_by_username
+from .services.bindings import bind_new_subsystem_account
 from .services.clients import ClientRegistration, find_client, register_client, reset_secret
-from .services.reviews import bind_new_subsystem_account
+from .services.subsystem_import import import_accounts
 from .services.unit_import import load_demo_units
 from .services.units import find_by_code
 
 DEMO_PASSWORD = "Demo~Pass2026"
+#: The old 婦幼 password of the demo's legacy accounts (mch_legacy01, mch_legacy02).
+LEGACY_PASSWORD = "Legacy~Mch2019"
+DEMO_LEGACY_MCH = Path(__file__).resolve().parent / "data" / "demo_legacy_mch.csv"
+#: The demo person with several bindings, and their second 婦幼 account's unit.
+SWITCHING_PERSON = "hospadmin01"
+SECOND_MCH_UNIT = "3501200000"
 
 
 @dataclass(frozen=True)
@@ -97,6 +107,11 @@ def load_demo(db: Session, hub: Hub, rp_base: str) -> str:
         security_admin.is_security_admin = True
         audit.record(db, "account.create", actor="demo", target="secadmin01")
     lines.append("  secadmin01     security admin (policy, locks, mail outbox in development)")
+    _hold_second_mch_account(db, hub)
+    import_accounts(db, hub.catalogues["mch"], DEMO_LEGACY_MCH)
+    lines.append(
+        f"Legacy 婦幼 accounts to bind (old password {LEGACY_PASSWORD}): mch_legacy01, mch_legacy02"
+    )
 
     path = demo_clients_file(hub)
     known: dict[str, dict[str, object]] = json.loads(path.read_text()) if path.exists() else {}
@@ -115,6 +130,7 @@ def load_demo(db: Session, hub: Hub, rp_base: str) -> str:
                     redirect_uris=[f"{base}/callback"],
                     post_logout_redirect_uris=[f"{base}/"],
                     backchannel_logout_uri=f"{base}/backchannel-logout",
+                    initiate_login_uri=f"{base}/initiate-login",
                     grant_types=["authorization_code", "refresh_token"],
                 ),
             )
@@ -122,6 +138,9 @@ def load_demo(db: Session, hub: Hub, rp_base: str) -> str:
             audit.record(db, "client.create", actor="demo", target=sub.client_id)
         elif not secret or not hub.client_secrets.check(client.secret_hash, secret):
             secret = reset_secret(db, hub.client_secrets, client)
+        # Demo data from before switch-in: the subsystems take it now.
+        client.initiate_login_uri = f"{base}/initiate-login"
+        client.scope = ClientRegistration(name=sub.name).scope
         clients[sub.client_id] = {
             "client_secret": secret,
             "name": sub.name,
@@ -163,3 +182,32 @@ def _hold_subsystem_admin_accounts(db: Session, hub: Hub, account: Account, unit
                 menu_roles=[role.code for role in duty.menu_roles[:2]],
             ),
         )
+
+
+def _hold_second_mch_account(db: Session, hub: Hub) -> None:
+    """A 婦幼 member account at another unit for the demo person, so that switching
+    between two bindings of one subsystem can be tried."""
+    account = find_by_username(db, SWITCHING_PERSON)
+    unit = find_by_code(db, SECOND_MCH_UNIT)
+    assert account is not None and unit is not None
+    username = f"{SWITCHING_PERSON}@{SECOND_MCH_UNIT}"
+    if db.scalar(
+        select(SubsystemAccount).where(
+            SubsystemAccount.subsystem == "mch", SubsystemAccount.username == username
+        )
+    ):
+        return
+    duty = hub.catalogues["mch"].duties_for(unit.kind)[0]
+    bind_new_subsystem_account(
+        db,
+        hub.catalogues["mch"],
+        account.id,
+        SubsystemAccount(
+            subsystem="mch",
+            username=username,
+            unit_id=unit.id,
+            role=AccountRole.MEMBER,
+            duty=duty.code,
+            menu_roles=[role.code for role in duty.menu_roles[:1]],
+        ),
+    )

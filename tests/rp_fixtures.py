@@ -33,6 +33,7 @@ def start_rps(live: LiveHub, names: tuple[str, ...]) -> Iterator[list[LiveRP]]:
             redirect_uris=[base + "/callback"],
             post_logout_redirect_uris=[base + "/"],
             backchannel_logout_uri=base + "/backchannel-logout",
+            initiate_login_uri=base + "/initiate-login",
         )
         rp = RelyingParty(
             name=name,

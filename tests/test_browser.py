@@ -17,11 +17,14 @@ from idp.services import captcha
 from .conftest import LiveHub
 from .helpers import PASSWORD, add_account
 from .rp_fixtures import LiveRP, start_rps
+from .switch_in_fixtures import hold
 
 
 @pytest.fixture
 def rps(live_hub: LiveHub) -> Iterator[list[LiveRP]]:
     add_account(live_hub.hub)
+    for subsystem in ("mch", "cancer"):  # the demo subsystems need a binding
+        hold(live_hub.hub, "tester01", subsystem, f"tester01@{subsystem}", menu_roles=())
     yield from start_rps(live_hub, ("mch", "cancer"))
 
 

@@ -20,12 +20,15 @@ from idp.worker import deliver_logout_notifications
 from .conftest import LiveHub, free_port
 from .helpers import ClientInfo, Person, add_account, add_client, form_with, query
 from .rp_fixtures import LiveRP, start_rps
+from .switch_in_fixtures import hold
 from .test_oidc_flows import exchange, oidc_client, start
 
 
 @pytest.fixture
 def rps(live_hub: LiveHub) -> Iterator[list[LiveRP]]:
     add_account(live_hub.hub)
+    for subsystem in ("mch", "cancer", "cessation"):  # the demo subsystems need a binding
+        hold(live_hub.hub, "tester01", subsystem, f"tester01@{subsystem}", menu_roles=())
     yield from start_rps(live_hub, ("mch", "cancer", "cessation"))
 
 

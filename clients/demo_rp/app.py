@@ -1,6 +1,7 @@
 """The demo subsystem: signs in through the hub with Authlib's OpenID Connect client,
-shows who signed in and what the hub said about them, signs out through the hub
-(RP-initiated logout) and honours back-channel logout."""
+shows who signed in, as which subsystem account, and what the hub said about them, takes
+sign-ins started at the hub (third-party-initiated login, OpenID Connect Core section 4),
+signs out through the hub (RP-initiated logout) and honours back-channel logout."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import threading
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import requests
 from authlib.integrations.flask_client import OAuth
@@ -31,7 +32,7 @@ class RelyingParty:
     client_secret: str
     issuer: str
     base_url: str
-    scope: str = "openid profile email phone unit"
+    scope: str = "openid profile email phone unit subsystem"
 
 
 class LogoutRegistry:
@@ -103,6 +104,12 @@ def validate_logout_token(token: str, rp: RelyingParty, keys: HubKeys) -> dict[s
     return dict(claims)
 
 
+def same_origin(url: str, base_url: str) -> bool:
+    """Whether ``url`` is an absolute URL of this subsystem's own origin."""
+    target, own = urlsplit(url), urlsplit(base_url)
+    return (target.scheme, target.netloc) == (own.scheme, own.netloc) and not target.fragment
+
+
 def create_rp(rp: RelyingParty) -> Flask:
     app = Flask(__name__)
     app.config.update(
@@ -135,12 +142,30 @@ def create_rp(rp: RelyingParty) -> Flask:
     @app.get("/")
     def home() -> str:
         return render_template(
-            "rp.html", rp=rp, user=session.get("user"), claims=session.get("claims")
+            "rp.html",
+            rp=rp,
+            user=session.get("user"),
+            claims=session.get("claims"),
+            switch_url=rp.issuer + "/switch-in",
         )
 
     @app.get("/login")
     def login() -> Response:
+        session.pop("target", None)
         return oauth.hub.authorize_redirect(rp.base_url + "/callback")
+
+    @app.route("/initiate-login", methods=["GET", "POST"])
+    def initiate_login() -> Response:
+        """OpenID Connect Core section 4: a sign-in started at the hub (帳號簽入)."""
+        values = request.values
+        if values.get("iss") != rp.issuer:
+            abort(400, "login initiated by an unexpected issuer")
+        target = values.get("target_link_uri") or rp.base_url + "/"
+        if not same_origin(target, rp.base_url):
+            abort(400, "target_link_uri is not a page of this subsystem")
+        session["target"] = target
+        extra = {"login_hint": values["login_hint"]} if values.get("login_hint") else {}
+        return oauth.hub.authorize_redirect(rp.base_url + "/callback", **extra)
 
     @app.get("/callback")
     def callback() -> Response:
@@ -152,16 +177,22 @@ def create_rp(rp: RelyingParty) -> Flask:
         token = oauth.hub.authorize_access_token()
         id_claims = token["userinfo"]
         userinfo = oauth.hub.userinfo(token=token)
+        target = session.get("target") or url_for("home")
+        # A new sign-in, perhaps as another subsystem account: the old session ends.
         session.clear()
         session["user"] = {
             "sub": id_claims["sub"],
             "sid": id_claims.get("sid"),
             "name": userinfo.get("name") or userinfo.get("preferred_username"),
+            "subsystem_account": userinfo.get("subsystem_account"),
+            "role": userinfo.get("role"),
+            "unit_name": userinfo.get("unit_name"),
+            "menu_roles": userinfo.get("menu_roles") or [],
         }
         session["claims"] = {"id_token": dict(id_claims), "userinfo": dict(userinfo)}
         session["id_token"] = token["id_token"]
         session["since"] = time.time()
-        return redirect(url_for("home"))
+        return redirect(target)
 
     @app.post("/logout")
     def logout() -> Response:

@@ -15,7 +15,7 @@ from .mail import MailMessage
 from .policy_version import PolicyVersion
 from .role_change import RoleChange, RoleChangeKind
 from .signing_key import SigningKey
-from .subsystem_account import Binding, SubsystemAccount
+from .subsystem_account import Binding, SubsystemAccount, SubsystemSignin
 from .unit import Unit, UnitKind
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "SigningKey",
     "SubsystemAccount",
     "SubsystemRequest",
+    "SubsystemSignin",
     "Unit",
     "UnitKind",
     "table_of",

@@ -25,6 +25,9 @@ class Client(Base):
     redirect_uris: Mapped[list[str]] = mapped_column(default=list)
     post_logout_redirect_uris: Mapped[list[str]] = mapped_column(default=list)
     backchannel_logout_uri: Mapped[str] = mapped_column(String(500), default="")
+    #: Where the hub starts a sign-in the person chose at the hub (帳號簽入; OpenID Connect
+    #: Core section 4); empty when the subsystem takes no third-party-initiated login.
+    initiate_login_uri: Mapped[str] = mapped_column(String(500), default="", server_default="")
     grant_types: Mapped[list[str]] = mapped_column(default=list)
     #: Space-separated scopes the client may ask for.
     scope: Mapped[str] = mapped_column(String(500), default="")

@@ -29,6 +29,10 @@ class Grant(Base):
     auth_time: Mapped[int] = mapped_column()
     acr: Mapped[str] = mapped_column(String(100), default="")
     amr: Mapped[list[str]] = mapped_column(default=list)
+    #: The bound subsystem account the person signed in as at this client, if any.
+    subsystem_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("subsystem_account.id"), index=True, default=None
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
     revoked_reason: Mapped[str] = mapped_column(String(100), default="")

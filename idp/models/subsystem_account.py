@@ -1,10 +1,12 @@
-"""Subsystem accounts (業務子系統帳號) and their bindings (綁定) to hub accounts."""
+"""Subsystem accounts (業務子系統帳號), their bindings (綁定) to hub accounts, and sign-ins
+into subsystems as one of them (子系統登入紀錄)."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .account import Account, AccountRole, AccountStatus
@@ -27,6 +29,9 @@ class SubsystemAccount(Base):
     status: Mapped[AccountStatus] = mapped_column(
         enum_column(AccountStatus), default=AccountStatus.ACTIVE
     )
+    #: The legacy subsystem's password hash, kept to prove ownership at binding; empty
+    #: for accounts the hub created. Never shown.
+    legacy_password_hash: Mapped[str] = mapped_column(String(255), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     unit: Mapped[Unit] = relationship()
@@ -35,10 +40,21 @@ class SubsystemAccount(Base):
     __table_args__ = (UniqueConstraint("subsystem", "username"),)
 
 
+#: Public ids of bindings start with this, so a ``login_hint`` naming a binding is told
+#: apart from one naming a hub account.
+BINDING_ID_PREFIX = "bnd_"
+
+
+def new_binding_public_id() -> str:
+    return BINDING_ID_PREFIX + secrets.token_urlsafe(16)
+
+
 class Binding(Base):
     __tablename__ = "binding"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: Opaque random id that names the binding outside the hub (``login_hint``, links).
+    public_id: Mapped[str] = mapped_column(String(40), unique=True, default=new_binding_public_id)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
     #: One subsystem account is bound to one hub account at most.
     subsystem_account_id: Mapped[int] = mapped_column(
@@ -50,3 +66,26 @@ class Binding(Base):
 
     account: Mapped[Account] = relationship()
     subsystem_account: Mapped[SubsystemAccount] = relationship(back_populates="binding")
+
+
+class SubsystemSignin(Base):
+    """One sign-in into a subsystem as a bound subsystem account (子系統登入紀錄)."""
+
+    __tablename__ = "subsystem_signin"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    subsystem_account_id: Mapped[int] = mapped_column(
+        ForeignKey("subsystem_account.id"), index=True
+    )
+    #: The subsystem (its client id).
+    client_id: Mapped[str] = mapped_column(String(64))
+    #: The binding's label at the time, as the person knew it.
+    label: Mapped[str] = mapped_column(String(10))
+    ip: Mapped[str] = mapped_column(String(45), default="")
+    signed_in_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    account: Mapped[Account] = relationship()
+    subsystem_account: Mapped[SubsystemAccount] = relationship()
+
+    __table_args__ = (Index("ix_subsystem_signin_client_time", "client_id", "signed_in_at"),)

@@ -3,7 +3,9 @@
 Modules are named after the specification they implement: ``rfc6749`` (grants),
 ``rfc7636`` (PKCE), ``rfc6750`` (bearer tokens), ``rfc7662`` (introspection),
 ``rfc7009`` (revocation), ``rfc9207`` (issuer in responses), ``core`` (ID token and
-userinfo), ``discovery``, ``rpinitiated`` and ``backchannel`` (logout).
+userinfo), ``discovery``, ``rpinitiated`` and ``backchannel`` (logout),
+``third_party_login`` (Core section 4, for switch-in) with ``subsystem_login`` (which
+binding an authorization is for).
 """
 
 from __future__ import annotations

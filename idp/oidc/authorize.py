@@ -21,6 +21,8 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
+from ..models.subsystem_account import BINDING_ID_PREFIX
+
 #: Kept per browser session; older pending requests are dropped beyond this.
 MAX_PENDING = 5
 PENDING_TTL_SECONDS = 1800
@@ -36,6 +38,8 @@ class AuthContext:
     acr: str
     amr: tuple[str, ...]
     offline_consented: bool = False
+    #: The bound subsystem account the person signs in to the client as, if any.
+    subsystem_account_id: int | None = None
 
 
 class Next(enum.Enum):
@@ -152,8 +156,10 @@ def drop_pending(session: Any, rid: str) -> None:
 
 
 def login_hint(params: dict[str, list[str]]) -> str:
-    """The ``login_hint`` of a saved request, to fill in the account field."""
-    return (params.get("login_hint") or [""])[0][:50]
+    """The ``login_hint`` of a saved request, to fill in the account field; a hint naming
+    a binding is no account name."""
+    hint = (params.get("login_hint") or [""])[0]
+    return "" if hint.startswith(BINDING_ID_PREFIX) else hint[:50]
 
 
 def error_redirect_params(error: OAuth2Error) -> list[tuple[str, str]]:

@@ -6,8 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from authlib.oidc.core import OpenIDCode, UserInfo, UserInfoEndpoint
 
-from ..models import Account
-from .claims import user_claims
+from .claims import Principal, user_claims
 from .models import RegisteredClient, StoredCode
 from .rfc6749 import nonce_key
 
@@ -50,10 +49,10 @@ class HubOpenIDCode(OpenIDCode):
         claims["sid"] = authorization_code.sid
         return claims
 
-    def generate_user_info(self, user: Account, scope: str) -> UserInfo:
+    def generate_user_info(self, user: Principal, scope: str) -> UserInfo:
         return user_claims(user, scope)
 
 
 class HubUserInfoEndpoint(UserInfoEndpoint):
-    def generate_user_info(self, user: Account, scope: str) -> UserInfo:
+    def generate_user_info(self, user: Principal, scope: str) -> UserInfo:
         return user_claims(user, scope)

@@ -11,9 +11,10 @@ from authlib.oauth2.rfc6749 import ClientMixin, TokenMixin
 from authlib.oauth2.rfc6749.util import list_to_scope, scope_to_list
 from authlib.oidc.core import AuthorizationCodeMixin
 
-from ..models import Account, Client
+from ..models import Client
 from ..services.clients import PERSON_SCOPES, ClientSecrets
 from ..services.tokens import AccessToken, AccountRef, RefreshRecord
+from .claims import Principal
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,8 @@ class StoredCode(AuthorizationCodeMixin):
     acr: str
     amr: list[str]
     grant_id: str
+    #: The bound subsystem account chosen for this sign-in, if any.
+    subsystem_account_id: int | None = None
     nonce: str | None = None
     code_challenge: str | None = None
     code_challenge_method: str | None = None
@@ -144,7 +147,7 @@ class BearerToken(TokenMixin):
         self.token = token
         self.record = record
         self.client = client
-        self.account: Account | None = None
+        self.principal: Principal | None = None
 
     @property
     def scope(self) -> str:
@@ -165,8 +168,8 @@ class BearerToken(TokenMixin):
     def is_revoked(self) -> bool:
         return False  # a revoked access token is not found at all
 
-    def get_user(self) -> Account | None:
-        return self.account
+    def get_user(self) -> Principal | None:
+        return self.principal
 
     def get_client(self) -> RegisteredClient | None:
         return self.client

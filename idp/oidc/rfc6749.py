@@ -19,6 +19,7 @@ from ..services import audit, tokens
 from ..services.key_derivation import token_hash
 from ..services.tokens import AccountRef, RefreshRecord
 from ..web.context import db
+from .claims import Principal, principal_of
 from .models import RegisteredClient, StoredCode, StoredRefreshToken
 
 if TYPE_CHECKING:
@@ -66,6 +67,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
             acr=context.acr,
             amr=list(context.amr),
             grant_id=tokens.new_token(),
+            subsystem_account_id=context.subsystem_account_id,
             nonce=data.get("nonce"),
             code_challenge=data.get("code_challenge"),
             code_challenge_method=data.get("code_challenge_method"),
@@ -104,8 +106,13 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         # The used-code marker stays: it is what spots a second use.
         self.server.hub.store.delete(self._code_key)
 
-    def authenticate_user(self, authorization_code: StoredCode) -> Account:
-        return _active_account(authorization_code.account_id)
+    def authenticate_user(self, authorization_code: StoredCode) -> Principal:
+        return principal_of(
+            db(),
+            _active_account(authorization_code.account_id),
+            authorization_code.client_id,
+            authorization_code.subsystem_account_id,
+        )
 
 
 class RefreshTokenGrant(grants.RefreshTokenGrant):

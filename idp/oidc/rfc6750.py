@@ -10,6 +10,7 @@ from authlib.oauth2.rfc6750 import BearerTokenValidator, InvalidTokenError
 from ..models import Account, AccountStatus
 from ..services.tokens import find_access_token
 from ..web.context import db
+from .claims import principal_of
 from .models import BearerToken
 
 if TYPE_CHECKING:
@@ -31,13 +32,17 @@ class HubBearerTokenValidator(BearerTokenValidator):
     def authenticate_token(self, token_string: str) -> BearerToken | None:
         token = load_bearer_token(self.server, token_string)
         if token is not None and token.record.account_id is not None:
-            token.account = db().get(Account, token.record.account_id)
+            account = db().get(Account, token.record.account_id)
+            if account is not None:
+                token.principal = principal_of(
+                    db(), account, token.record.client_id, token.record.subsystem_account_id
+                )
         return token
 
     def validate_token(self, token: Any, scopes: Any, request: Any) -> None:
         super().validate_token(token, scopes, request)
         if token.record.account_id is not None and (
-            token.account is None or token.account.status is not AccountStatus.ACTIVE
+            token.principal is None or token.principal.account.status is not AccountStatus.ACTIVE
         ):
             raise InvalidTokenError()
 

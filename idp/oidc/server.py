@@ -148,9 +148,11 @@ class HubAuthorizationServer(AuthorizationServer):
         owner: TokenOwner | None = request.user
         scope = token.get("scope", "")
         grant_id: str | None = None
+        subsystem_account_id: int | None = None
         code: StoredCode | None = request.authorization_code
         if code is not None:
             grant_id = code.grant_id
+            subsystem_account_id = code.subsystem_account_id
             tokens.create_grant(
                 db(),
                 grant_id=grant_id,
@@ -162,9 +164,11 @@ class HubAuthorizationServer(AuthorizationServer):
                 auth_time=code.auth_time,
                 acr=code.acr,
                 amr=code.amr,
+                subsystem_account_id=subsystem_account_id,
             )
         elif request.refresh_token is not None:
             grant_id = request.refresh_token.record.grant_id
+            subsystem_account_id = request.refresh_token.record.subsystem_account_id
         token["access_token"] = tokens.bind_to_grant(token["access_token"], grant_id)
         tokens.save_access_token(
             self.hub.store,
@@ -174,6 +178,7 @@ class HubAuthorizationServer(AuthorizationServer):
             ttl=int(token["expires_in"]),
             owner=owner,
             grant_id=grant_id,
+            subsystem_account_id=subsystem_account_id,
         )
         if "refresh_token" in token and grant_id is not None:
             tokens.save_refresh_token(

@@ -6,6 +6,7 @@ from typing import Any
 
 from authlib.common.urls import add_params_to_uri
 from authlib.oauth2.rfc6749.errors import AccessDeniedError, OAuth2Error
+from authlib.oidc.core.errors import AccountSelectionRequiredError
 from flask import (
     Blueprint,
     Response,
@@ -20,10 +21,13 @@ from flask import (
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
 
+from ..models import Binding
+from ..services import audit, bindings
 from ..services.clients import find_client
 from ..web import auth_session
-from ..web.context import commit, current_hub, db
-from ..web.forms import ConsentForm, LogoutConfirmForm, SignInForm
+from ..web.auth_session import SignedIn
+from ..web.context import client_ip, commit, current_hub, db
+from ..web.forms import ChooseBindingForm, ConsentForm, LogoutConfirmForm, SignInForm
 from ..web.i18n import pick_locale, set_locale
 from ..web.signin_page import render_signin
 from .authorize import (
@@ -40,6 +44,7 @@ from .authorize import (
 )
 from .rpinitiated import hint_matches
 from .server import HubAuthorizationServer
+from .subsystem_login import choose_binding, wants_subsystem_account
 
 bp = Blueprint("oidc", __name__)
 
@@ -174,6 +179,20 @@ def _authorize(
             )
         )
     assert current is not None
+    binding: Binding | None = None
+    if wants_subsystem_account(hub.catalogues, client.client_id, grant.request.scope):
+        try:
+            choice = choose_binding(
+                db(), current.account_id, client.client_id, data.get("login_hint")
+            )
+            if choice.binding is None and "none" in interaction.prompts:
+                raise AccountSelectionRequiredError()
+        except OAuth2Error as error:
+            return _refuse_binding(error, current, client.client_id, grant, rid)
+        if choice.binding is None:
+            rid = save_pending(session, params, consented=consented, rid=rid)
+            return _choose_binding_page(client, choice.candidates, rid)
+        binding = choice.binding
     grant.request.auth_context = AuthContext(
         account_id=current.account_id,
         sid=current.sid,
@@ -181,16 +200,66 @@ def _authorize(
         acr=current.acr,
         amr=current.amr,
         offline_consented=consented,
+        subsystem_account_id=binding.subsystem_account_id if binding else None,
     )
     response = srv.create_authorization_response(
         request=grant.request, grant_user=current, grant=grant
     )
     if response.status_code == 302:
         auth_session.remember_client(current, client.client_id)
+        if binding is not None:
+            bindings.record_signin(db(), binding, client.client_id, client_ip())
     if rid:
         drop_pending(session, rid)
     db().commit()
     return response
+
+
+def _refuse_binding(
+    error: OAuth2Error, current: SignedIn, client_id: str, grant: Any, rid: str | None
+) -> Response | BaseResponse:
+    """Answer the client with ``error`` (a hint naming no binding of this person, or no
+    choice possible without asking), and record the refusal."""
+    audit.record(
+        db(),
+        "subsystem.signin_refused",
+        actor=current.username,
+        actor_account_id=current.account_id,
+        ip=client_ip(),
+        subsystem=client_id,
+        reason=error.error,
+    )
+    db().commit()
+    error.redirect_uri = grant.redirect_uri
+    error.state = grant.request.payload.state
+    if rid:
+        drop_pending(session, rid)
+    return authorization_error(error)
+
+
+def _choose_binding_page(client: Any, candidates: tuple[Binding, ...], rid: str) -> Response:
+    """The account chooser (several bindings to this subsystem), or how to get one (none)."""
+    return Response(
+        render_template(
+            "choose_binding.html",
+            form=ChooseBindingForm(rid=rid),
+            client=client,
+            bindings=candidates,
+        )
+    )
+
+
+def _deny(rid: str, pending: dict[str, Any]) -> Response | BaseResponse:
+    """The person declined: tell the client ``access_denied``."""
+    drop_pending(session, rid)
+    current = auth_session.signed_in()
+    try:
+        grant = server().get_consent_grant(MultiDict(pending["params"]), end_user=current)
+    except OAuth2Error as error:
+        return authorization_error(error)
+    return authorization_error(
+        AccessDeniedError(redirect_uri=grant.redirect_uri, state=grant.request.payload.state)
+    )
 
 
 @bp.post("/authorize/consent")
@@ -203,16 +272,26 @@ def consent() -> Response | BaseResponse:
     if pending is None:
         return error_page("登入要求已逾時，請回到原系統重新登入。")
     if request.form.get("decision") != "allow":
-        drop_pending(session, rid)
-        current = auth_session.signed_in()
-        try:
-            grant = server().get_consent_grant(MultiDict(pending["params"]), end_user=current)
-        except OAuth2Error as error:
-            return authorization_error(error)
-        return authorization_error(
-            AccessDeniedError(redirect_uri=grant.redirect_uri, state=grant.request.payload.state)
-        )
+        return _deny(rid, pending)
     save_pending(session, pending["params"], consented=True, rid=rid)
+    return resume_authorization(rid)
+
+
+@bp.post("/authorize/choose")
+def choose() -> Response | BaseResponse:
+    """The account chooser's answer: carry on as if the client had named that binding."""
+    form = ChooseBindingForm()
+    if not form.validate_on_submit():
+        return error_page("表單已逾時，請回到原系統重新登入。")
+    rid = form.rid.data or ""
+    pending = load_pending(session, rid)
+    if pending is None:
+        return error_page("登入要求已逾時，請回到原系統重新登入。")
+    chosen = request.form.get("binding", "")
+    if request.form.get("decision") != "choose" or not chosen:
+        return _deny(rid, pending)
+    params = {**pending["params"], "login_hint": [chosen[:60]]}
+    save_pending(session, params, consented=pending["consented"], rid=rid)
     return resume_authorization(rid)
 
 

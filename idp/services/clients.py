@@ -20,7 +20,7 @@ from .errors import InvalidInput
 from .key_derivation import derive_key, keyed_hash
 
 #: Scopes a subsystem may ask for on behalf of a person.
-PERSON_SCOPES = ("openid", "profile", "email", "phone", "unit", "offline_access")
+PERSON_SCOPES = ("openid", "profile", "email", "phone", "unit", "subsystem", "offline_access")
 GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
 AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")
 ID_TOKEN_ALGS = ("RS256", "ES256")
@@ -47,6 +47,8 @@ class ClientRegistration:
     redirect_uris: list[str] = field(default_factory=list)
     post_logout_redirect_uris: list[str] = field(default_factory=list)
     backchannel_logout_uri: str = ""
+    #: OpenID Connect Core section 4: where the hub starts a sign-in chosen at the hub.
+    initiate_login_uri: str = ""
     grant_types: list[str] = field(default_factory=lambda: ["authorization_code"])
     scope: str = " ".join(PERSON_SCOPES)
     token_endpoint_auth_method: str = "client_secret_basic"
@@ -90,6 +92,8 @@ def _validate(reg: ClientRegistration) -> None:
         validate_uri(uri, "post_logout_redirect_uris")
     if reg.backchannel_logout_uri:
         validate_uri(reg.backchannel_logout_uri, "backchannel_logout_uri")
+    if reg.initiate_login_uri:
+        validate_uri(reg.initiate_login_uri, "initiate_login_uri")
 
 
 def register_client(
@@ -111,6 +115,7 @@ def register_client(
         redirect_uris=list(reg.redirect_uris),
         post_logout_redirect_uris=list(reg.post_logout_redirect_uris),
         backchannel_logout_uri=reg.backchannel_logout_uri,
+        initiate_login_uri=reg.initiate_login_uri,
         grant_types=list(reg.grant_types),
         scope=reg.scope,
         first_party=reg.first_party,

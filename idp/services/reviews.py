@@ -33,12 +33,11 @@ from ..models import (
 from ..models.base import TAIPEI
 from . import audit, inbox
 from .applications import SubsystemChoice, is_authority, quota_problems, reviewers_of_request
-from .catalogues import Catalogues, Subsystem
+from .bindings import bind_new_subsystem_account
+from .catalogues import Catalogues
 from .errors import DomainError, InvalidInput, NotFound
 
 REASON_LENGTH = 500
-#: 綁定名稱 is at most ten characters.
-BINDING_LABEL_LENGTH = 10
 
 T = TypeVar("T")
 
@@ -300,12 +299,6 @@ def decide_requests(
     return requests
 
 
-def binding_label(subsystem: Subsystem, role: AccountRole) -> str:
-    """The label a binding made by approval starts with, e.g. 婦幼一般使用者 (≤ 10 characters)."""
-    held = subsystem.role(role)
-    return (str(subsystem.abbreviation) + (str(held.name) if held else ""))[:BINDING_LABEL_LENGTH]
-
-
 def _open_subsystem_account(
     db: Session, catalogues: Catalogues, request: SubsystemRequest
 ) -> SubsystemAccount:
@@ -325,20 +318,4 @@ def _open_subsystem_account(
         ),
     )
     request.subsystem_account_id = held.id
-    return held
-
-
-def bind_new_subsystem_account(
-    db: Session, subsystem: Subsystem, account_id: int, held: SubsystemAccount
-) -> SubsystemAccount:
-    """Store a new subsystem account bound to the hub account, with the default label."""
-    db.add(held)
-    db.flush()
-    db.add(
-        Binding(
-            account_id=account_id,
-            subsystem_account_id=held.id,
-            label=binding_label(subsystem, held.role),
-        )
-    )
     return held

@@ -2,7 +2,8 @@
 process sees the same counts.
 
 Per account: ``max_failures`` wrong passwords lock it for ``lock_minutes``; a password
-reset unlocks it. Per source address: requests per minute or hour for each kind of
+reset unlocks it. A subsystem account being bound is locked the same way, under its own
+key (``subsystem:<id>``). Per source address: requests per minute or hour for each kind of
 form, and failed sign-ins per window, after which the address is refused for the rest
 of the window — so one address cannot lock out many accounts or guess at speed.
 """
@@ -23,6 +24,7 @@ LIMITS = {
     "captcha": ("captcha_per_minute", 60),
     "forgot_password": ("forgot_password_per_hour", 3600),
     "status_lookup": ("status_lookup_per_hour", 3600),
+    "bind": ("signin_per_minute", 60),
 }
 
 
@@ -49,10 +51,10 @@ class Throttle:
 
     # Accounts ------------------------------------------------------------------------
 
-    def locked(self, account_id: int) -> bool:
+    def locked(self, account_id: int | str) -> bool:
         return self.store.get(f"{LOCKED}{account_id}") is not None
 
-    def account_failed(self, account_id: int) -> bool:
+    def account_failed(self, account_id: int | str) -> bool:
         """Count a wrong password; True when this one locked the account."""
         window = self.policy.lock_minutes * 60
         failures = self.store.incr(f"{FAILURES}{account_id}", window)
@@ -61,8 +63,8 @@ class Throttle:
             return self.store.add(f"{LOCKED}{account_id}", b"1", window)
         return False
 
-    def account_has_failed(self, account_id: int) -> bool:
+    def account_has_failed(self, account_id: int | str) -> bool:
         return self.store.count(f"{FAILURES}{account_id}") > 0
 
-    def unlock(self, account_id: int) -> None:
+    def unlock(self, account_id: int | str) -> None:
         self.store.delete(f"{FAILURES}{account_id}", f"{LOCKED}{account_id}")

@@ -40,6 +40,8 @@ class AccessToken:
     account_id: int | None = None
     subject: str | None = None
     grant_id: str | None = None
+    #: The bound subsystem account the token speaks for at its client, if any.
+    subsystem_account_id: int | None = None
 
     @property
     def expired(self) -> bool:
@@ -55,6 +57,7 @@ def save_access_token(
     ttl: int,
     owner: TokenOwner | None = None,
     grant_id: str | None = None,
+    subsystem_account_id: int | None = None,
 ) -> AccessToken:
     now = int(time.time())
     record = AccessToken(
@@ -65,6 +68,7 @@ def save_access_token(
         account_id=owner.id if owner else None,
         subject=owner.subject if owner else None,
         grant_id=grant_id,
+        subsystem_account_id=subsystem_account_id,
     )
     store.set(ACCESS_PREFIX + token_hash(token), json.dumps(vars(record)).encode(), ttl)
     return record
@@ -132,6 +136,7 @@ class RefreshRecord:
     account_id: int
     subject: str
     account_active: bool
+    subsystem_account_id: int | None
 
     @property
     def owner(self) -> AccountRef:
@@ -147,6 +152,7 @@ _RECORD_COLUMNS = (
     _grant.c.client_id,
     _grant.c.scope,
     _grant.c.revoked_at,
+    _grant.c.subsystem_account_id,
     _account.c.id.label("account_id"),
     _account.c.subject,
     _account.c.status,
@@ -188,6 +194,7 @@ def create_grant(
     auth_time: int,
     acr: str,
     amr: list[str],
+    subsystem_account_id: int | None = None,
 ) -> None:
     db.connection().execute(
         _INSERT_GRANT,
@@ -201,6 +208,7 @@ def create_grant(
             "auth_time": auth_time,
             "acr": acr,
             "amr": amr,
+            "subsystem_account_id": subsystem_account_id,
             "created_at": utcnow(),
             "revoked_reason": "",
         },
@@ -266,6 +274,7 @@ def _record(row: Any) -> RefreshRecord | None:
         account_id=row.account_id,
         subject=row.subject,
         account_active=row.status == AccountStatus.ACTIVE.value,
+        subsystem_account_id=row.subsystem_account_id,
     )
 
 

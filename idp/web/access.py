@@ -11,7 +11,9 @@ from flask import abort, redirect, request, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from ..models import Account
 from .auth_session import signed_in
+from .context import db
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -24,6 +26,11 @@ OPEN_DURING_PASSWORD_CHANGE = {
     "portal.choose_language",
     "portal.keepalive",
 }
+
+
+def signed_in_account() -> Account:
+    """The signed-in person's account, in the request's unit of work."""
+    return db().merge(current_user._get_current_object())
 
 
 def login_required(view: F) -> F:

@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
-from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..models import AccountRole, Application, ReviewRoute
+from ..models import Account, AccountRole, Application, ReviewRoute
 from ..services import applications
 from ..services.applications import (
     ApplicationForm,
@@ -31,7 +30,7 @@ from ..services.person import FormErrors
 from ..services.signin import SigninFailed
 from ..services.throttle import Throttle
 from ..services.uploads import MAX_SCAN_BYTES, too_large
-from .access import login_required
+from .access import login_required, signed_in_account
 from .context import client_ip, commit, current_hub, db
 from .units import picker_state
 
@@ -250,7 +249,7 @@ def upload_scan() -> BaseResponse:
 def subsystems() -> BaseResponse:
     """業務子系統帳號管理 → 帳號申請: a signed-in person asks only for subsystem accounts."""
     hub = current_hub()
-    account = db().merge(current_user._get_current_object())
+    account = signed_in_account()
     errors: Mapping[str, list[Text]] = {}
     status = 200
     if request.method == "POST" and not request.form.get("pick_unit"):
@@ -268,13 +267,26 @@ def subsystems() -> BaseResponse:
         else:
             commit()
             return redirect(url_for("apply.subsystems", sent=1))
+    return render_subsystems_page(account, errors=errors, status=status)
+
+
+def render_subsystems_page(
+    account: Account,
+    *,
+    errors: Mapping[str, list[Text]] | None = None,
+    bind_error: Text | None = None,
+    status: int = 200,
+) -> Response:
+    """業務子系統帳號管理: 已綁定帳號, 審核中帳號, 帳號申請 and 業務子系統帳號綁定."""
+    hub = current_hub()
     return Response(
         render_template(
             "apply/subsystems.html",
             values=request.form,
             picker=picker_state(db(), request.form),
             catalogues=hub.catalogues,
-            errors=errors,
+            errors=errors or {},
+            bind_error=bind_error,
             requests=applications.requests_of(db(), account),
             bindings=applications.bindings_of(db(), account),
         ),

@@ -26,6 +26,25 @@ class ConsentForm(FlaskForm):
     rid = HiddenField(validators=[DataRequired()])
 
 
+class ChooseBindingForm(FlaskForm):
+    """The account chooser: which binding to sign in to a subsystem as."""
+
+    rid = HiddenField(validators=[DataRequired()])
+
+
+class BindForm(FlaskForm):
+    """業務子系統帳號綁定. The label's length is the binding service's rule."""
+
+    label = StringField(validators=[Length(max=100)])
+    subsystem = StringField(validators=[Length(max=40)])
+    username = StringField(validators=[Length(max=60)])
+    password = PasswordField(validators=[Length(max=1024)])
+
+
+class LabelForm(FlaskForm):
+    label = StringField(validators=[Length(max=100)])
+
+
 class LogoutConfirmForm(FlaskForm):
     client_id = HiddenField()
     post_logout_redirect_uri = HiddenField()
