@@ -22,10 +22,11 @@ from idp.models import (
     MailMessage,
     RoleChange,
     SubsystemAccount,
+    SubsystemSignin,
     UnitKind,
     utcnow,
 )
-from idp.services import account_admin, hub_sessions, mail, role_changes, signin
+from idp.services import account_admin, hub_sessions, mail, role_changes, signin, signin_log
 from idp.services.account_admin import AccountDetails, NotAllowed
 from idp.services.errors import InvalidInput, NotFound
 from idp.services.mail import SmtpSender
@@ -445,3 +446,59 @@ def test_extra_menu_roles_are_checked_against_the_duty(units: Hub) -> None:
     with units.database.unit_of_work() as db:
         sub = db.get(SubsystemAccount, held)
         assert sub is not None and sub.menu_roles == ["prenatal_care", "hearing_screening"]
+
+
+def test_signin_logs_show_only_the_managers_unit(units: Hub) -> None:
+    member_id = add_member(units)
+    with units.database.unit_of_work() as db:
+        member = db.get(Account, member_id)
+        other = account(db, "otheradmin")
+        assert member is not None and member.unit_id is not None
+        for person in (member, other):
+            hub_sessions.start_session(
+                db,
+                account=person,
+                store_key="k",
+                ip="10.0.0.9",
+                user_agent="t",
+                acr="",
+                amr=["pwd"],
+            )
+        held = SubsystemAccount(
+            subsystem="mch",
+            username="newhire@mch",
+            unit_id=member.unit_id,
+            role=AccountRole.MEMBER,
+            duty="medical_institution",
+            menu_roles=[],
+        )
+        db.add(held)
+        db.flush()
+        db.add(
+            SubsystemSignin(
+                account_id=member.id,
+                subsystem_account_id=held.id,
+                client_id="mch",
+                label="婦幼",
+                ip="10.0.0.9",
+            )
+        )
+    everything = signin_log.SigninFilter()
+    with units.database.unit_of_work() as db:
+        hospital_admin = account(db, "hospadmin")
+        assert [
+            s.account.username for s in signin_log.hub_signins(db, hospital_admin, everything)
+        ] == ["newhire01"]
+        assert [
+            s.subsystem_account.username
+            for s in signin_log.subsystem_signins(db, hospital_admin, everything)
+        ] == ["newhire@mch"]
+        other_admin = account(db, "otheradmin")
+        assert [
+            s.account.username for s in signin_log.hub_signins(db, other_admin, everything)
+        ] == ["otheradmin"]
+        assert signin_log.subsystem_signins(db, other_admin, everything) == []
+        authority = account(db, "hpaadmin")
+        assert len(signin_log.hub_signins(db, authority, everything)) == 2
+        tomorrow = signin_log.SigninFilter(since=date.today() + timedelta(days=2))
+        assert signin_log.hub_signins(db, authority, tomorrow) == []

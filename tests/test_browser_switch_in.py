@@ -69,3 +69,30 @@ def test_bind_switch_in_and_switch_between_bindings(
     # Still signed in at the hub.
     page.goto(live_hub.url + "/")
     expect(page.get_by_role("button", name="登出")).to_be_visible()
+
+
+@pytest.fixture
+def chooser_rps(live_hub: LiveHub) -> Iterator[list[LiveRP]]:
+    add_account(live_hub.hub)
+    hold(live_hub.hub, "tester01", "mch", "mch_admin", role=AccountRole.UNIT_ADMIN)
+    hold(live_hub.hub, "tester01", "mch", "mch_member")
+    yield from start_rps(live_hub, ("mch", "cessation"))
+
+
+def test_a_subsystem_started_sign_in_offers_the_chooser_or_explains(
+    page: Page, live_hub: LiveHub, chooser_rps: list[LiveRP]
+) -> None:
+    mch, cessation = chooser_rps
+    page.goto(mch.url + "/login")
+    sign_in_on_page(page, live_hub)
+    expect(page.get_by_role("heading", name="選擇子系統帳號")).to_be_visible()
+    page.get_by_label("婦幼一般使用者", exact=False).check()
+    page.get_by_role("button", name="簽入").click()
+    expect(page.locator("[data-subsystem-account]")).to_have_text("mch_member")
+
+    # No 戒菸 binding: a page that says how to apply or bind, and the way back.
+    page.goto(cessation.url + "/login")
+    expect(page.get_by_role("heading", name="尚無此子系統的帳號")).to_be_visible()
+    expect(page.get_by_role("link", name="業務子系統帳號管理").last).to_be_visible()
+    page.get_by_role("button", name="回到原系統").click()
+    page.wait_for_url(cessation.url + "/**")

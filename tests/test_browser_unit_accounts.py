@@ -81,6 +81,8 @@ def test_add_disable_and_restore_an_account(page: Page, live: LiveHub) -> None:
     page.get_by_label("（必填）申請說明").fill("新任主管")
     page.get_by_role("button", name="送出申請").click()
     expect(page.get_by_text("異動申請已送出")).to_be_visible()
+    page.get_by_role("link", name="登入紀錄").click()
+    expect(page.get_by_role("table", name="人員登入紀錄")).to_contain_text("hospadmin")
     sign_out(page, live)
 
     # The new person signs in with the mailed password and must change it first.

@@ -13,7 +13,18 @@ from sqlalchemy import select
 
 from clients.demo_rp import RelyingParty, create_rp
 from idp.models import AccountRole, AuditEvent, SubsystemSignin
+from idp.services import applications, reviews
+from idp.services.accounts import find_by_username
 
+from .application_fixtures import (
+    APPLICANT_PASSWORD,
+    HOSPITAL,
+    MCH_MEMBER,
+    add_admin,
+    add_unit,
+    applying,
+    member_form,
+)
 from .conftest import LiveHub
 from .helpers import (
     REDIRECT_URI,
@@ -267,3 +278,29 @@ def test_demo_subsystem_checks_iss_and_target_link_uri(live_hub: LiveHub) -> Non
         .count("subsystem")
         == 1
     )
+
+
+def test_an_approved_newcomer_reaches_the_subsystem_as_the_new_account(
+    live_hub: LiveHub, mch: ClientInfo
+) -> None:
+    """帳號申請 to 婦幼: the unit admin approves the account, the 婦幼 admin the 婦幼
+    request, and the newcomer's first sign-in at 婦幼 is as the new subsystem account."""
+    hub = live_hub.hub
+    add_unit(hub, HOSPITAL, "示範綜合醫院")
+    add_admin(hub, "hospadmin", HOSPITAL, subsystems={"mch": ("medical_institution", [])})
+    with hub.database.unit_of_work() as db:
+        application = applications.submit_application(db, applying(hub), member_form())
+        application_id = application.id
+    with hub.database.unit_of_work() as db:
+        admin = find_by_username(db, "hospadmin")
+        assert admin is not None
+        reviews.decide_applications(db, admin, [application_id], approve=True)
+        (request,) = reviews.list_requests(db, admin, reviews.ReviewFilter())
+        reviews.decide_requests(db, hub.catalogues, admin, [request.id], approve=True)
+    newcomer = Person(hub, live_hub.url, "newcomer01", APPLICANT_PASSWORD)
+    claims, userinfo = sign_in_as(live_hub, mch, newcomer)
+    for found in (claims, userinfo):
+        assert found["subsystem_account"] == f"newcomer01@{HOSPITAL}"
+        assert found["unit_code"] == HOSPITAL
+        assert found["role"] == "member"
+        assert found["menu_roles"] == list(MCH_MEMBER.menu_roles)

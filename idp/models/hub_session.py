@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .account import Account
 from .base import Base, utcnow
 
 
@@ -26,6 +27,8 @@ class HubSession(Base):
     user_agent: Mapped[str] = mapped_column(String(300), default="")
     acr: Mapped[str] = mapped_column(String(100), default="")
     amr: Mapped[list[str]] = mapped_column(default=list)
+
+    account: Mapped[Account] = relationship()
 
 
 class SessionClient(Base):

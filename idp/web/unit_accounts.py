@@ -15,7 +15,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..models import Account, AccountStatus, ApplicationStatus
-from ..services import account_admin, audit, role_changes
+from ..services import account_admin, audit, role_changes, signin_log
 from ..services.account_admin import ACCOUNT_STATUS_NAMES, AccountDetails, AccountFilter
 from ..services.applications import STATUS_NAMES, bindings_of, is_authority
 from ..services.errors import DomainError, InvalidInput, Text
@@ -291,6 +291,35 @@ def role_change_list() -> Response:
             kinds=role_changes.KIND_NAMES,
             status_names=STATUS_NAMES,
             filters=request.args,
+            catalogues=current_hub().catalogues,
+        )
+    )
+
+
+def _day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@bp.get("/signins")
+@login_required
+def signins() -> Response:
+    """人員登入紀錄 and 子系統登入查詢 for the accounts the manager may see."""
+    me = reviewer()
+    args = request.args
+    filters = signin_log.SigninFilter(
+        since=_day(args.get("from", "")),
+        until=_day(args.get("to", "")),
+        username=args.get("username", "")[:20],
+    )
+    return Response(
+        render_template(
+            "unit/signins.html",
+            hub_signins=signin_log.hub_signins(db(), me, filters),
+            subsystem_signins=signin_log.subsystem_signins(db(), me, filters),
+            filters=args,
             catalogues=current_hub().catalogues,
         )
     )
