@@ -20,6 +20,7 @@ from .services import audit, policy, signing_keys
 from .services.accounts import create_account
 from .services.clients import ClientRegistration, list_clients, register_client
 from .services.errors import DomainError
+from .services.import_report import ImportReport
 from .services.units import ensure_unit
 
 
@@ -250,6 +251,12 @@ def accounts_sweep() -> None:
     click.echo(json.dumps({"disabled": result.disabled, "dormant": result.dormant}))
 
 
+def _print_report(report: ImportReport) -> None:
+    for row in report.rejected:
+        click.echo(f"line {row.line}: {row.reason}")
+    click.echo(report.summary())
+
+
 # Units --------------------------------------------------------------------------------
 
 
@@ -282,12 +289,7 @@ def units_import(path: str) -> None:
             unchanged=report.unchanged,
             rejected=len(report.rejected),
         )
-    for row in report.rejected:
-        click.echo(f"line {row.line}: {row.reason}")
-    click.echo(
-        f"created {report.created}, updated {report.updated}, "
-        f"unchanged {report.unchanged}, rejected {len(report.rejected)}"
-    )
+    _print_report(report)
 
 
 @units.command("show")
@@ -353,12 +355,7 @@ def subsystems_import_accounts(subsystem: str, path: str) -> None:
             unchanged=report.unchanged,
             rejected=len(report.rejected),
         )
-    for row in report.rejected:
-        click.echo(f"line {row.line}: {row.reason}")
-    click.echo(
-        f"created {report.created}, updated {report.updated}, "
-        f"unchanged {report.unchanged}, rejected {len(report.rejected)}"
-    )
+    _print_report(report)
 
 
 @main.group()

@@ -15,7 +15,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from ..models import AccountRole, AccountStatus, SubsystemAccount, Unit
 from . import legacy_passwords
 from .catalogues import Subsystem
 from .errors import DomainError, Text, text
+from .import_report import ImportReport, RejectedRow
 from .units import find_by_code
 
 HEADER = ("account", "unit_code", "role", "duty", "menu_roles", "status", "password_hash")
@@ -36,20 +37,6 @@ ACCOUNT_LENGTH = 60
 
 class AccountFileRefused(DomainError):
     """The file as a whole cannot be loaded; nothing was."""
-
-
-@dataclass(frozen=True)
-class RejectedRow:
-    line: int
-    reason: Text
-
-
-@dataclass
-class ImportReport:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: list[RejectedRow] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from ..models import Unit, UnitKind, utcnow
 from .districts import place_of
 from .errors import DomainError, Text, text
+from .import_report import ImportReport, RejectedRow
 from .units import UNIT_CODE_PATTERN, is_open
 
 HEADER = (
@@ -65,20 +66,6 @@ Source = str | os.PathLike[str] | Iterable[str]
 
 class UnitFileRefused(DomainError):
     """The file as a whole cannot be loaded; nothing was."""
-
-
-@dataclass(frozen=True)
-class RejectedRow:
-    line: int
-    reason: Text
-
-
-@dataclass
-class ImportReport:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: list[RejectedRow] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
