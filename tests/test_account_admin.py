@@ -26,7 +26,15 @@ from idp.models import (
     UnitKind,
     utcnow,
 )
-from idp.services import account_admin, hub_sessions, mail, role_changes, signin, signin_log
+from idp.services import (
+    account_admin,
+    dashboard,
+    hub_sessions,
+    mail,
+    role_changes,
+    signin,
+    signin_log,
+)
 from idp.services.account_admin import AccountDetails, NotAllowed
 from idp.services.errors import InvalidInput, NotFound
 from idp.services.mail import SmtpSender
@@ -502,3 +510,29 @@ def test_signin_logs_show_only_the_managers_unit(units: Hub) -> None:
         assert len(signin_log.hub_signins(db, authority, everything)) == 2
         tomorrow = signin_log.SigninFilter(since=date.today() + timedelta(days=2))
         assert signin_log.hub_signins(db, authority, tomorrow) == []
+
+
+def test_the_dashboard_counts_within_scope(units: Hub) -> None:
+    member_id = add_member(units)
+    with units.database.unit_of_work() as db:
+        member = db.get(Account, member_id)
+        assert member is not None
+        member.status = AccountStatus.DORMANT
+        hub_sessions.start_session(
+            db,
+            account=account(db, "hospadmin"),
+            store_key="k",
+            ip="",
+            user_agent="",
+            acr="",
+            amr=[],
+        )
+    with units.database.unit_of_work() as db:
+        board = dashboard.dashboard(db, account(db, "hospadmin"))
+        assert (board.accounts, board.admins, board.members, board.dormant) == (2, 1, 1, 1)
+        assert len(board.signins_per_hour) == 24
+        assert board.signins_per_hour[-1].signins == 1 and board.busiest_hour == 1
+        other = dashboard.dashboard(db, account(db, "otheradmin"))
+        assert (other.accounts, other.dormant, other.busiest_hour) == (1, 0, 0)
+        everyone = dashboard.dashboard(db, account(db, "hpaadmin"))
+        assert everyone.accounts == 4

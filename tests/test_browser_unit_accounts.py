@@ -52,6 +52,8 @@ def sign_out(page: Page, live: LiveHub) -> None:
 
 def test_add_disable_and_restore_an_account(page: Page, live: LiveHub) -> None:
     sign_in(page, live, "hospadmin")
+    page.get_by_role("link", name="管理首頁").click()
+    expect(page.get_by_role("img", name="近 24 小時每小時登入次數")).to_be_visible()
     page.get_by_role("link", name="人員帳號管理").click()
     page.get_by_role("link", name="新增帳號").click()
     page.get_by_label("（必填）帳號").fill("newhire01")

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..models import Account, AccountStatus, ApplicationStatus
-from ..services import account_admin, audit, role_changes, signin_log
+from ..services import account_admin, audit, dashboard, role_changes, signin_log
 from ..services.account_admin import ACCOUNT_STATUS_NAMES, AccountDetails, AccountFilter
 from ..services.applications import STATUS_NAMES, bindings_of, is_authority
 from ..services.errors import DomainError, InvalidInput, Text
@@ -322,4 +322,13 @@ def signins() -> Response:
             filters=args,
             catalogues=current_hub().catalogues,
         )
+    )
+
+
+@bp.get("/")
+@login_required
+def home() -> Response:
+    """管理首頁: counts and what waits, within the viewer's scope."""
+    return Response(
+        render_template("unit/dashboard.html", board=dashboard.dashboard(db(), reviewer()))
     )
