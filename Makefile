@@ -12,7 +12,7 @@ DEV_ENV := IDP_ENV=development IDP_INSTANCE_PATH=$(or $(IDP_INSTANCE_PATH),insta
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,postgres]'
+	$(BIN)/pip install --quiet -e '.[dev,postgres,card]'
 	rm -f $(VENV)/.installed-*
 	touch $@
 
