@@ -522,5 +522,89 @@ def demo_load(rp_base: str) -> None:
     click.echo(summary)
 
 
+# Development card ---------------------------------------------------------------------
+
+SOFTHSM2_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
+DEV_CARD_PIN = "123456"
+#: The development cards: token label, card kind, subject CN and serialNumber.
+DEV_CARDS = (
+    ("OneDoor Dev Institution Card", "INSTITUTION", "開發用醫事機構", "376570300I"),
+    ("OneDoor Dev Personnel Card", "PERSONNEL", "開發用醫事人員", "A123456789"),
+)
+
+
+@main.group()
+def card() -> None:
+    """Institution and personnel smartcards."""
+
+
+@card.command("dev-setup")
+@click.option("--module", default=SOFTHSM2_MODULE, show_default=True, help="SoftHSM2 module.")
+def card_dev_setup(module: str) -> None:
+    """Make SoftHSM2 development cards and a development CA under instance/card/ (again
+    from scratch each time), trusted only with IDP_ENV=development."""
+    import functools
+    import secrets
+    import shutil
+    import subprocess
+
+    from cryptography.hazmat.primitives import serialization
+
+    from .services.devcard import issue_card_certificate, make_ca, make_crl
+    from .services.smartcard import CardKind
+
+    settings = _hub().settings
+    folder = settings.card_dev_dir()
+    shutil.rmtree(folder, ignore_errors=True)
+    (folder / "tokens").mkdir(parents=True)
+    (folder / "trust").mkdir()
+    conf = folder / "softhsm2.conf"
+    conf.write_text(f"directories.tokendir = {folder / 'tokens'}\nobjectstore.backend = file\n")
+    os.environ["SOFTHSM2_CONF"] = str(conf)
+    ca = make_ca()
+    pem = serialization.Encoding.PEM
+    (folder / "trust" / "dev-ca.pem").write_bytes(ca[1].public_bytes(pem))
+    key_file = folder / "dev-ca-key.pem"
+    key_file.write_bytes(
+        ca[0].private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    key_file.chmod(0o600)
+    (folder / "dev-ca.crl").write_bytes(make_crl(ca).public_bytes(serialization.Encoding.DER))
+    from clients.cardagent.token import provision
+
+    # SoftHSM2 sees the tokens that exist when the module is first loaded: make them all.
+    for label, *_ in DEV_CARDS:
+        subprocess.run(  # noqa: S603
+            [
+                shutil.which("softhsm2-util") or "softhsm2-util",
+                "--init-token",
+                "--free",
+                "--label",
+                label,
+                "--pin",
+                DEV_CARD_PIN,
+                "--so-pin",
+                secrets.token_hex(8),
+            ],
+            check=True,
+            capture_output=True,
+        )
+    for label, kind, name, serial in DEV_CARDS:
+        certify = functools.partial(
+            issue_card_certificate, ca, kind=CardKind[kind], common_name=name, serial=serial
+        )
+        cert = provision(module, label, DEV_CARD_PIN, name, certify)
+        click.echo(f"{label}: {cert.subject.rfc4514_string()}")
+    click.echo(
+        f"""
+Development cards ready (PIN {DEV_CARD_PIN}); the hub trusts their CA when IDP_ENV=development
+(restart it). Start the card agent beside the browser:
+
+  SOFTHSM2_CONF={conf} \\
+    {sys.executable} -m clients.cardagent --module {module} --origin {settings.issuer_url}
+"""
+    )
+
+
 if __name__ == "__main__":
     main()
