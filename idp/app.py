@@ -18,7 +18,7 @@ from .oidc import init_oidc
 from .services import inbox
 from .services.applications import STATUS_NAMES, is_authority
 from .services.catalogues import Name
-from .web import account, admin, apply, bindings, portal, review, unit_accounts, units
+from .web import account, admin, apply, bindings, card, portal, review, unit_accounts, units
 from .web.access import password_change_first
 from .web.auth_session import signed_in
 from .web.context import close_db, db
@@ -71,6 +71,7 @@ def create_app(
     app.register_blueprint(bindings.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(units.bp)
+    app.register_blueprint(card.bp)
     app.register_blueprint(unit_accounts.bp)
     init_oidc(app, hub, csrf)
     app.before_request(password_change_first)

@@ -20,6 +20,7 @@ from .services import audit, policy, signing_keys
 from .services.accounts import create_account
 from .services.clients import ClientRegistration, list_clients, register_client
 from .services.errors import DomainError
+from .services.signin import ACR_VALUES
 from .services.units import ensure_unit
 
 
@@ -127,6 +128,12 @@ def clients() -> None:
 @click.option(
     "--id-token-alg", default="RS256", show_default=True, type=click.Choice(["RS256", "ES256"])
 )
+@click.option(
+    "--min-acr",
+    default="",
+    type=click.Choice(["", *ACR_VALUES]),
+    help="Weakest sign-in the subsystem accepts; a weaker session must sign in with a card.",
+)
 def clients_add(
     name: str,
     client_id: str | None,
@@ -140,6 +147,7 @@ def clients_add(
     auth_method: str,
     consent: bool,
     id_token_alg: str,
+    min_acr: str,
 ) -> None:
     """Register a client; prints JSON with client_id and client_secret (shown once)."""
     hub = _hub()
@@ -154,6 +162,7 @@ def clients_add(
         token_endpoint_auth_method="none" if public else auth_method,
         first_party=not consent,
         id_token_signed_response_alg=id_token_alg,
+        min_acr=min_acr,
     )
     if scope is not None:
         registration.scope = scope
@@ -181,6 +190,7 @@ def clients_list() -> None:
                         "grant_types": client.grant_types,
                         "scope": client.scope,
                         "token_endpoint_auth_method": client.token_endpoint_auth_method,
+                        "min_acr": client.min_acr,
                         "disabled": client.disabled_at is not None,
                     },
                     ensure_ascii=False,
@@ -528,8 +538,13 @@ SOFTHSM2_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 DEV_CARD_PIN = "123456"
 #: The development cards: token label, card kind, subject CN and serialNumber.
 DEV_CARDS = (
-    ("OneDoor Dev Institution Card", "INSTITUTION", "開發用醫事機構", "376570300I"),
-    ("OneDoor Dev Personnel Card", "PERSONNEL", "開發用醫事人員", "A123456789"),
+    (
+        "OneDoor Dev Institution Card",
+        "INSTITUTION",
+        "OneDoor Development Institution",
+        "376570300I",
+    ),
+    ("OneDoor Dev Personnel Card", "PERSONNEL", "OneDoor Development Personnel", "A123456789"),
 )
 
 

@@ -90,7 +90,7 @@ def signin() -> BaseResponse:
     except SigninFailed as failure:
         db().commit()
         status = 429 if failure.reason == "address_limited" else 401
-        return render_signin(form, failure.message, status=status, **failure.params)
+        return render_signin(form, failure.message, status, message_params=failure.params)
     auth_session.establish(authn)
     if authn.password_change_required:
         session["password_change_required"] = True
