@@ -220,3 +220,69 @@ def test_personnel_card_signs_in_alone_once_enrolled(card_hub: LiveHub, agent: A
     )
     assert claims["acr"] == ACR_CARD
     assert sorted(claims["amr"]) == ["pin", "sc"]
+
+
+# 醫事機構卡驗證 of a unit-admin application ------------------------------------------
+
+
+def unit_admin_application(live: LiveHub, unit: str) -> Person:
+    from .application_fixtures import add_unit
+    from .test_apply_pages import apply
+
+    add_unit(live.hub, unit, "申請單位")
+    applicant = Person(live.hub, live.url, "newadmin01")
+    answer = apply(
+        live,
+        applicant.http,
+        role="unit_admin",
+        unit_code=unit,
+        subsystems=[],
+        username="newadmin01",
+    )
+    assert answer.status_code == 302, answer.text[:500]
+    return applicant
+
+
+def account_status(live: LiveHub, username: str) -> str:
+    from idp.models import Account
+
+    with live.hub.database.unit_of_work() as db:
+        return db.query(Account).filter_by(username=username).one().status.value
+
+
+def test_application_verified_by_the_units_institution_card_is_active_at_once(
+    card_hub: LiveHub, agent: Agent
+) -> None:
+    applicant = unit_admin_application(card_hub, INSTITUTION_UNIT)
+    page = applicant.http.get(card_hub.url + "/apply/progress")
+    assert "驗證機構卡" in page.text
+    personnel = card_answer(applicant, agent, page, "/apply/card", "verify", "Personnel")
+    assert post(applicant, personnel).status_code == 400  # wrong kind of card
+    signin_challenge = card_answer(applicant, agent, page, "/apply/card", "signin", "Institution")
+    assert post(applicant, signin_challenge).status_code == 400  # made for another purpose
+    assert account_status(card_hub, "newadmin01") == "pending"
+    verified = post(
+        applicant, card_answer(applicant, agent, page, "/apply/card", "verify", "Institution")
+    )
+    assert verified.status_code == 302
+    assert account_status(card_hub, "newadmin01") == "active"
+    done = applicant.http.get(card_hub.url + "/apply/progress?verified=1")
+    assert "醫事機構卡驗證成功" in done.text and "驗證機構卡" not in done.text
+    with card_hub.hub.database.unit_of_work() as db:
+        assert db.query(AuditEvent).filter_by(action="application.card_verified").count() == 1
+
+
+def test_institution_card_of_another_unit_leaves_the_application_on_paper(
+    card_hub: LiveHub, agent: Agent
+) -> None:
+    applicant = unit_admin_application(card_hub, "0101090517")
+    page = applicant.http.get(card_hub.url + "/apply/progress")
+    refused = post(
+        applicant, card_answer(applicant, agent, page, "/apply/card", "verify", "Institution")
+    )
+    assert refused.status_code == 400
+    assert "此卡片不是申請單位的醫事機構卡" in refused.text
+    assert "紙本審核" in refused.text  # the fallback stays offered
+    assert account_status(card_hub, "newadmin01") == "pending"
+    with card_hub.hub.database.unit_of_work() as db:
+        assert db.query(AuditEvent).filter_by(action="application.card_refused").count() == 1
