@@ -97,8 +97,8 @@ class Agent:
 
 
 @contextmanager
-def running_agent(cards: DevCards, origin: str) -> Iterator[Agent]:
-    port = free_port()
+def running_agent(cards: DevCards, origin: str, port: int | None = None) -> Iterator[Agent]:
+    port = port or free_port()
     env = {**os.environ, "SOFTHSM2_CONF": str(cards.conf)}
     process = subprocess.Popen(
         [

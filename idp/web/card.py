@@ -45,6 +45,12 @@ from .signin_page import render_signin
 bp = Blueprint("card", __name__)
 
 
+@bp.app_context_processor
+def card_agent() -> dict[str, str]:
+    """Every card form calls the agent at this address."""
+    return {"card_agent_url": current_hub().settings.card_agent_url}
+
+
 def _session_key() -> str:
     assert isinstance(session, StoreSession)
     return session.store_key

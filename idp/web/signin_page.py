@@ -50,6 +50,5 @@ def render_signin(
         signed_in=signed_in(),
         card_tab=card_tab or card_required,
         card_required=card_required,
-        card_agent_url=hub.settings.card_agent_url,
     )
     return Response(body, status=status)
