@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(DEV_ENV) $(BIN)/idp init
 	$(DEV_ENV) $(BIN)/idp demo load
+	@echo "Smartcard sign-in without a card: run '$(DEV_ENV) $(BIN)/idp card dev-setup' once (SoftHSM2), then start the card agent it prints."
 	$(DEV_ENV) $(BIN)/python -m clients.demo_rp.launch
 
 test: $(STAMP)

@@ -119,6 +119,15 @@ def test_institution_card_and_password_step_up_for_a_client_that_requires_the_ca
     claims = verify_id_token(card_hub, token["id_token"], client.client_id, nonce)
     assert claims["acr"] == ACR_CARD
     assert sorted(claims["amr"]) == ["mfa", "pin", "pwd", "sc"]
+    # A resource server learns the level from introspection (RFC 9470 section 6.1).
+    introspected = requests.post(
+        card_hub.url + "/introspect",
+        auth=(client.client_id, client.secret or ""),
+        data={"token": token["access_token"]},
+        timeout=10,
+    ).json()
+    assert introspected["acr"] == ACR_CARD
+    assert introspected["auth_time"] == claims["auth_time"]
     with card_hub.hub.database.unit_of_work() as db:
         event = db.query(AuditEvent).filter_by(action="signin.success", actor="admin001").all()[-1]
         assert sorted(event.details["amr"]) == ["mfa", "pin", "pwd", "sc"]

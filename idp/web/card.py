@@ -34,6 +34,7 @@ from ..services.card_verification import verify_by_card
 from ..services.errors import DomainError
 from ..services.signin import SigninAttempt, SigninFailed, sign_in
 from ..services.smartcard import CardHolder, CardKind, CardRefused
+from ..services.throttle import Throttle
 from . import auth_session
 from .access import login_required
 from .apply import own_application, render_progress
@@ -62,9 +63,12 @@ def challenge() -> Response:
         purpose = Purpose(request.form.get("purpose", ""))
     except ValueError:
         abort(400)
+    hub = current_hub()
+    throttle = Throttle(hub.store, hub.policy.current().lockout)
+    if not throttle.allow("card_challenge", client_ip()):
+        abort(429)
     # A session that has nothing in it yet gets its cookie (and store key) now.
     session["card"] = True
-    hub = current_hub()
     text = card_challenge.issue(hub.store, hub.settings.issuer_url, purpose, _session_key())
     response = jsonify(challenge=text)
     response.headers["Cache-Control"] = "no-store"
