@@ -11,6 +11,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from cryptography.hazmat.primitives.serialization import pkcs7
 
 from idp.hub import Hub
 from idp.services import card_challenge
@@ -272,3 +273,62 @@ def test_signature_by_another_key_is_refused(hub: Hub, pki: Pki) -> None:
     with pytest.raises(CardRefused) as caught:
         prove(hub, pki, new_challenge(hub), other, cert)
     assert caught.value.reason == "signature"
+
+
+# CMS SignedData -------------------------------------------------------------------------
+
+
+def cms(
+    key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey,
+    cert: x509.Certificate,
+    data: bytes,
+    *options: pkcs7.PKCS7Options,
+) -> bytes:
+    return (
+        pkcs7.PKCS7SignatureBuilder()
+        .set_data(data)
+        .add_signer(cert, key, hashes.SHA256())
+        .sign(serialization.Encoding.DER, [pkcs7.PKCS7Options.Binary, *options])
+    )
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        (),
+        (pkcs7.PKCS7Options.DetachedSignature,),
+        (pkcs7.PKCS7Options.NoAttributes,),
+        (pkcs7.PKCS7Options.DetachedSignature, pkcs7.PKCS7Options.NoAttributes),
+    ],
+)
+def test_cms_signed_data_from_rsa_and_ec_keys(
+    pki: Pki, options: tuple[pkcs7.PKCS7Options, ...]
+) -> None:
+    rsa_key = rsa.generate_private_key(65537, 2048)
+    rsa_cert = issue_card_certificate(pki.ca, rsa_key.public_key(), CardKind.INSTITUTION, "r", UNIT)
+    ec_key, ec_cert = pki.card()
+    data = b"onedoor-card-challenge|v1|..."
+    for key, cert in ((rsa_key, rsa_cert), (ec_key, ec_cert)):
+        signed = cms(key, cert, data, *options)
+        verify_signature(cert, data, signed, SignatureFormat.CMS)
+        with pytest.raises(CardRefused):
+            verify_signature(cert, data + b"x", signed, SignatureFormat.CMS)
+        other_key, other_cert = pki.card()
+        with pytest.raises(CardRefused):  # the certificate named is not the signer's
+            verify_signature(other_cert, data, signed, SignatureFormat.CMS)
+        with pytest.raises(CardRefused):  # signed by another key, naming this certificate
+            verify_signature(cert, data, cms(other_key, cert, data, *options), SignatureFormat.CMS)
+
+
+def test_cms_garbage_is_refused(pki: Pki) -> None:
+    _, cert = pki.card()
+    for junk in (b"", b"\x30\x03\x02\x01\x01", b"\x30\x80"):
+        with pytest.raises(CardRefused):
+            verify_signature(cert, b"data", junk, SignatureFormat.CMS)
+
+
+def test_mapping_can_read_a_subject_directory_attribute(pki: Pki) -> None:
+    _, cert = pki.card()
+    kind = FieldMapping.parse("sda:2.16.886.1.100.2.1").read(cert)
+    assert kind == CardKind.INSTITUTION.value
+    assert FieldMapping.parse("sda:1.2.3.4").read(cert) is None

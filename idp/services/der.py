@@ -36,11 +36,17 @@ def _read(data: bytes, pos: int) -> tuple[int, bytes, int]:
 
 def children(data: bytes) -> list[tuple[int, bytes]]:
     """The (tag, content) items one after another in ``data``."""
+    return [(tag, content) for tag, content, _ in elements(data)]
+
+
+def elements(data: bytes) -> list[tuple[int, bytes, bytes]]:
+    """The (tag, content, whole encoding) items one after another in ``data``."""
     items = []
     pos = 0
     while pos < len(data):
+        start = pos
         tag, content, pos = _read(data, pos)
-        items.append((tag, content))
+        items.append((tag, content, data[start:pos]))
     return items
 
 

@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 
+from .cms import CmsError, verify_signed_data
 from .der import DerError, directory_attributes
 from .errors import DomainError
 
@@ -347,12 +348,19 @@ def person_key(secret: str, person_id: str) -> str:
 class SignatureFormat(enum.StrEnum):
     RSA_PKCS1_SHA256 = "rsa-pkcs1-sha256"  # PKCS#1 v1.5, as CKM_SHA256_RSA_PKCS returns
     ECDSA_SHA256 = "ecdsa-sha256"  # r || s, as CKM_ECDSA_SHA256 returns
+    CMS = "cms"  # CMS SignedData (PKCS#7), DER, content attached or detached
 
 
 def verify_signature(
     cert: x509.Certificate, data: bytes, signature: bytes, fmt: SignatureFormat
 ) -> None:
     """Refuses unless ``signature`` over ``data`` was made with the certificate's key."""
+    if fmt is SignatureFormat.CMS:
+        try:
+            verify_signed_data(signature, data, cert)
+        except CmsError as exc:
+            raise CardRefused("signature") from exc
+        return
     key = cert.public_key()
     try:
         if fmt is SignatureFormat.RSA_PKCS1_SHA256 and isinstance(key, rsa.RSAPublicKey):
