@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.serialization import pkcs7
 from idp.hub import Hub
 from idp.services import card_challenge
 from idp.services.card_challenge import CardProof, Purpose, verify_proof
+from idp.services.card_signature import SignatureFormat, verify_signature
 from idp.services.devcard import DEV_POLICY_OID, issue_card_certificate, make_ca, make_crl
 from idp.services.smartcard import (
     CardHolder,
@@ -24,9 +25,7 @@ from idp.services.smartcard import (
     CardTrust,
     CrlSource,
     FieldMapping,
-    SignatureFormat,
     check_certificate,
-    verify_signature,
 )
 
 ISSUER = "http://127.0.0.1:5000"

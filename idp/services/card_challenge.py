@@ -18,14 +18,13 @@ from dataclasses import dataclass
 from cryptography import x509
 
 from ..store import Store
+from .card_signature import SignatureFormat, verify_signature
 from .smartcard import (
     CardHolder,
     CardKind,
     CardRefused,
     CardTrust,
-    SignatureFormat,
     check_certificate,
-    verify_signature,
 )
 
 PREFIX = "onedoor-card-challenge|v1|"

@@ -1,6 +1,6 @@
 """Institution and personnel smartcards (醫事機構卡, 醫事人員卡): whether a certificate
-read from a card is one the hub trusts, what it says about its holder, and whether a
-signature was made with its key.
+read from a card is one the hub trusts, and what it says about its holder (signatures:
+``card_signature``; the challenge: ``card_challenge``).
 
 A certificate is accepted when it chains to a configured trust anchor, every
 certificate on the way is within its validity, the card's own certificate has
@@ -27,13 +27,10 @@ from pathlib import Path
 import requests
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 
-from .cms import CmsError, verify_signed_data
 from .der import DerError, directory_attributes
 from .errors import DomainError
 
@@ -340,40 +337,3 @@ def person_key(secret: str, person_id: str) -> str:
     """A keyed hash of the person's identity from a personnel card, to find their
     enrolment without keeping the identity itself."""
     return hmac.new(secret.encode(), b"card-person|" + person_id.encode(), "sha256").hexdigest()
-
-
-# Signatures ---------------------------------------------------------------------------
-
-
-class SignatureFormat(enum.StrEnum):
-    RSA_PKCS1_SHA256 = "rsa-pkcs1-sha256"  # PKCS#1 v1.5, as CKM_SHA256_RSA_PKCS returns
-    ECDSA_SHA256 = "ecdsa-sha256"  # r || s, as CKM_ECDSA_SHA256 returns
-    CMS = "cms"  # CMS SignedData (PKCS#7), DER, content attached or detached
-
-
-def verify_signature(
-    cert: x509.Certificate, data: bytes, signature: bytes, fmt: SignatureFormat
-) -> None:
-    """Refuses unless ``signature`` over ``data`` was made with the certificate's key."""
-    if fmt is SignatureFormat.CMS:
-        try:
-            verify_signed_data(signature, data, cert)
-        except CmsError as exc:
-            raise CardRefused("signature") from exc
-        return
-    key = cert.public_key()
-    try:
-        if fmt is SignatureFormat.RSA_PKCS1_SHA256 and isinstance(key, rsa.RSAPublicKey):
-            key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
-            return
-        if fmt is SignatureFormat.ECDSA_SHA256 and isinstance(key, ec.EllipticCurvePublicKey):
-            size = (key.curve.key_size + 7) // 8
-            if len(signature) != 2 * size:
-                raise CardRefused("signature")
-            r = int.from_bytes(signature[:size], "big")
-            s = int.from_bytes(signature[size:], "big")
-            key.verify(encode_dss_signature(r, s), data, ec.ECDSA(hashes.SHA256()))
-            return
-    except InvalidSignature as exc:
-        raise CardRefused("signature") from exc
-    raise CardRefused("signature_format")
