@@ -15,6 +15,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .services.ocsp import OcspResponder
 from .services.smartcard import CardTrust, CrlSource, FieldMapping
 
 PREFIX = "IDP_"
@@ -92,6 +93,8 @@ class Settings:
     card_crls: str = ""
     #: How long a CRL read from a file or URL is used before it is read again.
     card_crl_cache_seconds: int = 3600
+    #: OCSP responder asked about card certificates first (empty: CRLs only).
+    card_ocsp_url: str = ""
     #: Comma-separated certificate policy OIDs; a card certificate must carry one of them
     #: (empty: no policy required).
     card_policy_oids: str = ""
@@ -191,6 +194,7 @@ class Settings:
             self.card_unit_code(),
             self.card_person_id(),
             frozenset(o.strip() for o in self.card_policy_oids.split(",") if o.strip()),
+            OcspResponder(self.card_ocsp_url) if self.card_ocsp_url else None,
         )
 
     def instance_dir(self) -> Path:

@@ -33,6 +33,7 @@ from cryptography.x509.oid import NameOID
 
 from .der import DerError, directory_attributes
 from .errors import DomainError
+from .ocsp import OcspResponder
 
 #: HCA's attribute in Subject Directory Attributes that names the certificate's kind.
 HCA_KIND_ATTRIBUTE = "2.16.886.1.100.2.1"
@@ -163,6 +164,9 @@ class CardTrust:
     unit_code: FieldMapping
     person_id: FieldMapping
     policy_oids: frozenset[str] = frozenset()
+    #: Asked first about the card's own certificate; its "good" or "revoked" decides,
+    #: no answer leaves it to the CRLs.
+    ocsp: OcspResponder | None = None
 
     @classmethod
     def from_files(
@@ -172,6 +176,7 @@ class CardTrust:
         unit_code: FieldMapping,
         person_id: FieldMapping,
         policy_oids: frozenset[str] = frozenset(),
+        ocsp: OcspResponder | None = None,
     ) -> CardTrust:
         """Self-signed certificates in the folders are anchors, the others intermediates."""
         anchors: list[x509.Certificate] = []
@@ -184,7 +189,9 @@ class CardTrust:
                     continue
                 for cert in load_certificates(path.read_bytes()):
                     (anchors if _self_signed(cert) else intermediates).append(cert)
-        return cls(tuple(anchors), tuple(intermediates), crls, unit_code, person_id, policy_oids)
+        return cls(
+            tuple(anchors), tuple(intermediates), crls, unit_code, person_id, policy_oids, ocsp
+        )
 
 
 def load_certificates(data: bytes) -> list[x509.Certificate]:
@@ -317,6 +324,12 @@ def check_certificate(
         if not held & trust.policy_oids:
             raise CardRefused("policy")
     for child, parent in itertools.pairwise(path):
+        if child is cert and trust.ocsp is not None:
+            answer = trust.ocsp.revoked(cert, parent)
+            if answer is True:
+                raise CardRefused("revoked", "卡片憑證已被廢止或無法確認其狀態")
+            if answer is False:
+                continue
         if _revoked(trust, child, parent, required=child is cert):
             raise CardRefused("revoked", "卡片憑證已被廢止或無法確認其狀態")
     actual = certificate_kind(cert)
