@@ -18,7 +18,7 @@ from .migrate import upgrade
 from .models import AccountRole
 from .services import audit, policy, signing_keys
 from .services.accounts import create_account
-from .services.clients import ClientRegistration, list_clients, register_client
+from .services.clients import ClientRegistration, list_clients, register_client, require_acr
 from .services.errors import DomainError
 from .services.signin import ACR_VALUES
 from .services.units import ensure_unit
@@ -170,6 +170,18 @@ def clients_add(
         client, secret = register_client(db, hub.client_secrets, registration)
         audit.record(db, "client.create", actor="cli", target=client.client_id)
     click.echo(json.dumps({"client_id": client.client_id, "client_secret": secret}))
+
+
+@clients.command("require-acr")
+@click.argument("client_id")
+@click.argument("acr", default="", type=click.Choice(["", *ACR_VALUES]))
+def clients_require_acr(client_id: str, acr: str) -> None:
+    """Make a subsystem require a sign-in level (no ACR: any), e.g. the card level."""
+    hub = _hub()
+    with _unit_of_work(hub) as db:
+        require_acr(db, client_id, acr)
+        audit.record(db, "client.require_acr", actor="cli", target=client_id, acr=acr)
+    click.echo(f"{client_id}: minimum acr {acr or '(any)'}")
 
 
 @clients.command("list")

@@ -144,3 +144,14 @@ def find_client(db: Session, client_id: str) -> Client | None:
 
 def list_clients(db: Session) -> list[Client]:
     return list(db.scalars(select(Client).order_by(Client.client_id)))
+
+
+def require_acr(db: Session, client_id: str, acr: str) -> Client:
+    """Set the weakest ``acr`` a subsystem accepts (empty: any)."""
+    client = find_client(db, client_id)
+    if client is None:
+        raise InvalidInput("client_id", "查無此子系統")
+    if acr and acr not in ACR_VALUES:
+        raise InvalidInput("min_acr", "不支援的驗證等級（acr）", acr=acr)
+    client.min_acr = acr
+    return client
