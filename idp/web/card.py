@@ -26,7 +26,6 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..models import Account
 from ..oidc.authorize import load_pending
-from ..oidc.views import resume_authorization
 from ..services import card_challenge, card_enrolment
 from ..services.card_challenge import CardProof, Purpose, verify_proof
 from ..services.card_signin import institution_card_flow, personnel_card_flow
@@ -35,11 +34,11 @@ from ..services.errors import DomainError
 from ..services.signin import SigninAttempt, SigninFailed, sign_in
 from ..services.smartcard import CardHolder, CardKind, CardRefused
 from ..services.throttle import Throttle
-from . import auth_session
 from .access import login_required
 from .apply import own_application, render_progress
 from .context import client_ip, commit, current_hub, db
 from .forms import CardSignInForm, ConfirmForm, SignInForm
+from .portal import finish_sign_in
 from .sessions import StoreSession
 from .signin_page import render_signin
 
@@ -144,16 +143,7 @@ def signin() -> BaseResponse:
         return render_signin(
             page_form, failure.message, status, message_params=failure.params, card_tab=True
         )
-    auth_session.establish(authn)
-    if authn.password_change_required:
-        session["password_change_required"] = True
-        response: BaseResponse = redirect(url_for("account.change_password", rid=rid or None))
-    elif rid:
-        response = resume_authorization(rid)
-    else:
-        response = redirect(url_for("portal.home"))
-    commit()
-    return response
+    return finish_sign_in(authn, rid)
 
 
 @bp.post("/apply/card")
