@@ -12,13 +12,14 @@ DEV_ENV := IDP_ENV=development IDP_INSTANCE_PATH=$(or $(IDP_INSTANCE_PATH),insta
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,postgres]'
+	$(BIN)/pip install --quiet -e '.[dev,postgres,card]'
 	rm -f $(VENV)/.installed-*
 	touch $@
 
 run: $(STAMP)
 	$(DEV_ENV) $(BIN)/idp init
 	$(DEV_ENV) $(BIN)/idp demo load
+	@echo "Smartcard sign-in without a card: run '$(DEV_ENV) $(BIN)/idp card dev-setup' once (SoftHSM2), then start the card agent it prints."
 	$(DEV_ENV) $(BIN)/python -m clients.demo_rp.launch
 
 test: $(STAMP)

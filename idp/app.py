@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from urllib.parse import urlsplit
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -18,7 +19,7 @@ from .oidc import init_oidc
 from .services import inbox
 from .services.applications import STATUS_NAMES, is_authority
 from .services.catalogues import Name
-from .web import account, admin, apply, bindings, portal, review, unit_accounts, units
+from .web import account, admin, apply, bindings, card, portal, review, unit_accounts, units
 from .web.access import password_change_first
 from .web.auth_session import signed_in
 from .web.context import close_db, db
@@ -26,10 +27,15 @@ from .web.i18n import current_locale, gettext
 from .web.sessions import StoreSessionInterface
 from .worker import BackgroundWorker
 
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; "
-    "script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
-)
+
+def content_security_policy(card_agent_url: str) -> str:
+    """Scripts talk to the hub and, for card pages, to the card agent on this computer."""
+    agent = urlsplit(card_agent_url)
+    return (
+        "default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; "
+        f"connect-src 'self' {agent.scheme}://{agent.netloc}; "
+        "script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    )
 
 
 def create_app(
@@ -71,10 +77,12 @@ def create_app(
     app.register_blueprint(bindings.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(units.bp)
+    app.register_blueprint(card.bp)
     app.register_blueprint(unit_accounts.bp)
     init_oidc(app, hub, csrf)
     app.before_request(password_change_first)
     app.teardown_appcontext(close_db)
+    app.config["CONTENT_SECURITY_POLICY"] = content_security_policy(settings.card_agent_url)
     app.after_request(_security_headers)
     if start_worker:
         worker = BackgroundWorker(hub)
@@ -139,7 +147,6 @@ def _init_templates(app: Flask, hub: Hub) -> None:
 
 
 PAGE_HEADERS = (
-    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
     ("X-Frame-Options", "DENY"),
     ("Referrer-Policy", "no-referrer"),
     ("Cache-Control", "no-store"),
@@ -155,6 +162,7 @@ def _security_headers(response: Response) -> Response:
     if response.mimetype == "text/html":
         for name, value in PAGE_HEADERS:
             headers[name] = value
+        headers["Content-Security-Policy"] = current_app.config["CONTENT_SECURITY_POLICY"]
     elif request.endpoint in NO_STORE_ENDPOINTS:
         headers["Cache-Control"] = "no-store"
     return response

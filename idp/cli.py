@@ -18,9 +18,10 @@ from .migrate import upgrade
 from .models import AccountRole
 from .services import audit, policy, signing_keys
 from .services.accounts import create_account
-from .services.clients import ClientRegistration, list_clients, register_client
+from .services.clients import ClientRegistration, list_clients, register_client, require_acr
 from .services.errors import DomainError
 from .services.import_report import ImportReport
+from .services.signin import ACR_VALUES
 from .services.units import ensure_unit
 
 
@@ -128,6 +129,12 @@ def clients() -> None:
 @click.option(
     "--id-token-alg", default="RS256", show_default=True, type=click.Choice(["RS256", "ES256"])
 )
+@click.option(
+    "--min-acr",
+    default="",
+    type=click.Choice(["", *ACR_VALUES]),
+    help="Weakest sign-in the subsystem accepts; a weaker session must sign in with a card.",
+)
 def clients_add(
     name: str,
     client_id: str | None,
@@ -141,6 +148,7 @@ def clients_add(
     auth_method: str,
     consent: bool,
     id_token_alg: str,
+    min_acr: str,
 ) -> None:
     """Register a client; prints JSON with client_id and client_secret (shown once)."""
     hub = _hub()
@@ -155,6 +163,7 @@ def clients_add(
         token_endpoint_auth_method="none" if public else auth_method,
         first_party=not consent,
         id_token_signed_response_alg=id_token_alg,
+        min_acr=min_acr,
     )
     if scope is not None:
         registration.scope = scope
@@ -162,6 +171,18 @@ def clients_add(
         client, secret = register_client(db, hub.client_secrets, registration)
         audit.record(db, "client.create", actor="cli", target=client.client_id)
     click.echo(json.dumps({"client_id": client.client_id, "client_secret": secret}))
+
+
+@clients.command("require-acr")
+@click.argument("client_id")
+@click.argument("acr", default="", type=click.Choice(["", *ACR_VALUES]))
+def clients_require_acr(client_id: str, acr: str) -> None:
+    """Make a subsystem require a sign-in level (no ACR: any), e.g. the card level."""
+    hub = _hub()
+    with _unit_of_work(hub) as db:
+        require_acr(db, client_id, acr)
+        audit.record(db, "client.require_acr", actor="cli", target=client_id, acr=acr)
+    click.echo(f"{client_id}: minimum acr {acr or '(any)'}")
 
 
 @clients.command("list")
@@ -182,6 +203,7 @@ def clients_list() -> None:
                         "grant_types": client.grant_types,
                         "scope": client.scope,
                         "token_endpoint_auth_method": client.token_endpoint_auth_method,
+                        "min_acr": client.min_acr,
                         "disabled": client.disabled_at is not None,
                     },
                     ensure_ascii=False,
@@ -517,6 +539,95 @@ def demo_load(rp_base: str) -> None:
     with _unit_of_work(hub) as db:
         summary = load_demo(db, hub, rp_base)
     click.echo(summary)
+
+
+# Development card ---------------------------------------------------------------------
+
+SOFTHSM2_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
+DEV_CARD_PIN = "123456"
+#: The development cards: token label, card kind, subject CN and serialNumber.
+DEV_CARDS = (
+    (
+        "OneDoor Dev Institution Card",
+        "INSTITUTION",
+        "OneDoor Development Institution",
+        "376570300I",
+    ),
+    ("OneDoor Dev Personnel Card", "PERSONNEL", "OneDoor Development Personnel", "A123456789"),
+)
+
+
+@main.group()
+def card() -> None:
+    """Institution and personnel smartcards."""
+
+
+@card.command("dev-setup")
+@click.option("--module", default=SOFTHSM2_MODULE, show_default=True, help="SoftHSM2 module.")
+def card_dev_setup(module: str) -> None:
+    """Make SoftHSM2 development cards and a development CA under instance/card/ (again
+    from scratch each time), trusted only with IDP_ENV=development."""
+    import functools
+    import secrets
+    import shutil
+    import subprocess
+
+    from cryptography.hazmat.primitives import serialization
+
+    from .services.devcard import issue_card_certificate, make_ca, make_crl
+    from .services.smartcard import CardKind
+
+    settings = _hub().settings
+    folder = settings.card_dev_dir()
+    shutil.rmtree(folder, ignore_errors=True)
+    (folder / "tokens").mkdir(parents=True)
+    (folder / "trust").mkdir()
+    conf = folder / "softhsm2.conf"
+    conf.write_text(f"directories.tokendir = {folder / 'tokens'}\nobjectstore.backend = file\n")
+    os.environ["SOFTHSM2_CONF"] = str(conf)
+    ca = make_ca()
+    pem = serialization.Encoding.PEM
+    (folder / "trust" / "dev-ca.pem").write_bytes(ca[1].public_bytes(pem))
+    key_file = folder / "dev-ca-key.pem"
+    key_file.write_bytes(
+        ca[0].private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    key_file.chmod(0o600)
+    (folder / "dev-ca.crl").write_bytes(make_crl(ca).public_bytes(serialization.Encoding.DER))
+    from clients.cardagent.token import provision
+
+    # SoftHSM2 sees the tokens that exist when the module is first loaded: make them all.
+    for label, *_ in DEV_CARDS:
+        subprocess.run(  # noqa: S603
+            [
+                shutil.which("softhsm2-util") or "softhsm2-util",
+                "--init-token",
+                "--free",
+                "--label",
+                label,
+                "--pin",
+                DEV_CARD_PIN,
+                "--so-pin",
+                secrets.token_hex(8),
+            ],
+            check=True,
+            capture_output=True,
+        )
+    for label, kind, name, serial in DEV_CARDS:
+        certify = functools.partial(
+            issue_card_certificate, ca, kind=CardKind[kind], common_name=name, serial=serial
+        )
+        cert = provision(module, label, DEV_CARD_PIN, name, certify)
+        click.echo(f"{label}: {cert.subject.rfc4514_string()}")
+    click.echo(
+        f"""
+Development cards ready (PIN {DEV_CARD_PIN}); the hub trusts their CA when IDP_ENV=development
+(restart it). Start the card agent beside the browser:
+
+  SOFTHSM2_CONF={conf} \\
+    {sys.executable} -m clients.cardagent --module {module} --origin {settings.issuer_url}
+"""
+    )
 
 
 if __name__ == "__main__":

@@ -8,11 +8,15 @@ The embedded defaults give a working hub with no outside services: SQLite in
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from .services.ocsp import OcspResponder
+from .services.smartcard import CardTrust, CrlSource, FieldMapping
 
 PREFIX = "IDP_"
 
@@ -81,6 +85,28 @@ class Settings:
     key_reload_seconds: int = 30
     #: Number of reverse proxies in front of the hub whose X-Forwarded-* headers to trust.
     trusted_proxies: int = 0
+    #: Folder of trusted card CA certificates (HCA root and intermediates, public only);
+    #: self-signed ones are anchors. In development ``instance/card/trust`` is added.
+    card_trust_dir: str = "keys/trust"
+    #: CRLs of the card CAs: comma-separated files or http(s) URLs (DER or PEM). A card
+    #: certificate whose issuer has no current CRL here is refused.
+    card_crls: str = ""
+    #: How long a CRL read from a file or URL is used before it is read again.
+    card_crl_cache_seconds: int = 3600
+    #: OCSP responder asked about card certificates first (empty: CRLs only).
+    card_ocsp_url: str = ""
+    #: Comma-separated certificate policy OIDs; a card certificate must carry one of them
+    #: (empty: no policy required).
+    card_policy_oids: str = ""
+    #: Where an institution card certificate holds the unit code: ``subject:serialNumber``,
+    #: ``subject:CN``, ``subject:<OID>`` or ``sda:<OID>`` (Subject Directory Attributes).
+    card_unit_code_field: str = "subject:serialNumber"
+    #: Regular expression applied to that field; its first group is the unit code.
+    card_unit_code_pattern: str = r"^([0-9A-Z]{10})$"
+    #: Where a personnel card certificate holds the person's identity (same forms).
+    card_person_id_field: str = "subject:serialNumber"
+    #: Address of the card agent on the user's own computer, as the sign-in page calls it.
+    card_agent_url: str = "http://127.0.0.1:61180"
     #: Default page language.
     default_locale: str = "zh-TW"
     #: Python logging level.
@@ -120,6 +146,13 @@ class Settings:
                 raise ConfigError(f"IDP_{name.upper()} must be positive")
         if self.authorization_code_ttl_seconds > 600:
             raise ConfigError("authorization codes must expire within 10 minutes")
+        try:
+            self.card_unit_code()
+            self.card_person_id()
+        except (ValueError, re.error) as exc:
+            raise ConfigError(f"card certificate field: {exc}") from exc
+        if urlsplit(self.card_agent_url).hostname not in ("127.0.0.1", "localhost", "::1"):
+            raise ConfigError("IDP_CARD_AGENT_URL must be on this computer (127.0.0.1)")
         if self.default_locale not in ("zh-TW", "en"):
             raise ConfigError("IDP_DEFAULT_LOCALE must be 'zh-TW' or 'en'")
 
@@ -138,6 +171,31 @@ class Settings:
         if self.session_cookie_secure is not None:
             return self.session_cookie_secure
         return self.issuer.startswith("https://")
+
+    def card_unit_code(self) -> FieldMapping:
+        return FieldMapping.parse(self.card_unit_code_field, self.card_unit_code_pattern)
+
+    def card_person_id(self) -> FieldMapping:
+        return FieldMapping.parse(self.card_person_id_field)
+
+    def card_dev_dir(self) -> Path:
+        """The development card's files (``idp card dev-setup``)."""
+        return self.instance_dir() / "card"
+
+    def card_trust(self) -> CardTrust:
+        folders = [Path(self.card_trust_dir)]
+        crls = [c.strip() for c in self.card_crls.split(",") if c.strip()]
+        if self.development:
+            folders.append(self.card_dev_dir() / "trust")
+            crls.extend(str(p) for p in sorted(self.card_dev_dir().glob("*.crl")))
+        return CardTrust.from_files(
+            folders,
+            CrlSource(crls, self.card_crl_cache_seconds),
+            self.card_unit_code(),
+            self.card_person_id(),
+            frozenset(o.strip() for o in self.card_policy_oids.split(",") if o.strip()),
+            OcspResponder(self.card_ocsp_url) if self.card_ocsp_url else None,
+        )
 
     def instance_dir(self) -> Path:
         path = Path(self.instance_path).resolve()

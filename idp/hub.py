@@ -76,6 +76,8 @@ class Hub:
         self.policy: Reloading[Policy] = Reloading(
             self.database, current_policy, POLICY_RELOAD_SECONDS
         )
+        #: Card CAs, CRLs and certificate field mappings (read once; restart to change).
+        self.card_trust = settings.card_trust()
         self.mail_sender = (
             SmtpSender(settings.smtp_url, settings.mail_from) if settings.smtp_url else None
         )

@@ -149,7 +149,7 @@ def test_paper_route_pdf_and_scan(demo_units: LiveHub) -> None:
     response = apply(demo_units, http, role="unit_admin", unit_code=OTHER_HOSPITAL, subsystems=[])
     assert response.status_code == 302
     progress = http.get(demo_units.url + "/apply/progress")
-    assert "醫事機構卡驗證：目前尚未開放" in progress.text
+    assert "驗證機構卡" in progress.text and "紙本審核" in progress.text  # card or paper
     pdf = http.get(demo_units.url + "/apply/form.pdf")
     assert pdf.headers["Content-Type"] == "application/pdf"
     text = extracted_text(pdf.content)

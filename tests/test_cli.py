@@ -169,3 +169,29 @@ def test_demo_load_is_repeatable(hub: Hub, tmp_path: Path) -> None:
 def test_logout_deliver_command(hub: Hub) -> None:
     result = idp(hub, "logout", "deliver")
     assert result.returncode == 0 and "delivered 0" in result.stdout
+
+
+def test_clients_require_acr_sets_and_clears_the_minimum(hub: Hub) -> None:
+    from idp.models import Client
+    from idp.services.signin import ACR_CARD
+
+    add = idp(
+        hub,
+        "clients",
+        "add",
+        "--name",
+        "婦幼",
+        "--client-id",
+        "mch",
+        "--redirect-uri",
+        "http://127.0.0.1:5001/callback",
+    )
+    assert add.returncode == 0, add.stderr
+    assert idp(hub, "clients", "require-acr", "mch", ACR_CARD).returncode == 0
+    with hub.database.unit_of_work() as db:
+        assert db.query(Client).filter_by(client_id="mch").one().min_acr == ACR_CARD
+    assert idp(hub, "clients", "require-acr", "mch", "urn:other").returncode != 0
+    assert idp(hub, "clients", "require-acr", "nobody", ACR_CARD).returncode != 0
+    assert idp(hub, "clients", "require-acr", "mch").returncode == 0
+    with hub.database.unit_of_work() as db:
+        assert db.query(Client).filter_by(client_id="mch").one().min_acr == ""

@@ -5,6 +5,7 @@ signs out through the hub (RP-initiated logout) and honours back-channel logout.
 
 from __future__ import annotations
 
+import json
 import secrets
 import threading
 import time
@@ -20,7 +21,11 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from werkzeug.wrappers import Response
 
+from .rfc9470 import requested_acr_values, step_up_challenge
+
 BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
+#: The hub's card level (discovery's acr_values_supported): the demo API's records need it.
+CARD_ACR = "urn:onedoor:acr:card"
 #: How long ended hub sessions and seen logout tokens are remembered.
 MEMORY_SECONDS = 24 * 3600
 
@@ -152,7 +157,50 @@ def create_rp(rp: RelyingParty) -> Flask:
     @app.get("/login")
     def login() -> Response:
         session.pop("target", None)
-        return oauth.hub.authorize_redirect(rp.base_url + "/callback")
+        extra: dict[str, str] = {}
+        if request.args.get("acr_values"):
+            # Step-up asked for by the API (RFC 9470): come back to where it was asked.
+            extra["acr_values"] = request.args["acr_values"]
+            session["target"] = rp.base_url + "/card-records"
+        return oauth.hub.authorize_redirect(rp.base_url + "/callback", **extra)
+
+    @app.get("/api/card-records")
+    def card_records_api() -> Response:
+        """A resource only a card sign-in may read; the access token's level comes from
+        the hub's introspection."""
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        metadata = oauth.hub.load_server_metadata()
+        answer = requests.post(
+            metadata["introspection_endpoint"],
+            auth=(rp.client_id, rp.client_secret),
+            data={"token": token},
+            timeout=10,
+        ).json()
+        if not token or not answer.get("active"):
+            return Response("", 401, {"WWW-Authenticate": 'Bearer error="invalid_token"'})
+        if answer.get("acr") != CARD_ACR:
+            challenge = step_up_challenge(CARD_ACR, "A card sign-in is required")
+            return Response("", 401, {"WWW-Authenticate": challenge})
+        return Response(
+            json.dumps({"records": ["醫事機構資料 (card level)"]}),
+            mimetype="application/json",
+        )
+
+    @app.get("/card-records")
+    def card_records() -> Response | str:
+        """A page showing the API's records, stepping up when the API asks for it."""
+        if not session.get("access_token"):
+            return redirect(url_for("login"))
+        answer = requests.get(
+            rp.base_url + "/api/card-records",
+            headers={"Authorization": "Bearer " + session["access_token"]},
+            timeout=20,
+        )
+        if answer.status_code == 401:
+            acr_values = requested_acr_values(answer.headers.get("WWW-Authenticate", ""))
+            return redirect(url_for("login", acr_values=acr_values))
+        answer.raise_for_status()
+        return render_template("card_records.html", rp=rp, records=answer.json()["records"])
 
     @app.route("/initiate-login", methods=["GET", "POST"])
     def initiate_login() -> Response:
@@ -191,6 +239,7 @@ def create_rp(rp: RelyingParty) -> Flask:
         }
         session["claims"] = {"id_token": dict(id_claims), "userinfo": dict(userinfo)}
         session["id_token"] = token["id_token"]
+        session["access_token"] = token["access_token"]
         session["since"] = time.time()
         return redirect(target)
 

@@ -4,6 +4,7 @@ from .account import Account, AccountRole, AccountStatus
 from .application import Application, ApplicationStatus, ReviewRoute, SubsystemRequest
 from .audit import AuditEvent
 from .base import Base, table_of, utcnow
+from .card import CardEnrolment
 from .client import Client
 from .credentials import EmailChange, PasswordHistory, PasswordReset, ResetRequest
 from .grant import Grant, RefreshToken
@@ -27,6 +28,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Binding",
+    "CardEnrolment",
     "Client",
     "EmailChange",
     "Grant",

@@ -34,5 +34,8 @@ class Client(Base):
     #: First-party subsystems skip the consent page unless ``prompt=consent`` asks for it.
     first_party: Mapped[bool] = mapped_column(default=True)
     id_token_signed_response_alg: Mapped[str] = mapped_column(String(10), default="RS256")
+    #: The weakest ``acr`` the subsystem accepts; a weaker session must step up (sign in
+    #: with a card) before a code is issued. Empty: any.
+    min_acr: Mapped[str] = mapped_column(String(64), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     disabled_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -22,6 +22,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from ..models.subsystem_account import BINDING_ID_PREFIX
+from ..services.signin import ACR_VALUES, acr_satisfies
 
 #: Kept per browser session; older pending requests are dropped beyond this.
 MAX_PENDING = 5
@@ -56,9 +57,24 @@ class Interaction:
     max_age: int | None
     hint_subject: str | None
     first_party: bool
+    #: The weakest ``acr`` this request accepts (``acr_values`` and the client's minimum).
+    required_acr: str | None = None
 
 
-def parse_interaction(data: Any, first_party: bool, hint_subject: str | None) -> Interaction:
+def required_acr(acr_values: str | None, client_min: str = "") -> str | None:
+    """The level a session must have for this request: the weakest known value in
+    ``acr_values`` (any one of them will do), raised to the client's minimum. Unknown
+    values are ignored (OpenID Connect Core section 3.1.2.1: voluntary claims)."""
+    requested = [v for v in (acr_values or "").split() if v in ACR_VALUES]
+    levels = [min(requested, key=ACR_VALUES.index)] if requested else []
+    if client_min in ACR_VALUES:
+        levels.append(client_min)
+    return max(levels, key=ACR_VALUES.index) if levels else None
+
+
+def parse_interaction(
+    data: Any, first_party: bool, hint_subject: str | None, client_min_acr: str = ""
+) -> Interaction:
     raw_max_age = data.get("max_age")
     max_age = None
     if raw_max_age not in (None, ""):
@@ -70,6 +86,7 @@ def parse_interaction(data: Any, first_party: bool, hint_subject: str | None) ->
         max_age=max_age,
         hint_subject=hint_subject,
         first_party=first_party,
+        required_acr=required_acr(data.get("acr_values"), client_min_acr),
     )
 
 
@@ -80,9 +97,11 @@ def next_step(
     auth_time: int | None,
     signed_in_for_this_request: bool,
     consented: bool,
+    acr: str | None = None,
     now: float | None = None,
 ) -> Next:
-    """Raises login_required / consent_required for ``prompt=none`` instead of asking."""
+    """Raises login_required / consent_required for ``prompt=none`` instead of asking.
+    A session weaker than the required ``acr`` signs in again (step-up)."""
     now = time.time() if now is None else now
     silent = "none" in interaction.prompts
     asks_sign_in = bool(interaction.prompts & {"login", "select_account"})
@@ -93,6 +112,7 @@ def next_step(
         or auth_time is None
         or (not signed_in_for_this_request and (asks_sign_in or too_old))
         or other_person
+        or not meets_acr(interaction, acr)
     )
     if must_sign_in:
         if silent:
@@ -104,6 +124,11 @@ def next_step(
             raise ConsentRequiredError()
         return Next.CONSENT
     return Next.ISSUE
+
+
+def meets_acr(interaction: Interaction, acr: str | None) -> bool:
+    required = interaction.required_acr
+    return required is None or (acr is not None and acr_satisfies(acr, required))
 
 
 def id_token_hint_subject(hint: str | None, keys: KeySet, issuer: str) -> str | None:

@@ -32,6 +32,7 @@ class RegisteredClient(ClientMixin):
     scopes: tuple[str, ...]
     first_party: bool
     id_token_signed_response_alg: str
+    min_acr: str
     secrets: ClientSecrets = field(repr=False, compare=False)
 
     @classmethod
@@ -48,6 +49,7 @@ class RegisteredClient(ClientMixin):
             scopes=tuple(scope_to_list(row.scope) or []),
             first_party=row.first_party,
             id_token_signed_response_alg=row.id_token_signed_response_alg,
+            min_acr=row.min_acr,
             secrets=secrets,
         )
 

@@ -24,6 +24,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from ..models import Binding
 from ..services import audit, bindings
 from ..services.clients import find_client
+from ..services.signin import ACR_CARD
 from ..web import auth_session
 from ..web.auth_session import SignedIn
 from ..web.context import client_ip, commit, current_hub, db
@@ -146,13 +147,14 @@ def _authorize(
         hint_subject = id_token_hint_subject(
             data.get("id_token_hint"), hub.keyring.current().public, hub.settings.issuer_url
         )
-        interaction = parse_interaction(data, client.first_party, hint_subject)
+        interaction = parse_interaction(data, client.first_party, hint_subject, client.min_acr)
         step = next_step(
             interaction,
             subject=current.subject if current else None,
             auth_time=current.auth_time if current else None,
             signed_in_for_this_request=_signed_in_since(pending),
             consented=consented,
+            acr=current.acr if current else None,
         )
     except OAuth2Error as error:
         error.redirect_uri = grant.redirect_uri
@@ -163,7 +165,7 @@ def _authorize(
     if step is Next.SIGN_IN:
         rid = save_pending(session, params, consented=consented, rid=rid)
         form = SignInForm(formdata=None, rid=rid, username=login_hint(params))
-        return render_signin(form)
+        return render_signin(form, card_required=interaction.required_acr == ACR_CARD)
     if session.get("password_change_required"):
         rid = save_pending(session, params, consented=consented, rid=rid)
         return redirect(url_for("account.change_password", rid=rid))

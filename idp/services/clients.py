@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from ..models import Client
 from .errors import InvalidInput
 from .key_derivation import derive_key, keyed_hash
+from .signin import ACR_VALUES
 
 #: Scopes a subsystem may ask for on behalf of a person.
 PERSON_SCOPES = ("openid", "profile", "email", "phone", "unit", "subsystem", "offline_access")
@@ -55,6 +56,8 @@ class ClientRegistration:
     first_party: bool = True
     id_token_signed_response_alg: str = "RS256"
     client_id: str | None = None
+    #: The weakest ``acr`` accepted (step-up below it); empty: any.
+    min_acr: str = ""
 
 
 def validate_uri(uri: str, field_name: str) -> str:
@@ -94,6 +97,8 @@ def _validate(reg: ClientRegistration) -> None:
         validate_uri(reg.backchannel_logout_uri, "backchannel_logout_uri")
     if reg.initiate_login_uri:
         validate_uri(reg.initiate_login_uri, "initiate_login_uri")
+    if reg.min_acr and reg.min_acr not in ACR_VALUES:
+        raise InvalidInput("min_acr", "不支援的驗證等級（acr）", acr=reg.min_acr)
 
 
 def register_client(
@@ -120,6 +125,7 @@ def register_client(
         scope=reg.scope,
         first_party=reg.first_party,
         id_token_signed_response_alg=reg.id_token_signed_response_alg,
+        min_acr=reg.min_acr,
     )
     db.add(client)
     db.flush()
@@ -138,3 +144,14 @@ def find_client(db: Session, client_id: str) -> Client | None:
 
 def list_clients(db: Session) -> list[Client]:
     return list(db.scalars(select(Client).order_by(Client.client_id)))
+
+
+def require_acr(db: Session, client_id: str, acr: str) -> Client:
+    """Set the weakest ``acr`` a subsystem accepts (empty: any)."""
+    client = find_client(db, client_id)
+    if client is None:
+        raise InvalidInput("client_id", "查無此子系統")
+    if acr and acr not in ACR_VALUES:
+        raise InvalidInput("min_acr", "不支援的驗證等級（acr）", acr=acr)
+    client.min_acr = acr
+    return client

@@ -188,10 +188,35 @@ def _decide_application(
     now: datetime,
     ip: str,
 ) -> None:
+    settle_application(db, application, approve, reason, now, reviewer.id)
+    audit.record(
+        db,
+        "application.approve" if approve else "application.return",
+        actor=reviewer.username,
+        actor_account_id=reviewer.id,
+        target=application.account.username,
+        ip=ip,
+        application=application.reference,
+        unit=application.unit.code,
+        reason=reason,
+    )
+
+
+def settle_application(
+    db: Session,
+    application: Application,
+    approve: bool,
+    reason: str,
+    now: datetime,
+    decided_by_id: int | None,
+) -> None:
+    """Approve (activate the account, open its subsystem requests to their reviewers) or
+    return an application, and tell the applicant. ``decided_by_id`` is None when no
+    person decided (醫事機構卡驗證)."""
     account = application.account
     application.status = ApplicationStatus.APPROVED if approve else ApplicationStatus.RETURNED
     application.decided_at = now
-    application.decided_by_id = reviewer.id
+    application.decided_by_id = decided_by_id
     application.reason = reason
     account.status = AccountStatus.ACTIVE if approve else AccountStatus.RETURNED
     account.updated_at = now
@@ -200,19 +225,8 @@ def _decide_application(
             request.status = ApplicationStatus.PENDING if approve else ApplicationStatus.RETURNED
             if not approve:
                 request.decided_at = now
-                request.decided_by_id = reviewer.id
+                request.decided_by_id = decided_by_id
                 request.reason = reason
-    audit.record(
-        db,
-        "application.approve" if approve else "application.return",
-        actor=reviewer.username,
-        actor_account_id=reviewer.id,
-        target=account.username,
-        ip=ip,
-        application=application.reference,
-        unit=application.unit.code,
-        reason=reason,
-    )
     inbox.notify(
         db,
         account,

@@ -20,15 +20,20 @@ from ..models import Account, AccountStatus
 from ..store import Store
 from . import audit, captcha
 from .accounts import find_by_username
+from .card_challenge import CardProof
 from .credentials import password_expired
 from .errors import DomainError
 from .passwords import Passwords
 from .policy import Policy
+from .smartcard import CardHolder
 from .throttle import Throttle
 
-#: Authentication context classes the hub issues, weakest first.
+#: Authentication context classes the hub issues, weakest first: password (+ 驗證碼),
+#: and a smartcard with its PIN (alone for an enrolled personnel card, with the password
+#: for an institution card).
 ACR_PASSWORD = "urn:onedoor:acr:password"
-ACR_VALUES = (ACR_PASSWORD,)
+ACR_CARD = "urn:onedoor:acr:card"
+ACR_VALUES = (ACR_PASSWORD, ACR_CARD)
 
 #: One message for a wrong account, a wrong password and a locked account alike.
 BAD_CREDENTIALS = (
@@ -38,7 +43,7 @@ BAD_CREDENTIALS = (
 
 
 def acr_for(amr: Sequence[str]) -> str:
-    return ACR_PASSWORD
+    return ACR_CARD if "sc" in amr else ACR_PASSWORD
 
 
 def acr_satisfies(acr: str, required: str) -> bool:
@@ -61,6 +66,9 @@ class SigninAttempt:
     captcha_id: str = ""
     captcha_answer: str = ""
     ip: str = ""
+    #: The card's answer to this browser session's challenge, for a card sign-in.
+    card: CardProof | None = None
+    session_key: str = ""
 
 
 @dataclass
@@ -68,6 +76,7 @@ class SigninState:
     account: Account | None = None
     amr: list[str] = field(default_factory=list)
     password_change_required: bool = False
+    card: CardHolder | None = None
 
 
 @dataclass(frozen=True)

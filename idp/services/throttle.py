@@ -25,6 +25,7 @@ LIMITS = {
     "forgot_password": ("forgot_password_per_hour", 3600),
     "status_lookup": ("status_lookup_per_hour", 3600),
     "bind": ("signin_per_minute", 60),
+    "card_challenge": ("signin_per_minute", 60),
 }
 
 

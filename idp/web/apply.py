@@ -22,6 +22,7 @@ from ..services.applications import (
     SubsystemChoice,
     TooManyLookups,
 )
+from ..services.card_verification import can_verify_by_card
 from ..services.catalogues import Catalogues
 from ..services.errors import InvalidInput, Text
 from ..services.paper_form import render_application_pdf
@@ -137,7 +138,7 @@ def apply() -> BaseResponse:
     return redirect(url_for("apply.progress"))
 
 
-def _own_application() -> Application:
+def own_application() -> Application:
     application_id = session.get(SESSION_KEY)
     application = db().get(Application, application_id) if application_id else None
     if application is None:
@@ -149,12 +150,15 @@ def _own_application() -> Application:
 def progress() -> BaseResponse:
     if not session.get(SESSION_KEY):
         return redirect(url_for("apply.status"))
-    application = _own_application()
-    return _render_progress(application)
+    application = own_application()
+    return render_progress(application)
 
 
-def _render_progress(
-    application: Application, scan_error: InvalidInput | None = None, status: int = 200
+def render_progress(
+    application: Application,
+    scan_error: InvalidInput | None = None,
+    status: int = 200,
+    card_error: str | None = None,
 ) -> Response:
     return Response(
         render_template(
@@ -162,6 +166,8 @@ def _render_progress(
             progress=applications.progress_of(db(), application),
             paper=application.route is ReviewRoute.PAPER,
             scan_error=scan_error,
+            card_error=card_error,
+            can_verify_by_card=can_verify_by_card(application),
             catalogues=current_hub().catalogues,
         ),
         status=status,
@@ -196,13 +202,13 @@ def status() -> BaseResponse:
             status=200,
         )
     session[SESSION_KEY] = application.id
-    return _render_progress(application)
+    return render_progress(application)
 
 
 @bp.get("/form.pdf")
 def paper_form() -> Response:
     """The pre-filled 管理者帳號申請表, to print, sign and stamp."""
-    application = _own_application()
+    application = own_application()
     if application.route is not ReviewRoute.PAPER:
         abort(404)
     hub = current_hub()
@@ -226,12 +232,12 @@ def allow_scan_uploads() -> None:
 
 @bp.errorhandler(RequestEntityTooLarge)
 def scan_too_large(_error: RequestEntityTooLarge) -> Response:
-    return _render_progress(_own_application(), scan_error=too_large(), status=413)
+    return render_progress(own_application(), scan_error=too_large(), status=413)
 
 
 @bp.post("/scan")
 def upload_scan() -> BaseResponse:
-    application = _own_application()
+    application = own_application()
     upload = request.files.get("scan")
     data = upload.read() if upload else b""
     try:
@@ -239,7 +245,7 @@ def upload_scan() -> BaseResponse:
             db(), application, data, upload.filename or "" if upload else "", ip=client_ip()
         )
     except InvalidInput as refused:
-        return _render_progress(application, scan_error=refused, status=400)
+        return render_progress(application, scan_error=refused, status=400)
     commit()
     return redirect(url_for("apply.progress", uploaded=1))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import AnyOf, DataRequired, Length
 
 REQUIRED = "此欄位必填"
 
@@ -15,6 +15,16 @@ class SignInForm(FlaskForm):
     password = PasswordField(validators=[DataRequired(REQUIRED), Length(max=256)])
     captcha_answer = StringField(validators=[Length(max=20)])
     captcha_id = HiddenField()
+    rid = HiddenField()
+
+
+class CardSignInForm(FlaskForm):
+    """憑證登入. The card's answer (challenge, certificate, signature) is read as posted;
+    the account and password are needed with an institution card only."""
+
+    card_kind = StringField(validators=[AnyOf(["institution", "personnel"])])
+    username = StringField(validators=[Length(max=50)])
+    password = PasswordField(validators=[Length(max=256)])
     rid = HiddenField()
 
 

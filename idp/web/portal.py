@@ -24,7 +24,13 @@ from ..oidc.views import resume_authorization
 from ..services import captcha, credentials, hub_sessions
 from ..services.errors import InvalidInput, Text
 from ..services.password_rules import PersonalData, evaluate, rules_text
-from ..services.signin import SigninAttempt, SigninFailed, password_flow, sign_in
+from ..services.signin import (
+    Authentication,
+    SigninAttempt,
+    SigninFailed,
+    password_flow,
+    sign_in,
+)
 from ..services.throttle import Throttle
 from . import auth_session
 from .context import client_ip, current_hub, db
@@ -90,13 +96,18 @@ def signin() -> BaseResponse:
     except SigninFailed as failure:
         db().commit()
         status = 429 if failure.reason == "address_limited" else 401
-        return render_signin(form, failure.message, status=status, **failure.params)
+        return render_signin(form, failure.message, status, message_params=failure.params)
+    return finish_sign_in(authn, rid)
+
+
+def finish_sign_in(authn: Authentication, rid: str) -> BaseResponse:
+    """Start the hub session, then: change an expired password first, or carry on with
+    the subsystem's request in this same response, or go home."""
     auth_session.establish(authn)
     if authn.password_change_required:
         session["password_change_required"] = True
         response: BaseResponse = redirect(url_for("account.change_password", rid=rid or None))
     elif rid:
-        # Carry on with the subsystem's request in this same response.
         response = resume_authorization(rid)
     else:
         response = redirect(url_for("portal.home"))

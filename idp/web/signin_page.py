@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import Response, render_template
 
 from ..services import captcha
@@ -21,10 +23,17 @@ def new_captcha() -> str | None:
 
 
 def render_signin(
-    form: SignInForm, message: str | None = None, status: int = 200, **message_params: object
+    form: SignInForm,
+    message: str | None = None,
+    status: int = 200,
+    *,
+    message_params: Mapping[str, object] | None = None,
+    card_tab: bool = False,
+    card_required: bool = False,
 ) -> Response:
     """The page, with a fresh captcha when the policy asks for one; what was typed is
-    kept, except secrets."""
+    kept, except secrets. ``card_tab`` opens on 憑證登入; ``card_required`` says the
+    subsystem needs a card sign-in (step-up)."""
     hub = current_hub()
     policy = hub.policy.current()
     show_captcha = hub.settings.captcha and captcha_required(
@@ -36,8 +45,10 @@ def render_signin(
         "signin.html",
         form=form,
         message=message,
-        message_params=message_params,
+        message_params=message_params or {},
         captcha_id=new_captcha() if show_captcha else None,
         signed_in=signed_in(),
+        card_tab=card_tab or card_required,
+        card_required=card_required,
     )
     return Response(body, status=status)
