@@ -29,8 +29,8 @@ from . import audit, inbox
 from .account_admin import Managing, account_scope, disable_now
 from .applications import SubsystemChoice, authority_admins, is_authority, quota_problems
 from .catalogues import Catalogues
-from .errors import DomainError, InvalidInput, NotFound, Text
-from .reviews import check_reason, in_scope
+from .errors import InvalidInput, NotFound, Text
+from .reviews import NotDecidable, check_reason, in_scope
 
 #: Each kind as the pages and mails name it (zh-TW, English).
 KIND_NAMES = {
@@ -48,10 +48,6 @@ _ROLE_BEFORE = {
     RoleChangeKind.OVER_QUOTA: AccountRole.MEMBER,
 }
 _SUBSYSTEM_ONLY = (RoleChangeKind.OVER_QUOTA, RoleChangeKind.EXTRA_MENU)
-
-
-class NotDecidable(DomainError):
-    pass
 
 
 @dataclass(frozen=True)
