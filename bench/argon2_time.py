@@ -10,7 +10,7 @@ import statistics
 import time
 
 from idp.config import Settings
-from idp.services.passwords import Passwords
+from idp.services.signin.passwords import Passwords
 
 
 def main() -> None:

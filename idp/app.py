@@ -12,19 +12,19 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Settings
+from .http.access import password_change_first
+from .http.auth_session import signed_in
+from .http.context import close_db, db
+from .http.i18n import current_locale, gettext
+from .http.sessions import StoreSessionInterface
 from .hub import Hub
 from .models import Account, AccountRole, AccountStatus
 from .models.base import TAIPEI
 from .oidc import init_oidc
-from .services import inbox
-from .services.applications import STATUS_NAMES, is_authority
-from .services.catalogues import Name
+from .services.applications.submission import STATUS_NAMES, is_authority
+from .services.messaging import inbox
+from .services.subsystems.catalogues import Name
 from .web import account, admin, apply, bindings, card, portal, review, unit_accounts, units
-from .web.access import password_change_first
-from .web.auth_session import signed_in
-from .web.context import close_db, db
-from .web.i18n import current_locale, gettext
-from .web.sessions import StoreSessionInterface
 from .worker import BackgroundWorker
 
 

@@ -16,13 +16,19 @@ from .config import ConfigError, Settings
 from .hub import Hub
 from .migrate import upgrade
 from .models import AccountRole
-from .services import audit, policy, signing_keys
-from .services.accounts import create_account
-from .services.clients import ClientRegistration, list_clients, register_client, require_acr
+from .services import audit, policy
+from .services.accounts.directory import create_account
 from .services.errors import DomainError
 from .services.import_report import ImportReport
-from .services.signin import ACR_VALUES
-from .services.units import ensure_unit
+from .services.signin.steps import ACR_VALUES
+from .services.subsystems.clients import (
+    ClientRegistration,
+    list_clients,
+    register_client,
+    require_acr,
+)
+from .services.tokens import signing_keys
+from .services.units.directory import ensure_unit
 
 
 def _hub() -> Hub:
@@ -293,7 +299,7 @@ def units_import(path: str) -> None:
     """Load the open-data CSV of contracted medical institutions (safe to run again).
 
     Rows that cannot be loaded are listed by line; the others are loaded."""
-    from .services.unit_import import UnitFileRefused, import_units
+    from .services.units.importing import UnitFileRefused, import_units
 
     hub = _hub()
     with _unit_of_work(hub) as db:
@@ -318,7 +324,7 @@ def units_import(path: str) -> None:
 @click.argument("code")
 def units_show(code: str) -> None:
     """One unit: what it is, where, its 衛生局 and its active unit admins."""
-    from .services.units import find_by_code, unit_summary
+    from .services.units.directory import find_by_code, unit_summary
 
     with _unit_of_work(_hub()) as db:
         unit = find_by_code(db, code)
@@ -354,7 +360,7 @@ def subsystems() -> None:
 def subsystems_import_accounts(subsystem: str, path: str) -> None:
     """Load a legacy subsystem's accounts with their password hashes (CSV or JSON; safe to
     run again). Rows that cannot be loaded are listed by line; the others are loaded."""
-    from .services.subsystem_import import AccountFileRefused, import_accounts
+    from .services.subsystems.legacy_import import AccountFileRefused, import_accounts
 
     hub = _hub()
     catalogue = hub.catalogues.get(subsystem)
@@ -574,8 +580,8 @@ def card_dev_setup(module: str) -> None:
 
     from cryptography.hazmat.primitives import serialization
 
-    from .services.devcard import issue_card_certificate, make_ca, make_crl
-    from .services.smartcard import CardKind
+    from .services.cards.certificates import CardKind
+    from .services.cards.devcard import issue_card_certificate, make_ca, make_crl
 
     settings = _hub().settings
     folder = settings.card_dev_dir()

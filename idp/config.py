@@ -15,8 +15,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .services.ocsp import OcspResponder
-from .services.smartcard import CardTrust, CrlSource, FieldMapping
+from .services.cards.certificates import CardTrust, CrlSource, FieldMapping
+from .services.cards.ocsp import OcspResponder
 
 PREFIX = "IDP_"
 

@@ -21,13 +21,19 @@ from sqlalchemy.orm import Session
 
 from .hub import Hub
 from .models import Account, AccountRole, SubsystemAccount, Unit
-from .services import audit, policy, signing_keys
-from .services.accounts import create_account, find_by_username
-from .services.bindings import bind_new_subsystem_account
-from .services.clients import ClientRegistration, find_client, register_client, reset_secret
-from .services.subsystem_import import import_accounts
-from .services.unit_import import load_demo_units
-from .services.units import find_by_code
+from .services import audit, policy
+from .services.accounts.directory import create_account, find_by_username
+from .services.subsystems.bindings import bind_new_subsystem_account
+from .services.subsystems.clients import (
+    ClientRegistration,
+    find_client,
+    register_client,
+    reset_secret,
+)
+from .services.subsystems.legacy_import import import_accounts
+from .services.tokens import signing_keys
+from .services.units.directory import find_by_code
+from .services.units.importing import load_demo_units
 
 DEMO_PASSWORD = "Demo~Pass2026"
 #: The old 婦幼 password of the demo's legacy accounts (mch_legacy01, mch_legacy02).

@@ -10,14 +10,14 @@ from typing import Generic, TypeVar
 
 from .config import Settings
 from .db import Database
-from .services.account_admin import Managing
-from .services.catalogues import Catalogues, load_catalogues
-from .services.clients import ClientSecrets
-from .services.mail import SmtpSender
-from .services.national_id import NationalIdBox
-from .services.passwords import Passwords
+from .services.accounts.lifecycle import Managing
+from .services.accounts.national_id import NationalIdBox
+from .services.messaging.mail import SmtpSender
 from .services.policy import Policy, current_policy
-from .services.signing_keys import KeyBox, KeyRing, load_keyring
+from .services.signin.passwords import Passwords
+from .services.subsystems.catalogues import Catalogues, load_catalogues
+from .services.subsystems.clients import ClientSecrets
+from .services.tokens.signing_keys import KeyBox, KeyRing, load_keyring
 from .store import Store, make_store
 
 T = TypeVar("T")

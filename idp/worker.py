@@ -11,8 +11,10 @@ import time
 
 from .hub import Hub
 from .oidc.backchannel import LogoutSender
-from .services import account_admin, credentials, mail
-from .services.logout_notifications import deliver, due_deliveries
+from .services.accounts import lifecycle as account_admin
+from .services.messaging import mail
+from .services.sessions.backchannel import deliver, due_deliveries
+from .services.signin import credentials
 from .store import SqlStore
 
 log = logging.getLogger(__name__)

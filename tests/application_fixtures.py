@@ -14,10 +14,10 @@ from idp.models import (
     SubsystemAccount,
     UnitKind,
 )
-from idp.services.accounts import create_account
-from idp.services.applications import ApplicationForm, Applying, SubsystemChoice
-from idp.services.national_id import LETTER_VALUES, WEIGHTS
-from idp.services.units import ensure_unit, find_by_code
+from idp.services.accounts.directory import create_account
+from idp.services.accounts.national_id import LETTER_VALUES, WEIGHTS
+from idp.services.applications.submission import ApplicationForm, Applying, SubsystemChoice
+from idp.services.units.directory import ensure_unit, find_by_code
 
 from .helpers import PASSWORD
 
@@ -118,7 +118,7 @@ def member_form(**changes: Any) -> ApplicationForm:
 
 
 def account_named(hub: Hub, username: str) -> Account | None:
-    from idp.services.accounts import find_by_username
+    from idp.services.accounts.directory import find_by_username
 
     with hub.database.unit_of_work() as db:
         account = find_by_username(db, username)

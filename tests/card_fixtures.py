@@ -18,8 +18,8 @@ import pytest
 import requests
 
 from idp.cli import DEV_CARD_PIN, SOFTHSM2_MODULE
-from idp.services.card_challenge import CardProof
-from idp.services.devcard import DEV_POLICY_OID
+from idp.services.cards.challenge import CardProof
+from idp.services.cards.devcard import DEV_POLICY_OID
 
 from .conftest import free_port
 

@@ -23,7 +23,8 @@ from idp.config import Settings
 from idp.hub import Hub
 from idp.migrate import upgrade
 from idp.models import Base, KvEntry
-from idp.services import policy, signing_keys
+from idp.services import policy
+from idp.services.tokens import signing_keys
 from idp.store import SqlStore
 
 from .smtp import SmtpServer

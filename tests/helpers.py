@@ -15,10 +15,10 @@ import requests
 
 from idp.hub import Hub
 from idp.models import AccountRole, AccountStatus, ResetRequest
-from idp.services import captcha
-from idp.services.accounts import create_account
-from idp.services.clients import ClientRegistration, register_client
-from idp.services.units import ensure_unit
+from idp.services.accounts.directory import create_account
+from idp.services.signin import captcha
+from idp.services.subsystems.clients import ClientRegistration, register_client
+from idp.services.units.directory import ensure_unit
 
 PASSWORD = "Correct~Horse9Battery"
 REDIRECT_URI = "http://127.0.0.1:9/cb"

@@ -9,9 +9,9 @@ from passlib import hash as passlib_hash
 
 from idp.hub import Hub
 from idp.models import AccountRole, Binding, SubsystemAccount
-from idp.services.accounts import find_by_username
-from idp.services.bindings import bind_new_subsystem_account
-from idp.services.units import ensure_unit
+from idp.services.accounts.directory import find_by_username
+from idp.services.subsystems.bindings import bind_new_subsystem_account
+from idp.services.units.directory import ensure_unit
 
 HOSPITAL = "0101090517"
 CLINIC = "3501200000"

@@ -26,20 +26,17 @@ from idp.models import (
     UnitKind,
     utcnow,
 )
-from idp.services import (
-    account_admin,
-    dashboard,
-    hub_sessions,
-    mail,
-    role_changes,
-    signin,
-    signin_log,
-)
-from idp.services.account_admin import AccountDetails, NotAllowed
+from idp.services.accounts import lifecycle as account_admin
+from idp.services.accounts.lifecycle import AccountDetails, NotAllowed
+from idp.services.accounts.person import FormErrors
 from idp.services.errors import InvalidInput, NotFound
-from idp.services.mail import SmtpSender
-from idp.services.person import FormErrors
-from idp.services.throttle import Throttle
+from idp.services.messaging import mail
+from idp.services.messaging.mail import SmtpSender
+from idp.services.reports import dashboard, signin_log
+from idp.services.reviews import role_changes
+from idp.services.sessions import hub_sessions
+from idp.services.signin import steps as signin
+from idp.services.signin.throttle import Throttle
 
 from .application_fixtures import (
     AUTHORITY,

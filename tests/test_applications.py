@@ -23,10 +23,11 @@ from idp.models import (
     SubsystemRequest,
     UnitKind,
 )
-from idp.services import applications, reviews
-from idp.services.applications import SubsystemChoice
+from idp.services.accounts.person import FormErrors
+from idp.services.applications import submission as applications
+from idp.services.applications.submission import SubsystemChoice
 from idp.services.errors import NotFound
-from idp.services.person import FormErrors
+from idp.services.reviews import decisions as reviews
 
 from .application_fixtures import (
     AUTHORITY,

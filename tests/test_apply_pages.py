@@ -15,8 +15,8 @@ from PIL import Image
 from sqlalchemy import select
 
 from idp.models import Application, ApplicationStatus, MailMessage, UnitKind
-from idp.services import mail
-from idp.services.mail import SmtpSender
+from idp.services.messaging import mail
+from idp.services.messaging.mail import SmtpSender
 
 from .application_fixtures import (
     APPLICANT_PASSWORD,

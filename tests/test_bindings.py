@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from idp.hub import Hub
 from idp.models import Account, AuditEvent, Binding, InboxMessage
-from idp.services import bindings
-from idp.services.accounts import find_by_username
-from idp.services.bindings import BindingRefused
+from idp.services.accounts.directory import find_by_username
 from idp.services.errors import InvalidInput, NotFound
+from idp.services.subsystems import bindings
+from idp.services.subsystems.bindings import BindingRefused
 
 from .helpers import add_account, client_sign_in, page_fields
 from .switch_in_fixtures import LEGACY_PASSWORD, legacy_account

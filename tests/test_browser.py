@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import pytest
 from playwright.sync_api import Page, expect
 
-from idp.services import captcha
+from idp.services.signin import captcha
 
 from .conftest import LiveHub
 from .helpers import PASSWORD, add_account

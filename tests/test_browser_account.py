@@ -13,8 +13,8 @@ from playwright.sync_api import Page, expect
 
 from idp.models import Account, MailMessage, utcnow
 from idp.services import policy
-from idp.services.credentials import personal_data
-from idp.services.password_rules import evaluate
+from idp.services.signin.credentials import personal_data
+from idp.services.signin.password_rules import evaluate
 
 from .conftest import LiveHub, start_live_hub
 from .helpers import PASSWORD, add_account, wait_for_reset_requests

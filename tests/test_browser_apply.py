@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from idp.services import captcha
-from idp.services.unit_import import load_demo_units
+from idp.services.signin import captcha
+from idp.services.units.importing import load_demo_units
 
 from .application_fixtures import APPLICANT_PASSWORD, add_admin, national_id
 from .conftest import LiveHub, start_live_hub

@@ -11,8 +11,8 @@ from playwright.sync_api import Page, expect
 
 from idp.cli import DEV_CARD_PIN
 from idp.models import AccountRole
-from idp.services.accounts import create_account
-from idp.services.units import ensure_unit
+from idp.services.accounts.directory import create_account
+from idp.services.units.directory import ensure_unit
 
 from .card_fixtures import INSTITUTION_UNIT, Agent, DevCards, dev_cards, running_agent
 from .conftest import LiveHub, free_port, start_live_hub

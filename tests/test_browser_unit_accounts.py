@@ -12,8 +12,8 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from idp.models import MailMessage, UnitKind
-from idp.services import captcha
-from idp.services.unit_import import load_demo_units
+from idp.services.signin import captcha
+from idp.services.units.importing import load_demo_units
 
 from .application_fixtures import add_admin, add_unit, national_id
 from .conftest import LiveHub, start_live_hub

@@ -12,9 +12,9 @@ import pytest
 import requests
 
 from idp.models import AccountRole, AuditEvent, CardEnrolment
-from idp.services.accounts import create_account
-from idp.services.signin import ACR_CARD, ACR_PASSWORD
-from idp.services.units import ensure_unit
+from idp.services.accounts.directory import create_account
+from idp.services.signin.steps import ACR_CARD, ACR_PASSWORD
+from idp.services.units.directory import ensure_unit
 
 from .card_fixtures import INSTITUTION_UNIT, Agent, DevCards, dev_cards, running_agent
 from .conftest import LiveHub, start_live_hub

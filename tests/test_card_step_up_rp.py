@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from clients.demo_rp.rfc9470 import ERROR, requested_acr_values, step_up_challenge
-from idp.services.signin import ACR_CARD
+from idp.services.signin.steps import ACR_CARD
 
 from .card_fixtures import Agent, dev_cards, running_agent
 from .conftest import LiveHub

@@ -9,9 +9,9 @@ import pytest
 
 from idp.config import Settings
 from idp.hub import Hub
-from idp.services import card_challenge
-from idp.services.card_challenge import Purpose, verify_proof
-from idp.services.smartcard import CardKind, CardRefused
+from idp.services.cards import challenge as card_challenge
+from idp.services.cards.certificates import CardKind, CardRefused
+from idp.services.cards.challenge import Purpose, verify_proof
 
 from .card_fixtures import INSTITUTION_UNIT, Agent, DevCards, dev_cards, running_agent
 from .conftest import prepared_hub

@@ -15,8 +15,9 @@ import yaml
 
 from idp.models.account import AccountRole
 from idp.models.unit import UnitKind
-from idp.services import catalogues
-from idp.services.catalogues import (
+from idp.services.errors import Text
+from idp.services.subsystems import catalogues
+from idp.services.subsystems.catalogues import (
     CATALOGUE_DIR,
     AdminQuota,
     CatalogueError,
@@ -24,7 +25,6 @@ from idp.services.catalogues import (
     QuotaScope,
     load_catalogues,
 )
-from idp.services.errors import Text
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -15,7 +15,7 @@ import requests
 
 from idp.hub import Hub
 from idp.models import AuditEvent, SigningKey
-from idp.services import signing_keys
+from idp.services.tokens import signing_keys
 
 from .conftest import start_live_hub
 from .helpers import Person, add_account, add_client
@@ -173,7 +173,7 @@ def test_logout_deliver_command(hub: Hub) -> None:
 
 def test_clients_require_acr_sets_and_clears_the_minimum(hub: Hub) -> None:
     from idp.models import Client
-    from idp.services.signin import ACR_CARD
+    from idp.services.signin.steps import ACR_CARD
 
     add = idp(
         hub,

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from idp.models import MailMessage, PasswordReset, utcnow
-from idp.services import captcha
+from idp.services.signin import captcha
 
 from .conftest import LiveHub, start_live_hub
 from .helpers import (

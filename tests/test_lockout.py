@@ -10,9 +10,10 @@ from flask import Flask
 
 from idp.hub import Hub
 from idp.models import AuditEvent
-from idp.services import captcha, policy
-from idp.services.accounts import find_by_username
-from idp.services.throttle import LOCKED, Throttle
+from idp.services import policy
+from idp.services.accounts.directory import find_by_username
+from idp.services.signin import captcha
+from idp.services.signin.throttle import LOCKED, Throttle
 from idp.store import RedisStore, SqlStore
 
 from .helpers import PASSWORD, Person, add_account, client_sign_in, page_fields

@@ -6,8 +6,8 @@ import base64
 
 import pytest
 
+from idp.services.accounts.national_id import NationalIdBox, validate
 from idp.services.errors import InvalidInput
-from idp.services.national_id import NationalIdBox, validate
 
 SECRET = "test-secret-key-0123456789-abcdefghijklmnop"
 

@@ -18,9 +18,9 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from idp.services.devcard import make_ca
-from idp.services.ocsp import OcspResponder
-from idp.services.smartcard import CardKind, CardRefused, check_certificate
+from idp.services.cards.certificates import CardKind, CardRefused, check_certificate
+from idp.services.cards.devcard import make_ca
+from idp.services.cards.ocsp import OcspResponder
 
 from .test_smartcard import Pki
 

@@ -14,7 +14,7 @@ from authlib.integrations.requests_client import OAuth2Session
 from authlib.oidc.discovery import OpenIDProviderMetadata
 
 from idp.models import AuditEvent, Grant
-from idp.services.signin import ACR_PASSWORD
+from idp.services.signin.steps import ACR_PASSWORD
 
 from .conftest import LiveHub
 from .helpers import REDIRECT_URI, ClientInfo, Person, add_account, add_client, query

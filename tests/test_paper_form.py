@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from idp.services import paper_form
-from idp.services.paper_form import (
+from idp.services.applications import paper_form
+from idp.services.applications.paper_form import (
     TITLE,
     PaperForm,
     RequestedRight,

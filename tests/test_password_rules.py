@@ -8,7 +8,7 @@ import dataclasses
 import pytest
 
 from idp.services import policy
-from idp.services.password_rules import PersonalData, evaluate
+from idp.services.signin.password_rules import PersonalData, evaluate
 
 DEFAULT = policy.parse_policy(policy.default_document()).password
 PERSON = PersonalData(

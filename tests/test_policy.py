@@ -12,8 +12,8 @@ import pytest
 from idp.hub import Hub
 from idp.models import Account, AuditEvent, PolicyVersion
 from idp.services import policy
-from idp.services.password_rules import PersonalData, evaluate
 from idp.services.policy import PolicyError, change_policy, current_policy, parse_policy
+from idp.services.signin.password_rules import PersonalData, evaluate
 
 from .helpers import add_account
 

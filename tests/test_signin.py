@@ -11,10 +11,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from idp.app import create_app
+from idp.http.sessions import store_key_for
 from idp.hub import Hub
 from idp.models import Account, AccountStatus, AuditEvent, HubSession
-from idp.services import captcha
-from idp.web.sessions import store_key_for
+from idp.services.signin import captcha
 
 from .helpers import PASSWORD, add_account
 

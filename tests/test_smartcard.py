@@ -14,11 +14,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.hazmat.primitives.serialization import pkcs7
 
 from idp.hub import Hub
-from idp.services import card_challenge
-from idp.services.card_challenge import CardProof, Purpose, verify_proof
-from idp.services.card_signature import SignatureFormat, verify_signature
-from idp.services.devcard import DEV_POLICY_OID, issue_card_certificate, make_ca, make_crl
-from idp.services.smartcard import (
+from idp.services.cards import challenge as card_challenge
+from idp.services.cards.certificates import (
     CardHolder,
     CardKind,
     CardRefused,
@@ -27,6 +24,9 @@ from idp.services.smartcard import (
     FieldMapping,
     check_certificate,
 )
+from idp.services.cards.challenge import CardProof, Purpose, verify_proof
+from idp.services.cards.devcard import DEV_POLICY_OID, issue_card_certificate, make_ca, make_crl
+from idp.services.cards.signature import SignatureFormat, verify_signature
 
 ISSUER = "http://127.0.0.1:5000"
 UNIT = "1234567890"

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from idp.hub import Hub
 from idp.models import AccountRole, AccountStatus, AuditEvent, SubsystemAccount
-from idp.services import legacy_passwords
-from idp.services.subsystem_import import AccountFileRefused, import_accounts
+from idp.services.subsystems import legacy_passwords
+from idp.services.subsystems.legacy_import import AccountFileRefused, import_accounts
 
 from .application_fixtures import HOSPITAL, add_unit
 from .test_cli import idp

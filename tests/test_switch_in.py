@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 from clients.demo_rp import RelyingParty, create_rp
 from idp.models import AccountRole, AuditEvent, SubsystemSignin
-from idp.services import applications, reviews
-from idp.services.accounts import find_by_username
+from idp.services.accounts.directory import find_by_username
+from idp.services.applications import submission as applications
+from idp.services.reviews import decisions as reviews
 
 from .application_fixtures import (
     APPLICANT_PASSWORD,

@@ -6,7 +6,7 @@ import ast
 import re
 from pathlib import Path
 
-from idp.web.i18n import catalog
+from idp.http.i18n import catalog
 
 ROOT = Path(__file__).resolve().parent.parent / "idp"
 CJK = re.compile(r"[\u4e00-\u9fff]")

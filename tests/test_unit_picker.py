@@ -14,10 +14,10 @@ from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
 from idp.app import create_app
+from idp.http.context import db
 from idp.hub import Hub
-from idp.services.districts import districts
-from idp.services.unit_import import HEADER, import_units, load_demo_units
-from idp.web.context import db
+from idp.services.units.districts import districts
+from idp.services.units.importing import HEADER, import_units, load_demo_units
 from idp.web.units import LIST_LIMIT, PickerState, UnitChoice, picker_state
 
 from .conftest import LiveHub, free_port, prepared_hub

@@ -13,16 +13,16 @@ from sqlalchemy import func, select
 
 from idp.hub import Hub
 from idp.models import AccountRole, AccountStatus, Unit, UnitKind
-from idp.services.accounts import create_account
-from idp.services.districts import counties, districts, place_of
-from idp.services.unit_import import (
+from idp.services.accounts.directory import create_account
+from idp.services.units.directory import find_by_code, kind_label, search_units, unit_summary
+from idp.services.units.districts import counties, districts, place_of
+from idp.services.units.importing import (
     HEADER,
     UnitFileRefused,
     import_units,
     load_demo_units,
     parse_date,
 )
-from idp.services.units import find_by_code, kind_label, search_units, unit_summary
 
 from .helpers import PASSWORD
 from .test_cli import idp

@@ -12,8 +12,8 @@ import pytest
 from fpdf import FPDF
 from PIL import Image
 
+from idp.services.applications.uploads import ScanFile, check_scan
 from idp.services.errors import InvalidInput
-from idp.services.uploads import ScanFile, check_scan
 
 HINT = "請上傳 PDF、JPG 或 PNG 檔，大小不超過 5 MB"
 

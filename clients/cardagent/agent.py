@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from idp.services.card_challenge import PATTERN, TTL_SECONDS
+from idp.services.cards.challenge import PATTERN, TTL_SECONDS
 
 from . import readers, token
 from .token import CardError

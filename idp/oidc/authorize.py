@@ -22,7 +22,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from ..models.subsystem_account import BINDING_ID_PREFIX
-from ..services.signin import ACR_VALUES, acr_satisfies
+from ..services.signin.steps import ACR_VALUES, acr_satisfies
 
 #: Kept per browser session; older pending requests are dropped beyond this.
 MAX_PENDING = 5

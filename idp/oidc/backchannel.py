@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..hub import Hub
 from ..models import Client, LogoutDelivery
-from ..services.clients import find_client
+from ..services.subsystems.clients import find_client
 
 EVENT = "http://schemas.openid.net/event/backchannel-logout"
 LOGOUT_TOKEN_TTL = 120

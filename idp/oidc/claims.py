@@ -16,7 +16,7 @@ from authlib.oidc.core import UserInfo
 from sqlalchemy.orm import Session
 
 from ..models import Account, SubsystemAccount
-from ..services.bindings import signed_in_subsystem_account
+from ..services.subsystems.bindings import signed_in_subsystem_account
 
 #: Claims each scope releases; ``unit`` and ``subsystem`` are the hub's own.
 SCOPE_CLAIMS = {

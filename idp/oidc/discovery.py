@@ -8,8 +8,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ..services.clients import PERSON_SCOPES
-from ..services.signin import ACR_VALUES
+from ..services.signin.steps import ACR_VALUES
+from ..services.subsystems.clients import PERSON_SCOPES
 from .claims import claims_supported
 
 PATHS = {

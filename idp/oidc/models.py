@@ -12,8 +12,8 @@ from authlib.oauth2.rfc6749.util import list_to_scope, scope_to_list
 from authlib.oidc.core import AuthorizationCodeMixin
 
 from ..models import Client
-from ..services.clients import PERSON_SCOPES, ClientSecrets
-from ..services.tokens import AccessToken, AccountRef, RefreshRecord
+from ..services.subsystems.clients import PERSON_SCOPES, ClientSecrets
+from ..services.tokens.grants import AccessToken, AccountRef, RefreshRecord
 from .claims import Principal
 
 

@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Any
 from authlib.oauth2.rfc6749 import grants
 from authlib.oauth2.rfc6749.errors import InvalidGrantError, InvalidScopeError
 
+from ..http.context import db
 from ..models import Account, AccountStatus, utcnow
-from ..services import audit, tokens
+from ..services import audit
 from ..services.key_derivation import token_hash
-from ..services.tokens import AccountRef, RefreshRecord
-from ..web.context import db
+from ..services.tokens import grants as tokens
+from ..services.tokens.grants import AccountRef, RefreshRecord
 from .claims import Principal, principal_of
 from .models import RegisteredClient, StoredCode, StoredRefreshToken
 

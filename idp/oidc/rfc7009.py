@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 
-from ..services import tokens
+from ..services.tokens import grants as tokens
 from .models import BearerToken, StoredRefreshToken
 from .token_lookup import find_token
 

@@ -8,7 +8,7 @@ from authlib.oauth2.rfc6749.errors import InvalidRequestError
 from authlib.oidc.rpinitiated import EndSessionEndpoint, EndSessionRequest
 from joserfc.jwk import KeySet
 
-from ..web import auth_session
+from ..http import auth_session
 
 if TYPE_CHECKING:
     from .server import HubAuthorizationServer

@@ -16,12 +16,12 @@ from authlib.oauth2.rfc6749.util import scope_to_list
 from flask import request as flask_request
 from werkzeug.datastructures import MultiDict
 
+from ..http.context import db
 from ..hub import Hub
 from ..models import Account
-from ..services import tokens
-from ..services.clients import find_client
-from ..services.tokens import TokenOwner
-from ..web.context import db
+from ..services.subsystems.clients import find_client
+from ..services.tokens import grants as tokens
+from ..services.tokens.grants import TokenOwner
 from .models import RegisteredClient, StoredCode
 
 #: How long a server process trusts its copy of a client registration.

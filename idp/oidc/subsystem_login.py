@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from ..models import Binding
 from ..models.subsystem_account import BINDING_ID_PREFIX
-from ..services.bindings import bindings_at, held_binding
-from ..services.catalogues import Catalogues
+from ..services.subsystems.bindings import bindings_at, held_binding
+from ..services.subsystems.catalogues import Catalogues
 
 
 class BindingNotHeld(InvalidRequestError):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..services import tokens
-from ..web.context import db
+from ..http.context import db
+from ..services.tokens import grants as tokens
 from .models import BearerToken, StoredRefreshToken
 from .rfc6750 import load_bearer_token
 

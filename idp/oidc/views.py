@@ -21,16 +21,17 @@ from flask import (
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
 
+from ..http import auth_session
+from ..http.auth_session import SignedIn
+from ..http.context import client_ip, commit, current_hub, db
+from ..http.forms import ChooseBindingForm, ConsentForm, LogoutConfirmForm, SignInForm
+from ..http.i18n import pick_locale, set_locale
+from ..http.signin_page import render_signin
 from ..models import Binding
-from ..services import audit, bindings
-from ..services.clients import find_client
-from ..services.signin import ACR_CARD
-from ..web import auth_session
-from ..web.auth_session import SignedIn
-from ..web.context import client_ip, commit, current_hub, db
-from ..web.forms import ChooseBindingForm, ConsentForm, LogoutConfirmForm, SignInForm
-from ..web.i18n import pick_locale, set_locale
-from ..web.signin_page import render_signin
+from ..services import audit
+from ..services.signin.steps import ACR_CARD
+from ..services.subsystems import bindings
+from ..services.subsystems.clients import find_client
 from .authorize import (
     AuthContext,
     Next,

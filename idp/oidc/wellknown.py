@@ -9,7 +9,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from ..hub import Reloading
-from ..services.signing_keys import KeyRing
+from ..services.tokens.signing_keys import KeyRing
 from .discovery import JWKS_PATH, WELL_KNOWN_PATH, PreparedDocument
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]

@@ -18,14 +18,18 @@ from flask import (
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
+from ..http import auth_session
+from ..http.access import login_required
+from ..http.context import client_ip, commit, current_hub, db, public_url
+from ..http.forms import ChangePasswordForm, ConfirmForm, ProfileForm
 from ..models import Account
-from ..services import audit, credentials, hub_sessions, inbox, profile
+from ..services import audit
+from ..services.accounts import profile
 from ..services.errors import InvalidInput, Text
-from ..services.password_rules import rules_text
-from . import auth_session
-from .access import login_required
-from .context import client_ip, commit, current_hub, db, public_url
-from .forms import ChangePasswordForm, ConfirmForm, ProfileForm
+from ..services.messaging import inbox
+from ..services.sessions import hub_sessions
+from ..services.signin import credentials
+from ..services.signin.password_rules import rules_text
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 

@@ -10,14 +10,16 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from werkzeug.wrappers import Response as BaseResponse
 
+from ..http import auth_session
+from ..http.access import security_admin_required
+from ..http.context import client_ip, current_hub, db
+from ..http.forms import ConfirmForm
 from ..models import Account
-from ..services import audit, hub_sessions, mail, policy
+from ..services import audit, policy
 from ..services.errors import Text, text
-from ..services.throttle import Throttle
-from . import auth_session
-from .access import security_admin_required
-from .context import client_ip, current_hub, db
-from .forms import ConfirmForm
+from ..services.messaging import mail
+from ..services.sessions import hub_sessions
+from ..services.signin.throttle import Throttle
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

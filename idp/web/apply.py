@@ -14,25 +14,25 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
+from ..http.access import login_required, signed_in_account
+from ..http.context import client_ip, commit, current_hub, db
 from ..models import Account, AccountRole, Application, ReviewRoute
-from ..services import applications
-from ..services.applications import (
+from ..services.accounts.person import FormErrors
+from ..services.applications import submission as applications
+from ..services.applications.paper_form import render_application_pdf
+from ..services.applications.submission import (
     ApplicationForm,
     Applying,
     SubsystemChoice,
     TooManyLookups,
 )
-from ..services.card_verification import can_verify_by_card
-from ..services.catalogues import Catalogues
+from ..services.applications.uploads import MAX_SCAN_BYTES, too_large
+from ..services.cards.verification import can_verify_by_card
 from ..services.errors import InvalidInput, Text
-from ..services.paper_form import render_application_pdf
-from ..services.password_rules import rules_text
-from ..services.person import FormErrors
-from ..services.signin import SigninFailed
-from ..services.throttle import Throttle
-from ..services.uploads import MAX_SCAN_BYTES, too_large
-from .access import login_required, signed_in_account
-from .context import client_ip, commit, current_hub, db
+from ..services.signin.password_rules import rules_text
+from ..services.signin.steps import SigninFailed
+from ..services.signin.throttle import Throttle
+from ..services.subsystems.catalogues import Catalogues
 from .units import picker_state
 
 bp = Blueprint("apply", __name__, url_prefix="/apply")

@@ -9,17 +9,17 @@ from flask import Blueprint, Response, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
+from ..http.access import login_required, signed_in_account
+from ..http.context import client_ip, commit, current_hub, db
+from ..http.forms import BindForm, ConfirmForm, LabelForm
 from ..models import Binding
 from ..oidc.third_party_login import initiate_login_url
-from ..services import bindings
-from ..services.applications import bindings_of
-from ..services.catalogues import Subsystem
-from ..services.clients import find_client
+from ..services.applications.submission import bindings_of
 from ..services.errors import DomainError, InvalidInput, NotFound, text
-from .access import login_required, signed_in_account
+from ..services.subsystems import bindings
+from ..services.subsystems.catalogues import Subsystem
+from ..services.subsystems.clients import find_client
 from .apply import render_subsystems_page
-from .context import client_ip, commit, current_hub, db
-from .forms import BindForm, ConfirmForm, LabelForm
 
 bp = Blueprint("bindings", __name__)
 

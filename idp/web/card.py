@@ -24,23 +24,24 @@ from flask import (
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
+from ..http.access import login_required
+from ..http.context import client_ip, commit, current_hub, db
+from ..http.forms import CardSignInForm, ConfirmForm, SignInForm
+from ..http.sessions import StoreSession
+from ..http.signin_page import render_signin
 from ..models import Account
 from ..oidc.authorize import load_pending
-from ..services import card_challenge, card_enrolment
-from ..services.card_challenge import CardProof, Purpose, verify_proof
-from ..services.card_signin import institution_card_flow, personnel_card_flow
-from ..services.card_verification import verify_by_card
+from ..services.cards import challenge as card_challenge
+from ..services.cards import enrolment as card_enrolment
+from ..services.cards.certificates import CardHolder, CardKind, CardRefused
+from ..services.cards.challenge import CardProof, Purpose, verify_proof
+from ..services.cards.signin import institution_card_flow, personnel_card_flow
+from ..services.cards.verification import verify_by_card
 from ..services.errors import DomainError
-from ..services.signin import SigninAttempt, SigninFailed, sign_in
-from ..services.smartcard import CardHolder, CardKind, CardRefused
-from ..services.throttle import Throttle
-from .access import login_required
+from ..services.signin.steps import SigninAttempt, SigninFailed, sign_in
+from ..services.signin.throttle import Throttle
 from .apply import own_application, render_progress
-from .context import client_ip, commit, current_hub, db
-from .forms import CardSignInForm, ConfirmForm, SignInForm
 from .portal import finish_sign_in
-from .sessions import StoreSession
-from .signin_page import render_signin
 
 bp = Blueprint("card", __name__)
 

@@ -18,25 +18,26 @@ from flask import (
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
+from ..http import auth_session
+from ..http.context import client_ip, current_hub, db
+from ..http.forms import ConfirmForm, ForgotPasswordForm, ResetPasswordForm, SignInForm
+from ..http.i18n import COOKIE, LOCALES, current_locale, gettext, pick_locale, set_locale
+from ..http.signin_page import new_captcha, render_signin
 from ..models import Account
 from ..oidc.authorize import load_pending, login_hint
 from ..oidc.views import resume_authorization
-from ..services import captcha, credentials, hub_sessions
 from ..services.errors import InvalidInput, Text
-from ..services.password_rules import PersonalData, evaluate, rules_text
-from ..services.signin import (
+from ..services.sessions import hub_sessions
+from ..services.signin import captcha, credentials
+from ..services.signin.password_rules import PersonalData, evaluate, rules_text
+from ..services.signin.steps import (
     Authentication,
     SigninAttempt,
     SigninFailed,
     password_flow,
     sign_in,
 )
-from ..services.throttle import Throttle
-from . import auth_session
-from .context import client_ip, current_hub, db
-from .forms import ConfirmForm, ForgotPasswordForm, ResetPasswordForm, SignInForm
-from .i18n import COOKIE, LOCALES, current_locale, gettext, pick_locale, set_locale
-from .signin_page import new_captcha, render_signin
+from ..services.signin.throttle import Throttle
 
 bp = Blueprint("portal", __name__)
 

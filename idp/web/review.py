@@ -14,13 +14,15 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
+from ..http import auth_session
+from ..http.access import login_required
+from ..http.context import client_ip, commit, current_hub, db
 from ..models import Account, AccountRole, AccountStatus, Application, ApplicationStatus
-from ..services import audit, reviews, role_changes
-from ..services.applications import STATUS_NAMES, is_authority
+from ..services import audit
+from ..services.applications.submission import STATUS_NAMES, is_authority
 from ..services.errors import DomainError, text
-from . import auth_session
-from .access import login_required
-from .context import client_ip, commit, current_hub, db
+from ..services.reviews import decisions as reviews
+from ..services.reviews import role_changes
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 

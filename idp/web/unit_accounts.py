@@ -14,15 +14,18 @@ from typing import Any
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
+from ..http import auth_session
+from ..http.access import login_required
+from ..http.context import client_ip, commit, current_hub, db
 from ..models import Account, AccountStatus, ApplicationStatus
-from ..services import account_admin, audit, dashboard, role_changes, signin_log
-from ..services.account_admin import ACCOUNT_STATUS_NAMES, AccountDetails, AccountFilter
-from ..services.applications import STATUS_NAMES, bindings_of, is_authority
+from ..services import audit
+from ..services.accounts import lifecycle as account_admin
+from ..services.accounts.lifecycle import ACCOUNT_STATUS_NAMES, AccountDetails, AccountFilter
+from ..services.accounts.person import FormErrors
+from ..services.applications.submission import STATUS_NAMES, bindings_of, is_authority
 from ..services.errors import DomainError, InvalidInput, Text
-from ..services.person import FormErrors
-from . import auth_session
-from .access import login_required
-from .context import client_ip, commit, current_hub, db
+from ..services.reports import dashboard, signin_log
+from ..services.reviews import role_changes
 from .review import reviewer
 
 bp = Blueprint("unit_accounts", __name__, url_prefix="/unit")

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, jsonify, request
 from sqlalchemy.orm import Session
 
+from ..http.context import db
 from ..models import Unit
-from ..services.districts import counties, districts
 from ..services.errors import Text, text
-from ..services.units import UNIT_CODE_PATTERN, find_by_code, is_open, search_units
-from .context import db
+from ..services.units.directory import UNIT_CODE_PATTERN, find_by_code, is_open, search_units
+from ..services.units.districts import counties, districts
 
 bp = Blueprint("units", __name__, url_prefix="/units")
 

@@ -1,0 +1,650 @@
+"""Applying for an account (帳號申請) and for subsystem accounts (業務子系統帳號申請).
+
+An application creates the hub account at once, in status ``pending``, so that the
+applicant can look up its progress with the account and password they chose. Who
+reviews it, and everything that happens on a decision, is in ``reviews``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session
+
+from ...models import (
+    Account,
+    AccountRole,
+    AccountStatus,
+    Application,
+    ApplicationStatus,
+    Binding,
+    ReviewRoute,
+    SubsystemAccount,
+    SubsystemRequest,
+    Unit,
+    UnitKind,
+    utcnow,
+)
+from .. import audit
+from ..accounts.directory import USERNAME_PATTERN, find_by_username, normalize_username
+from ..accounts.national_id import NationalIdBox
+from ..accounts.national_id import validate as validate_national_id
+from ..accounts.person import Problems, check_person
+from ..errors import DomainError, InvalidInput, Text, text
+from ..messaging import inbox
+from ..policy import PasswordPolicy, Policy
+from ..signin.password_rules import PersonalData, evaluate
+from ..signin.passwords import Passwords
+from ..signin.steps import check_credentials
+from ..signin.throttle import Throttle
+from ..subsystems.catalogues import Catalogues, Duty
+from ..units.directory import active_unit_admins, find_by_code, is_open
+from .paper_form import PaperForm, RequestedRight
+from .uploads import ScanFile, check_scan
+
+#: The confidentiality and personal-data consent (保密及個人資料蒐集同意書) shown on the form;
+#: a new text gets a new version, and each application keeps the version it accepted.
+CONSENT_VERSION = "2026-11"
+
+REQUIRED = text("此欄位必填")
+
+#: How each status reads on the pages.
+STATUS_NAMES = {
+    ApplicationStatus.WAITING.value: "待前一關核定",
+    ApplicationStatus.PENDING.value: "待審核",
+    ApplicationStatus.APPROVED.value: "核定",
+    ApplicationStatus.RETURNED.value: "退回",
+}
+
+
+@dataclass(frozen=True)
+class SubsystemChoice:
+    """One requested subsystem account: which subsystem, role, duty and menu roles."""
+
+    subsystem: str
+    role: AccountRole
+    duty: str
+    menu_roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ApplicationForm:
+    unit_code: str
+    role: str
+    username: str
+    password: str
+    password_confirm: str
+    national_id: str
+    name: str
+    title: str
+    phone: str
+    phone_backup: str = ""
+    unit_phone: str = ""
+    mobile: str = ""
+    email: str = ""
+    email_backup: str = ""
+    subsystems: tuple[SubsystemChoice, ...] = ()
+    consent: bool = False
+
+
+@dataclass(frozen=True)
+class Applying:
+    """What submitting needs besides the database."""
+
+    passwords: Passwords
+    password_policy: PasswordPolicy
+    catalogues: Catalogues
+    national_ids: NationalIdBox
+
+
+def no_admin_yet(unit: Unit) -> Text:
+    """Why a member cannot apply yet, and whom to ask."""
+    bureau = unit.bureau
+    if bureau is None:
+        return text(
+            "此單位尚無單位業務管理者，請先由貴單位人員申請「單位業務管理者」帳號後，再申請一般使用者"
+        )
+    return text(
+        "此單位尚無單位業務管理者，請先由貴單位人員申請「單位業務管理者」帳號後，"
+        "再申請一般使用者；如有疑問請洽{bureau}（{phone}）",
+        bureau=bureau.name,
+        phone=bureau.phone or "-",
+    )
+
+
+def _parse_role(value: str) -> AccountRole | None:
+    try:
+        return AccountRole(value)
+    except ValueError:
+        return None
+
+
+def _check_password(problems: Problems, form: ApplicationForm, policy: PasswordPolicy) -> None:
+    if not form.password:
+        problems.add("password", REQUIRED)
+        return
+    personal = PersonalData(
+        username=form.username,
+        name=form.name,
+        phones=tuple(p for p in (form.phone, form.phone_backup, form.mobile) if p),
+        emails=tuple(e for e in (form.email, form.email_backup) if e),
+        national_id=form.national_id.strip().upper(),
+    )
+    problems.add("password", *evaluate(policy, form.password, personal).problems)
+    if form.password != form.password_confirm:
+        problems.add("password_confirm", text("兩次輸入的密碼不一致"))
+
+
+def check_subsystem_choices(
+    db: Session,
+    catalogues: Catalogues,
+    unit: Unit,
+    choices: Sequence[SubsystemChoice],
+    problems: Problems,
+) -> None:
+    seen: set[str] = set()
+    for choice in choices:
+        name = f"subsystem_{choice.subsystem}"
+        subsystem = catalogues.get(choice.subsystem)
+        if subsystem is None:
+            problems.add(name, text("沒有這個業務子系統"))
+            continue
+        if choice.subsystem in seen:
+            problems.add(name, text("同一業務子系統只能申請一個帳號"))
+        seen.add(choice.subsystem)
+        problems.add(
+            name,
+            *subsystem.validate_request(
+                choice.duty, choice.menu_roles, unit.kind, role=choice.role
+            ),
+        )
+        if choice.role is AccountRole.UNIT_ADMIN and name not in problems.errors:
+            problems.add(name, *quota_problems(db, catalogues, unit, choice))
+
+
+def quota_problems(
+    db: Session, catalogues: Catalogues, unit: Unit, choice: SubsystemChoice
+) -> list[Text]:
+    """The subsystem's admin quota for this unit (癌整: per business category)."""
+    subsystem = catalogues[choice.subsystem]
+    admins = db.scalars(
+        select(SubsystemAccount).where(
+            SubsystemAccount.subsystem == choice.subsystem,
+            SubsystemAccount.unit_id == unit.id,
+            SubsystemAccount.role == AccountRole.UNIT_ADMIN,
+            SubsystemAccount.status == AccountStatus.ACTIVE,
+        )
+    )
+    held = Counter(
+        key for admin in admins for key in subsystem.admin_quota_keys(admin.duty, admin.menu_roles)
+    )
+    quota = subsystem.admin_quota.count
+    if any(
+        held[key] >= quota for key in subsystem.admin_quota_keys(choice.duty, choice.menu_roles)
+    ):
+        return [
+            text(
+                "此單位的{subsystem}管理者已達上限（{quota} 位），"
+                "請改由單位管理者提出「管理員超額申請」",
+                subsystem=str(subsystem.abbreviation),
+                quota=quota,
+            )
+        ]
+    return []
+
+
+def _pending_for_person(db: Session, national_id_hash: str, unit_id: int) -> bool:
+    return bool(
+        db.scalar(
+            select(
+                exists().where(
+                    Application.national_id_hash == national_id_hash,
+                    Application.unit_id == unit_id,
+                    Application.status == ApplicationStatus.PENDING,
+                )
+            )
+        )
+    )
+
+
+def submit_application(
+    db: Session, applying: Applying, form: ApplicationForm, ip: str = ""
+) -> Application:
+    """Check every field, then create the pending account and its application. Raises
+    ``FormErrors`` listing every problem, having stored nothing."""
+    problems = Problems()
+    unit = find_by_code(db, form.unit_code) if form.unit_code.strip() else None
+    if unit is None:
+        problems.add(
+            "unit_code",
+            text("請選擇單位") if not form.unit_code.strip() else text("查無此單位代碼"),
+        )
+    elif not is_open(unit):
+        problems.add("unit_code", text("此單位已終止合約或歇業，無法申請"))
+    role = _parse_role(form.role)
+    if role is None:
+        problems.add("role", text("請選擇使用者角色別"))
+    elif unit is not None and role is AccountRole.MEMBER and not active_unit_admins(db, unit.id):
+        problems.add("role", no_admin_yet(unit))
+    username = normalize_username(form.username)
+    if not USERNAME_PATTERN.fullmatch(username):
+        problems.add("username", text("帳號須為 6 至 20 個英文字母或數字"))
+    elif find_by_username(db, username) is not None:
+        problems.add("username", text("此帳號已有人使用，請換一個"))
+    _check_password(problems, form, applying.password_policy)
+    check_person(problems, form)
+    if unit is not None:
+        check_subsystem_choices(db, applying.catalogues, unit, form.subsystems, problems)
+    if not form.consent:
+        problems.add("consent", text("請閱讀並同意保密及個人資料蒐集同意書"))
+    id_hash = ""
+    if "national_id" not in problems.errors:
+        id_hash = applying.national_ids.lookup_hash(form.national_id)
+        if unit is not None and _pending_for_person(db, id_hash, unit.id):
+            problems.add(
+                "national_id", text("您在此單位已有一件審核中的申請，請以申請進度查詢確認")
+            )
+    problems.raise_any()
+    assert unit is not None and role is not None
+    national_id = validate_national_id(form.national_id)
+    account = Account(
+        username=username,
+        password_hash=applying.passwords.hash(form.password),
+        name=form.name.strip(),
+        title=form.title.strip(),
+        phone=form.phone,
+        phone_backup=form.phone_backup,
+        unit_phone=form.unit_phone,
+        mobile=form.mobile,
+        email=form.email.strip(),
+        email_backup=form.email_backup.strip(),
+        national_id_sealed=applying.national_ids.seal(national_id),
+        national_id_hash=id_hash,
+        unit_id=unit.id,
+        role=role,
+        status=AccountStatus.PENDING,
+    )
+    db.add(account)
+    db.flush()
+    now = utcnow()
+    application = Application(
+        account_id=account.id,
+        unit_id=unit.id,
+        role=role,
+        route=ReviewRoute.UNIT_ADMIN if role is AccountRole.MEMBER else ReviewRoute.PAPER,
+        national_id_hash=id_hash,
+        consent_version=CONSENT_VERSION,
+        consent_accepted_at=now,
+        submitted_at=now,
+    )
+    db.add(application)
+    db.flush()
+    _add_requests(db, account, unit, form.subsystems, ApplicationStatus.WAITING, application)
+    audit.record(
+        db,
+        "application.submit",
+        actor=username,
+        actor_account_id=account.id,
+        target=username,
+        ip=ip,
+        unit=unit.code,
+        role=role.value,
+        route=application.route.value,
+        subsystems=[c.subsystem for c in form.subsystems],
+        consent_version=CONSENT_VERSION,
+    )
+    inbox.notify(
+        db,
+        account,
+        "application_received",
+        "已收到您的帳號申請（{reference}）",
+        reference=application.reference,
+        unit=f"{unit.code} {unit.name}",
+    )
+    for reviewer in reviewers_of_application(db, application):
+        inbox.post(
+            db,
+            reviewer,
+            "待審核的帳號申請：{applicant}（{unit}）",
+            applicant=account.name,
+            unit=unit.code,
+        )
+    return application
+
+
+def _add_requests(
+    db: Session,
+    account: Account,
+    unit: Unit,
+    choices: Iterable[SubsystemChoice],
+    status: ApplicationStatus,
+    application: Application | None = None,
+) -> list[SubsystemRequest]:
+    requests = [
+        SubsystemRequest(
+            application_id=application.id if application else None,
+            account_id=account.id,
+            subsystem=choice.subsystem,
+            unit_id=unit.id,
+            role=choice.role,
+            duty=choice.duty,
+            menu_roles=list(choice.menu_roles),
+            status=status,
+        )
+        for choice in choices
+    ]
+    db.add_all(requests)
+    db.flush()
+    return requests
+
+
+def request_subsystems(
+    db: Session,
+    catalogues: Catalogues,
+    account: Account,
+    unit_code: str,
+    choices: Sequence[SubsystemChoice],
+    ip: str = "",
+) -> list[SubsystemRequest]:
+    """業務子系統帳號申請 from a signed-in account: only the subsystem part."""
+    problems = Problems()
+    unit = find_by_code(db, unit_code) if unit_code.strip() else None
+    if unit is None:
+        problems.add(
+            "unit_code", text("請選擇單位") if not unit_code.strip() else text("查無此單位代碼")
+        )
+    if not choices:
+        problems.add("subsystems", text("請至少選擇一個業務子系統"))
+    if unit is not None:
+        check_subsystem_choices(db, catalogues, unit, choices, problems)
+        for choice in choices:
+            if _open_request(db, account, unit, choice.subsystem):
+                problems.add(
+                    f"subsystem_{choice.subsystem}", text("此業務子系統已有一件審核中的申請")
+                )
+    problems.raise_any()
+    assert unit is not None
+    requests = _add_requests(db, account, unit, choices, ApplicationStatus.PENDING)
+    audit.record(
+        db,
+        "subsystem_request.submit",
+        actor=account.username,
+        actor_account_id=account.id,
+        target=account.username,
+        ip=ip,
+        unit=unit.code,
+        subsystems=[c.subsystem for c in choices],
+    )
+    for request in requests:
+        for reviewer in reviewers_of_request(db, request):
+            inbox.post(
+                db,
+                reviewer,
+                "待審核的業務子系統帳號申請：{applicant}（{subsystem}）",
+                applicant=account.name,
+                subsystem=request.subsystem,
+            )
+    return requests
+
+
+def requests_of(db: Session, account: Account) -> list[SubsystemRequest]:
+    return list(
+        db.scalars(
+            select(SubsystemRequest)
+            .where(SubsystemRequest.account_id == account.id)
+            .order_by(SubsystemRequest.submitted_at.desc(), SubsystemRequest.id.desc())
+        )
+    )
+
+
+def bindings_of(db: Session, account: Account) -> list[Binding]:
+    return list(
+        db.scalars(select(Binding).where(Binding.account_id == account.id).order_by(Binding.id))
+    )
+
+
+def _open_request(db: Session, account: Account, unit: Unit, subsystem: str) -> bool:
+    return bool(
+        db.scalar(
+            select(
+                exists().where(
+                    SubsystemRequest.account_id == account.id,
+                    SubsystemRequest.unit_id == unit.id,
+                    SubsystemRequest.subsystem == subsystem,
+                    SubsystemRequest.status.in_(
+                        (ApplicationStatus.WAITING, ApplicationStatus.PENDING)
+                    ),
+                )
+            )
+        )
+    )
+
+
+# Who reviews what ---------------------------------------------------------------------
+
+
+def is_authority(account: Account) -> bool:
+    """An admin of the authority (國健署): sees and decides every unit's applications."""
+    return (
+        account.role is AccountRole.UNIT_ADMIN
+        and account.status is AccountStatus.ACTIVE
+        and account.unit is not None
+        and account.unit.kind is UnitKind.AUTHORITY
+    )
+
+
+def authority_admins(db: Session) -> list[Account]:
+    return list(
+        db.scalars(
+            select(Account)
+            .join(Unit, Account.unit_id == Unit.id)
+            .where(
+                Unit.kind == UnitKind.AUTHORITY,
+                Account.role == AccountRole.UNIT_ADMIN,
+                Account.status == AccountStatus.ACTIVE,
+            )
+            .order_by(Account.username)
+        )
+    )
+
+
+def reviewers_of_application(db: Session, application: Application) -> list[Account]:
+    if application.role is AccountRole.MEMBER:
+        return active_unit_admins(db, application.unit_id)
+    return authority_admins(db)
+
+
+def subsystem_unit_admins(db: Session, subsystem: str, unit_id: int) -> list[Account]:
+    """Hub accounts bound to an active admin account of ``subsystem`` in the unit."""
+    return list(
+        db.scalars(
+            select(Account)
+            .join(Binding, Binding.account_id == Account.id)
+            .join(SubsystemAccount, SubsystemAccount.id == Binding.subsystem_account_id)
+            .where(
+                SubsystemAccount.subsystem == subsystem,
+                SubsystemAccount.unit_id == unit_id,
+                SubsystemAccount.role == AccountRole.UNIT_ADMIN,
+                SubsystemAccount.status == AccountStatus.ACTIVE,
+                Account.status == AccountStatus.ACTIVE,
+            )
+            .order_by(Account.username)
+        )
+    )
+
+
+def reviewers_of_request(db: Session, request: SubsystemRequest) -> list[Account]:
+    if request.role is AccountRole.MEMBER:
+        admins = subsystem_unit_admins(db, request.subsystem, request.unit_id)
+        if admins:
+            return admins
+    return authority_admins(db)
+
+
+# Status lookup --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepStatus:
+    step: Text
+    status: ApplicationStatus
+    decided_at: datetime | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class ApplicationProgress:
+    """申請進度查詢: what the applicant may see of their own application."""
+
+    application: Application
+    steps: list[StepStatus]
+    reviewers: list[Account]
+
+
+def progress_of(db: Session, application: Application) -> ApplicationProgress:
+    steps = [
+        StepStatus(
+            text("單一入口帳號審核"),
+            application.status,
+            application.decided_at,
+            application.reason,
+        )
+    ]
+    steps += [
+        StepStatus(
+            text("業務子系統帳號審核：{subsystem}", subsystem=request.subsystem),
+            request.status,
+            request.decided_at,
+            request.reason,
+        )
+        for request in application.subsystem_requests
+    ]
+    return ApplicationProgress(application, steps, reviewers_of_application(db, application))
+
+
+def latest_application(db: Session, account: Account) -> Application | None:
+    return db.scalar(
+        select(Application)
+        .where(Application.account_id == account.id)
+        .order_by(Application.submitted_at.desc(), Application.id.desc())
+        .limit(1)
+    )
+
+
+def count_pending(db: Session) -> int:
+    return (
+        db.scalar(
+            select(func.count())
+            .select_from(Application)
+            .where(Application.status == ApplicationStatus.PENDING)
+        )
+        or 0
+    )
+
+
+# The applicant's side after submitting ----------------------------------------------------
+
+
+class TooManyLookups(DomainError):
+    pass
+
+
+def look_up(
+    db: Session,
+    passwords: Passwords,
+    policy: Policy,
+    throttle: Throttle,
+    *,
+    username: str,
+    password: str,
+    ip: str = "",
+) -> Application | None:
+    """申請進度查詢: the account's latest application, only for its password. Wrong
+    credentials raise ``SigninFailed`` with the sign-in page's words, so the lookup tells
+    nobody whether an account exists."""
+    if not throttle.allow("status_lookup", ip):
+        raise TooManyLookups("查詢次數過多，請稍後再試")
+    account = check_credentials(db, passwords, policy, throttle, username, password, ip)
+    throttle.unlock(account.id)
+    return latest_application(db, account)
+
+
+def attach_scan(
+    db: Session, application: Application, data: bytes, filename: str, ip: str = ""
+) -> ScanFile:
+    """The signed, stamped paper form (紙本審核), checked by its content; a new upload
+    replaces the earlier one while the application is pending."""
+    if application.route is not ReviewRoute.PAPER:
+        raise InvalidInput("scan", "此申請不需上傳紙本申請書")
+    if application.status is not ApplicationStatus.PENDING:
+        raise InvalidInput("scan", "此申請已審核完成，無法再上傳")
+    scan = check_scan(data, filename)
+    application.scan = data
+    application.scan_media_type = scan.media_type
+    application.scan_sha256 = scan.sha256
+    application.scan_uploaded_at = utcnow()
+    audit.record(
+        db,
+        "application.scan_upload",
+        actor=application.account.username,
+        actor_account_id=application.account_id,
+        target=application.account.username,
+        ip=ip,
+        application=application.reference,
+        media_type=scan.media_type,
+        size=scan.size,
+        sha256=scan.sha256,
+    )
+    return scan
+
+
+def menu_role_names(duty: Duty | None, codes: Iterable[str]) -> list[str]:
+    names = []
+    for code in codes:
+        role = duty.menu_role(code) if duty else None
+        names.append(str(role.name) if role else code)
+    return names
+
+
+def paper_form_of(
+    application: Application, catalogues: Catalogues, national_ids: NationalIdBox
+) -> PaperForm:
+    """The pre-filled 管理者帳號申請表 of a unit admin's application."""
+    account = application.account
+    unit = application.unit
+    rights = []
+    for request in application.subsystem_requests:
+        subsystem = catalogues[request.subsystem]
+        duty = subsystem.duty(request.duty)
+        rights.append(
+            RequestedRight(
+                subsystem=str(subsystem.name),
+                duty=str(duty.name) if duty else request.duty,
+                menu_roles=tuple(menu_role_names(duty, request.menu_roles)),
+            )
+        )
+    return PaperForm(
+        reference=application.reference,
+        applied_at=application.submitted_at,
+        unit_code=unit.code,
+        unit_name=unit.name,
+        county=unit.county,
+        district=unit.district,
+        account_name=account.username,
+        person_name=account.name,
+        title=account.title,
+        masked_national_id=national_ids.mask(national_ids.open(account.national_id_sealed)),
+        phone=account.phone,
+        phone_backup=account.phone_backup,
+        unit_phone=account.unit_phone,
+        mobile=account.mobile,
+        email=account.email,
+        email_backup=account.email_backup,
+        rights=tuple(rights),
+        consent_version=application.consent_version,
+        consented_at=application.consent_accepted_at,
+    )

@@ -1,0 +1,93 @@
+"""The admin dashboard (管理首頁): how many accounts, what waits for a decision, and
+sign-ins per hour over the last day — all within what the viewer may see."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from ...models import (
+    Account,
+    AccountRole,
+    AccountStatus,
+    Application,
+    ApplicationStatus,
+    HubSession,
+    RoleChange,
+    SubsystemRequest,
+    utcnow,
+)
+from ...models.base import TAIPEI
+from ..accounts.lifecycle import account_scope
+from ..reviews.decisions import application_scope, request_scope
+from ..reviews.role_changes import role_change_scope
+
+HOURS = 24
+
+
+@dataclass(frozen=True)
+class HourCount:
+    #: The hour's start, Taipei time.
+    hour: datetime
+    signins: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    accounts: int
+    admins: int
+    members: int
+    dormant: int
+    pending_applications: int
+    pending_requests: int
+    open_role_changes: int
+    signins_per_hour: list[HourCount]
+
+    @property
+    def busiest_hour(self) -> int:
+        return max((h.signins for h in self.signins_per_hour), default=0)
+
+
+def _count(db: Session, query: Select[Any]) -> int:
+    return db.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def dashboard(db: Session, viewer: Account, now: datetime | None = None) -> Dashboard:
+    now = now or utcnow()
+    accounts = account_scope(viewer).where(Account.status != AccountStatus.RETURNED)
+    current_hour = now.astimezone(TAIPEI).replace(minute=0, second=0, microsecond=0)
+    first_hour = current_hour - timedelta(hours=HOURS - 1)
+    visible_ids = account_scope(viewer).with_only_columns(Account.id).scalar_subquery()
+    started = db.scalars(
+        select(HubSession.created_at).where(
+            HubSession.account_id.in_(visible_ids), HubSession.created_at >= first_hour
+        )
+    )
+    per_hour = Counter(
+        t.astimezone(TAIPEI).replace(minute=0, second=0, microsecond=0) for t in started
+    )
+    return Dashboard(
+        accounts=_count(db, accounts),
+        admins=_count(db, accounts.where(Account.role == AccountRole.UNIT_ADMIN)),
+        members=_count(db, accounts.where(Account.role == AccountRole.MEMBER)),
+        dormant=_count(db, accounts.where(Account.status == AccountStatus.DORMANT)),
+        pending_applications=_count(
+            db, application_scope(viewer).where(Application.status == ApplicationStatus.PENDING)
+        ),
+        pending_requests=_count(
+            db,
+            request_scope(viewer).where(SubsystemRequest.status == ApplicationStatus.PENDING),
+        ),
+        open_role_changes=_count(
+            db, role_change_scope(viewer).where(RoleChange.status == ApplicationStatus.PENDING)
+        ),
+        signins_per_hour=[
+            HourCount(hour, per_hour[hour])
+            for hour in (first_hour + timedelta(hours=i) for i in range(HOURS))
+        ],
+    )

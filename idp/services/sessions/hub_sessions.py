@@ -1,0 +1,132 @@
+"""Hub sessions: starting one at sign-in, ending one at sign-out.
+
+Ending a session deletes its browser state, revokes the grants made in it (except
+offline ones: offline access is meant to outlive the session) and queues a
+back-channel logout notification for every subsystem that took part.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ...models import Account, Client, Grant, HubSession, LogoutDelivery, SessionClient, utcnow
+from ...store import Store
+from ..tokens.grants import revoke_account_grants, revoke_grants
+
+
+def start_session(
+    db: Session,
+    *,
+    account: Account,
+    store_key: str,
+    ip: str,
+    user_agent: str,
+    acr: str,
+    amr: list[str],
+) -> HubSession:
+    hub_session = HubSession(
+        sid=secrets.token_urlsafe(24),
+        account_id=account.id,
+        store_key=store_key,
+        ip=ip,
+        user_agent=user_agent[:300],
+        acr=acr,
+        amr=amr,
+    )
+    db.add(hub_session)
+    db.flush()
+    return hub_session
+
+
+def find_session(db: Session, sid: str) -> HubSession | None:
+    return db.get(HubSession, sid)
+
+
+def remember_client(db: Session, sid: str, client_id: str, subject: str) -> None:
+    """Note that ``client_id`` received an ID token in this session."""
+    exists = db.scalar(
+        select(SessionClient.id).where(
+            SessionClient.sid == sid, SessionClient.client_id == client_id
+        )
+    )
+    if exists is None:
+        db.add(SessionClient(sid=sid, client_id=client_id, subject=subject))
+
+
+def end_session(
+    db: Session, store: Store, hub_session: HubSession, reason: str, access_token_ttl: int
+) -> list[LogoutDelivery]:
+    """End the session; returns the queued logout notifications (not yet sent)."""
+    if hub_session.ended_at is not None:
+        return []
+    hub_session.ended_at = utcnow()
+    hub_session.end_reason = reason
+    store.delete(hub_session.store_key)
+    grant_ids = list(
+        db.scalars(
+            select(Grant.id).where(
+                Grant.sid == hub_session.sid, Grant.offline.is_(False), Grant.revoked_at.is_(None)
+            )
+        )
+    )
+    revoke_grants(db, store, grant_ids, "session_ended", access_token_ttl)
+    deliveries = []
+    rows = db.execute(
+        select(SessionClient, Client)
+        .join(Client, Client.client_id == SessionClient.client_id)
+        .where(SessionClient.sid == hub_session.sid)
+    ).all()
+    for session_client, client in rows:
+        if not client.backchannel_logout_uri:
+            continue
+        delivery = LogoutDelivery(
+            client_id=client.client_id,
+            uri=client.backchannel_logout_uri,
+            subject=session_client.subject,
+            sid=hub_session.sid,
+            jti=secrets.token_urlsafe(24),
+        )
+        db.add(delivery)
+        deliveries.append(delivery)
+    db.flush()
+    return deliveries
+
+
+def active_sessions(db: Session, account_id: int) -> list[HubSession]:
+    """The account's sessions not yet ended (some may have expired in the store since)."""
+    return list(
+        db.scalars(
+            select(HubSession)
+            .where(HubSession.account_id == account_id, HubSession.ended_at.is_(None))
+            .order_by(HubSession.created_at.desc())
+        )
+    )
+
+
+def end_account_sessions(
+    db: Session,
+    store: Store,
+    account_id: int,
+    reason: str,
+    access_token_ttl: int,
+    keep_sid: str | None = None,
+) -> list[LogoutDelivery]:
+    """End every session of an account (but ``keep_sid``); returns the notifications."""
+    deliveries: list[LogoutDelivery] = []
+    for hub_session in active_sessions(db, account_id):
+        if hub_session.sid != keep_sid:
+            deliveries += end_session(db, store, hub_session, reason, access_token_ttl)
+    return deliveries
+
+
+def shut_out(
+    db: Session, store: Store, account_id: int, reason: str, access_token_ttl: int
+) -> list[LogoutDelivery]:
+    """End every session of an account and revoke every grant, offline ones too: after a
+    password reset, disabling, or dormancy."""
+    deliveries = end_account_sessions(db, store, account_id, reason, access_token_ttl)
+    revoke_account_grants(db, store, account_id, reason, access_token_ttl)
+    return deliveries

@@ -1,0 +1,138 @@
+"""Signing keys (RS256 and ES256): generated on first start, rotated on demand.
+
+A rotated-out key stops signing at once but stays published in the JWKS until every
+token it signed has expired. Private keys are stored as PKCS#8 PEM encrypted with
+AES-GCM under a key derived from the hub secret.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from joserfc.jwk import ECKey, Key, KeyParameters, KeySet, RSAKey
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from ...models import SigningKey, utcnow
+from ..key_derivation import derive_key
+
+ALGORITHMS = ("RS256", "ES256")
+AnyKey = RSAKey | ECKey
+
+
+class KeyBox:
+    """Encrypts private keys at rest."""
+
+    def __init__(self, secret: str) -> None:
+        self._aead = AESGCM(derive_key(secret, "signing-key-encryption"))
+
+    def seal(self, plaintext: bytes, kid: str) -> bytes:
+        nonce = os.urandom(12)
+        return nonce + self._aead.encrypt(nonce, plaintext, kid.encode())
+
+    def open(self, sealed: bytes, kid: str) -> bytes:
+        return self._aead.decrypt(sealed[:12], sealed[12:], kid.encode())
+
+
+def _generate(alg: str) -> AnyKey:
+    params: KeyParameters = {"alg": alg, "use": "sig"}
+    key: AnyKey
+    if alg == "RS256":
+        key = RSAKey.generate_key(2048, parameters=params, private=True)
+    elif alg == "ES256":
+        key = ECKey.generate_key("P-256", parameters=params, private=True)
+    else:
+        raise ValueError(f"unsupported signing algorithm {alg}")
+    # RFC 7638 thumbprint as kid: stable, unique, derived from the key itself.
+    key.ensure_kid()
+    return key
+
+
+def create_key(db: Session, box: KeyBox, alg: str) -> SigningKey:
+    key = _generate(alg)
+    kid = key.kid
+    assert kid is not None
+    row = SigningKey(
+        kid=kid,
+        alg=alg,
+        public_jwk=key.as_dict(private=False),
+        private_key_encrypted=box.seal(key.as_pem(private=True), kid),
+    )
+    db.add(row)
+    db.flush()
+    return row
+
+
+def ensure_keys(db: Session, box: KeyBox) -> list[SigningKey]:
+    """Create a signing key for each algorithm that has none; return the new ones."""
+    created = []
+    for alg in ALGORITHMS:
+        active = db.scalar(
+            select(SigningKey).where(SigningKey.alg == alg, SigningKey.retired_at.is_(None))
+        )
+        if active is None:
+            created.append(create_key(db, box, alg))
+    return created
+
+
+def rotate_keys(db: Session, box: KeyBox, keep_published: timedelta) -> list[SigningKey]:
+    """New keys for every algorithm; the old ones keep being published for ``keep_published``."""
+    now = utcnow()
+    for old in db.scalars(select(SigningKey).where(SigningKey.retired_at.is_(None))):
+        old.retired_at = now
+        old.expires_at = now + keep_published
+    return [create_key(db, box, alg) for alg in ALGORITHMS]
+
+
+def published_keys(db: Session, now: datetime | None = None) -> list[SigningKey]:
+    now = now or utcnow()
+    return list(
+        db.scalars(
+            select(SigningKey)
+            .where(or_(SigningKey.expires_at.is_(None), SigningKey.expires_at > now))
+            .order_by(SigningKey.created_at.desc(), SigningKey.id.desc())
+        )
+    )
+
+
+@dataclass(frozen=True)
+class KeyRing:
+    """A read-only view of the keys at one moment, shared by every request."""
+
+    signers: dict[str, AnyKey]
+    public: KeySet
+    jwks_json: bytes
+    etag: str
+
+    def signer(self, alg: str) -> AnyKey:
+        try:
+            return self.signers[alg]
+        except KeyError:
+            raise LookupError(f"no active {alg} signing key; run 'idp init'") from None
+
+
+def load_keyring(db: Session, box: KeyBox) -> KeyRing:
+    rows = published_keys(db)
+    signers: dict[str, AnyKey] = {}
+    public: list[Key] = []
+    for row in rows:
+        params: KeyParameters = {"kid": row.kid, "alg": row.alg, "use": "sig"}
+        if row.retired_at is None and row.alg not in signers:
+            pem = box.open(row.private_key_encrypted, row.kid)
+            cls = RSAKey if row.alg == "RS256" else ECKey
+            signers[row.alg] = cls.import_key(pem, parameters=params)
+        public_cls = RSAKey if row.public_jwk["kty"] == "RSA" else ECKey
+        public.append(public_cls.import_key(row.public_jwk, parameters=params))
+    jwks = {"keys": [k.as_dict(private=False) for k in public]}
+    body = json.dumps(jwks, separators=(",", ":"), sort_keys=True).encode()
+    return KeyRing(
+        signers=signers,
+        public=KeySet(public),
+        jwks_json=body,
+        etag='"' + hashlib.sha256(body).hexdigest()[:32] + '"',
+    )
