@@ -7,21 +7,23 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request
-from flask_login import LoginManager, current_user
+from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Settings
-from .http.access import password_change_first
+from .http import errors, unit_of_work
+from .http.access import current_account, may, password_change_first
 from .http.auth_session import signed_in
-from .http.context import close_db, db
 from .http.i18n import current_locale, gettext
 from .http.sessions import StoreSessionInterface
+from .http.unit_of_work import db
 from .hub import Hub
-from .models import Account, AccountRole, AccountStatus
+from .models import Account, AccountStatus
 from .models.base import TAIPEI
 from .oidc import init_oidc
-from .services.applications.submission import STATUS_NAMES, is_authority
+from .services import permissions
+from .services.applications.submission import STATUS_NAMES
 from .services.messaging import inbox
 from .services.subsystems.catalogues import Name
 from .web import account, admin, apply, bindings, card, portal, review, unit_accounts, units
@@ -81,7 +83,8 @@ def create_app(
     app.register_blueprint(unit_accounts.bp)
     init_oidc(app, hub, csrf)
     app.before_request(password_change_first)
-    app.teardown_appcontext(close_db)
+    unit_of_work.init_app(app)
+    errors.init_app(app)
     app.config["CONTENT_SECURITY_POLICY"] = content_security_policy(settings.card_agent_url)
     app.after_request(_security_headers)
     if start_worker:
@@ -105,15 +108,8 @@ def _init_login(app: Flask) -> None:
 
 
 def _unread_messages() -> int:
-    return inbox.unread_count(db(), current_user) if current_user.is_authenticated else 0
-
-
-def _is_reviewer() -> bool:
-    return bool(
-        current_user.is_authenticated
-        and current_user.role is AccountRole.UNIT_ADMIN
-        and current_user.status is AccountStatus.ACTIVE
-    )
+    account = current_account()
+    return inbox.unread_count(db(), account) if account is not None else 0
 
 
 def _init_templates(app: Flask, hub: Hub) -> None:
@@ -124,8 +120,9 @@ def _init_templates(app: Flask, hub: Hub) -> None:
         session_policy=lambda: hub.policy.current().session,
         status_names=STATUS_NAMES,
         unread_messages=_unread_messages,
-        reviews_applications=_is_reviewer,
-        is_authority=lambda: current_user.is_authenticated and is_authority(current_user),
+        reviews_applications=lambda: may(permissions.may_review),
+        is_authority=lambda: may(permissions.is_authority),
+        is_security_admin=lambda: may(permissions.is_security_admin),
         switch_in_groups=bindings.switch_in_groups,
     )
 

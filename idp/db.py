@@ -1,18 +1,30 @@
 """Database engine and units of work.
 
-A unit of work is one SQLAlchemy session: a web request gets one (``request_session``),
-committed by the view that changes something; commands and background jobs open their
-own with ``Database.unit_of_work``.
+A unit of work is one SQLAlchemy session, committed once when the work succeeded and
+rolled back otherwise: a web request gets one (``idp.http.unit_of_work``), commands and
+background jobs open their own with ``Database.unit_of_work``. Work that must outlive a
+rollback (the audit row of a refused sign-in) is registered with ``keep_on_rollback`` and
+written in a unit of its own when the main one rolls back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+#: Writes a rollback must not undo, given a session of their own.
+Keep = Callable[[Session], None]
+KEPT = "onedoor.kept"
+
+
+def keep_on_rollback(session: Session, write: Keep) -> None:
+    """Have ``write`` done in a unit of its own should ``session`` roll back (it is part of
+    ``session``'s work otherwise, and the caller has done it there already)."""
+    session.info.setdefault(KEPT, []).append(write)
 
 
 def make_engine(url: str) -> Engine:
@@ -53,12 +65,25 @@ class Database:
         session = self.session_factory()
         try:
             yield session
-            session.commit()
         except BaseException:
-            session.rollback()
+            self.finish(session, succeeded=False)
             raise
+        else:
+            self.finish(session, succeeded=True)
         finally:
             session.close()
+
+    def finish(self, session: Session, *, succeeded: bool) -> None:
+        """Commit, or roll back and then write what must be kept anyway."""
+        kept: list[Keep] = session.info.pop(KEPT, [])
+        if succeeded:
+            session.commit()
+            return
+        session.rollback()
+        if kept:
+            with self.unit_of_work() as own:
+                for write in kept:
+                    write(own)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -15,8 +15,10 @@ from .services.accounts.national_id import NationalIdBox
 from .services.messaging.mail import SmtpSender
 from .services.policy import Policy, current_policy
 from .services.signin.passwords import Passwords
+from .services.signin.throttle import Throttle
 from .services.subsystems.catalogues import Catalogues, load_catalogues
 from .services.subsystems.clients import ClientSecrets
+from .services.tokens.revocation import Revocation
 from .services.tokens.signing_keys import KeyBox, KeyRing, load_keyring
 from .store import Store, make_store
 
@@ -81,6 +83,11 @@ class Hub:
         self.mail_sender = (
             SmtpSender(settings.smtp_url, settings.mail_from) if settings.smtp_url else None
         )
+        self.revocation = Revocation(self.store, settings.access_token_ttl_seconds)
+
+    def throttle(self) -> Throttle:
+        """Lockout and address limits under the policy in force."""
+        return Throttle(self.store, self.policy.current().lockout)
 
     def managing(self) -> Managing:
         """What the account services need for adding, disabling and restoring accounts."""
@@ -88,8 +95,7 @@ class Hub:
             passwords=self.passwords,
             password_policy=self.policy.current().password,
             national_ids=self.national_ids,
-            store=self.store,
-            access_token_ttl=self.settings.access_token_ttl_seconds,
+            revocation=self.revocation,
             signin_url=self.settings.issuer_url + "/signin",
         )
 

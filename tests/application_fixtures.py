@@ -16,7 +16,8 @@ from idp.models import (
 )
 from idp.services.accounts.directory import create_account
 from idp.services.accounts.national_id import LETTER_VALUES, WEIGHTS
-from idp.services.applications.submission import ApplicationForm, Applying, SubsystemChoice
+from idp.services.applications.submission import ApplicationForm, Applying
+from idp.services.subsystems.quotas import SubsystemChoice
 from idp.services.units.directory import ensure_unit, find_by_code
 
 from .helpers import PASSWORD

@@ -27,9 +27,8 @@ from idp.models import (
     utcnow,
 )
 from idp.services.accounts import lifecycle as account_admin
-from idp.services.accounts.lifecycle import AccountDetails, NotAllowed
-from idp.services.accounts.person import FormErrors
-from idp.services.errors import InvalidInput, NotFound
+from idp.services.accounts.lifecycle import AccountDetails
+from idp.services.errors import FormErrors, InvalidInput, NotAllowed, NotFound
 from idp.services.messaging import mail
 from idp.services.messaging.mail import SmtpSender
 from idp.services.reports import dashboard, signin_log

@@ -23,11 +23,10 @@ from idp.models import (
     SubsystemRequest,
     UnitKind,
 )
-from idp.services.accounts.person import FormErrors
 from idp.services.applications import submission as applications
-from idp.services.applications.submission import SubsystemChoice
-from idp.services.errors import NotFound
+from idp.services.errors import FormErrors, NotFound
 from idp.services.reviews import decisions as reviews
+from idp.services.subsystems.quotas import SubsystemChoice
 
 from .application_fixtures import (
     AUTHORITY,

@@ -6,7 +6,8 @@ import pytest
 from authlib.oauth2.rfc6749.errors import InvalidRequestError
 from authlib.oidc.core.errors import ConsentRequiredError, LoginRequiredError
 
-from idp.oidc.authorize import Interaction, Next, next_step, parse_interaction
+from idp.http.interaction import Next
+from idp.oidc.authorize import Interaction, next_step, parse_interaction
 
 NOW = 1_000_000.0
 

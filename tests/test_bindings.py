@@ -29,8 +29,7 @@ def _attempt(
         try:
             binding = bindings.bind(
                 db,
-                hub.store,
-                hub.policy.current().lockout,
+                hub.throttle(),
                 account,
                 hub.catalogues["mch"],
                 label=label,
@@ -123,14 +122,14 @@ def test_relabel_and_unbind_only_ones_own_bindings(hub: Hub) -> None:
         with pytest.raises(NotFound):
             bindings.relabel(db, other, public_id, "搶來的", "192.0.2.1")
         with pytest.raises(NotFound):
-            bindings.unbind(db, hub.store, 600, other, public_id, "192.0.2.1")
+            bindings.unbind(db, hub.revocation, other, public_id, "192.0.2.1")
     with hub.database.unit_of_work() as db:
         owner = find_by_username(db, "tester01")
         assert owner is not None
         with pytest.raises(InvalidInput):
             bindings.relabel(db, owner, public_id, "x" * 11, "192.0.2.1")
         bindings.relabel(db, owner, public_id, "新名稱", "192.0.2.1")
-        bindings.unbind(db, hub.store, 600, owner, public_id, "192.0.2.1")
+        bindings.unbind(db, hub.revocation, owner, public_id, "192.0.2.1")
     with hub.database.unit_of_work() as db:
         assert db.scalar(select(Binding)) is None
         actions = set(db.scalars(select(AuditEvent.action)))

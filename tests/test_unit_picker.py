@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
 from idp.app import create_app
-from idp.http.context import db
+from idp.http.unit_of_work import db
 from idp.hub import Hub
 from idp.services.units.districts import districts
 from idp.services.units.importing import HEADER, import_units, load_demo_units
@@ -24,7 +24,7 @@ from .conftest import LiveHub, free_port, prepared_hub
 
 #: A page of its own hosting the picker, the way the application form does.
 PICKER_PAGE = """{% extends "base.html" %}
-{% from "_unit_picker.html" import unit_picker %}
+{% from "shared/_unit_picker.html" import unit_picker %}
 {% block main %}
 <form method="post">
   <input type="hidden" name="csrf_token" value="{{ csrf_token() }}">
@@ -231,7 +231,8 @@ def test_the_macro_names_its_fields_after_the_field_name(app: Flask, demo_units:
         state = picker_state(session, {"sub_unit_county": "臺北市"}, "sub_unit")
     with app.test_request_context():
         page = render_template_string(
-            '{% from "_unit_picker.html" import unit_picker %}{{ unit_picker(state, "sub_unit") }}',
+            '{% from "shared/_unit_picker.html" import unit_picker %}'
+            '{{ unit_picker(state, "sub_unit") }}',
             state=state,
         )
     assert 'name="sub_unit_query"' in page and 'name="sub_unit"' in page

@@ -1,5 +1,6 @@
-"""Who may see a page: signed-in people, security admins; and the one thing a person
-must do first when their password has to change."""
+"""Who may open a page: signed-in people, unit admins, the authority, security admins
+(the rules themselves are ``services.permissions``); and the one thing a person must
+do first when their password has to change."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, redirect, request, session, url_for
+from flask import redirect, request, url_for
 from flask_login import current_user
+from werkzeug.exceptions import Forbidden
 from werkzeug.wrappers import Response
 
 from ..models import Account
-from .auth_session import signed_in
-from .context import db
+from ..services import permissions
+from .auth_session import password_change_required, signed_in
+from .unit_of_work import db
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,25 +36,50 @@ def signed_in_account() -> Account:
     return db().merge(current_user._get_current_object())
 
 
+def current_account() -> Account | None:
+    """The signed-in person's account, if someone is signed in."""
+    if signed_in() is None or not current_user.is_authenticated:
+        return None
+    account: Account = current_user._get_current_object()
+    return account
+
+
 def login_required(view: F) -> F:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if signed_in() is None or not current_user.is_authenticated:
+        if current_account() is None:
             return redirect(url_for("portal.signin"))
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
 
 
-def security_admin_required(view: F) -> F:
-    @wraps(view)
-    @login_required
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_security_admin:
-            abort(403)
-        return view(*args, **kwargs)
+def requires(allowed: Callable[[Account], bool]) -> Callable[[F], F]:
+    """A page for those ``allowed`` says yes to: others signed in get 403."""
 
-    return wrapper  # type: ignore[return-value]
+    def decorate(view: F) -> F:
+        @wraps(view)
+        @login_required
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            account = current_account()
+            if account is None or not allowed(account):
+                raise Forbidden()
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+unit_admin_required = requires(permissions.is_unit_admin)
+authority_required = requires(permissions.is_authority)
+security_admin_required = requires(permissions.is_security_admin)
+
+
+def may(allowed: Callable[[Account], bool]) -> bool:
+    """For templates: whether the signed-in person passes a permission."""
+    account = current_account()
+    return account is not None and allowed(account)
 
 
 def password_change_first() -> Response | None:
@@ -61,7 +89,7 @@ def password_change_first() -> Response | None:
     subsystem's request and sends the person here itself, to carry on afterwards.
     """
     endpoint = request.endpoint
-    if not session.get("password_change_required") or endpoint is None:
+    if endpoint is None or not password_change_required():
         return None
     if endpoint in OPEN_DURING_PASSWORD_CHANGE or endpoint.startswith("oidc."):
         return None

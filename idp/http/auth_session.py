@@ -1,8 +1,10 @@
 """The signed-in state of a browser: starting it after sign-in, reading it, ending it.
 
-What the authorization endpoint needs to know about the session (who, since when, how)
-is kept in the session itself, so answering a subsystem costs no database query.
-Pages that show the account load it through Flask-Login's ``current_user``.
+What the authorization endpoint needs to know about the session (who, since when, how,
+and whether the password must be changed before anything else) is kept in the session
+itself, so answering a subsystem costs no database query. Pages that show the account
+load it through Flask-Login's ``current_user``. The session's keys are this module's
+business: other modules call the functions below.
 """
 
 from __future__ import annotations
@@ -10,15 +12,19 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from flask import current_app, request, session
+from flask import request, session
 from flask_login import login_user, logout_user
 
 from ..models import utcnow
 from ..services import audit
 from ..services.sessions import hub_sessions
 from ..services.signin.steps import Authentication
-from .context import client_ip, current_hub, db
+from . import interaction
+from .context import client_ip, current_hub
 from .sessions import StoreSession
+from .unit_of_work import db, kick_worker
+
+PASSWORD_CHANGE = "password_change_required"
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,20 @@ def signed_in() -> SignedIn | None:
         acr=session["acr"],
         amr=tuple(session["amr"]),
     )
+
+
+def signed_in_at() -> float:
+    """When this browser last signed in (0 if it has not)."""
+    return float(session.get("signed_in_at", 0))
+
+
+def password_change_required() -> bool:
+    """The password expired or was set by someone else: nothing but changing it first."""
+    return bool(session.get(PASSWORD_CHANGE))
+
+
+def password_changed() -> None:
+    session.pop(PASSWORD_CHANGE, None)
 
 
 def establish(authn: Authentication) -> None:
@@ -74,6 +94,8 @@ def establish(authn: Authentication) -> None:
         amr=authn.amr,
         previous_signin_at=previous_signin.timestamp() if previous_signin else None,
     )
+    if authn.password_change_required:
+        session[PASSWORD_CHANGE] = True
     account.last_signin_at = account.idle_since = utcnow()
 
 
@@ -92,9 +114,12 @@ def end(reason: str) -> None:
         hub = current_hub()
         hub_session = hub_sessions.find_session(db(), current.sid)
         if hub_session is not None:
-            hub_sessions.end_session(
-                db(), hub.store, hub_session, reason, hub.settings.access_token_ttl_seconds
-            )
+            hub_sessions.end_session(db(), hub.revocation, hub_session, reason)
+            if reason != "replaced":
+                # Signing out tells the subsystems at once; a sign-in that replaces the
+                # session leaves it to the worker's round, after the subsystem has
+                # taken the new sign-in.
+                kick_worker()
         audit.record(
             db(),
             "signout",
@@ -104,13 +129,6 @@ def end(reason: str) -> None:
             reason=reason,
         )
     logout_user()
-    pending = session.get("authreqs")
+    paused = interaction.detach() if reason == "replaced" else None
     session.clear()
-    if pending and reason == "replaced":
-        session["authreqs"] = pending
-
-
-def kick_worker() -> None:
-    worker = current_app.extensions.get("onedoor_worker")
-    if worker is not None:
-        worker.kick()
+    interaction.attach(paused)

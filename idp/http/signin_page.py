@@ -1,17 +1,20 @@
-"""The sign-in page (服務登入), shown by the portal and by the authorization endpoint."""
+"""The sign-in page (服務登入), shown by the portal and by the authorization endpoint,
+and what every way of signing in does once it succeeds (``finish_sign_in``)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask import Response, render_template
+from flask import Response, redirect, render_template, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from ..services.signin import captcha
-from ..services.signin.steps import captcha_required
-from ..services.signin.throttle import Throttle
+from ..services.signin.steps import Authentication, captcha_required
+from . import auth_session, interaction
 from .auth_session import signed_in
-from .context import client_ip, current_hub, db
+from .context import client_ip, current_hub
 from .forms import SignInForm
+from .unit_of_work import db
 
 
 def new_captcha() -> str | None:
@@ -37,12 +40,12 @@ def render_signin(
     hub = current_hub()
     policy = hub.policy.current()
     show_captcha = hub.settings.captcha and captcha_required(
-        db(), policy, Throttle(hub.store, policy.lockout), client_ip(), form.username.data or ""
+        db(), policy, hub.throttle(), client_ip(), form.username.data or ""
     )
     form.captcha_answer.data = ""
     form.password.data = ""
     body = render_template(
-        "signin.html",
+        "portal/signin.html",
         form=form,
         message=message,
         message_params=message_params or {},
@@ -52,3 +55,14 @@ def render_signin(
         card_required=card_required,
     )
     return Response(body, status=status)
+
+
+def finish_sign_in(authn: Authentication, rid: str) -> BaseResponse:
+    """Start the hub session, then carry on with the subsystem's request in this same
+    response (which asks for an expired password to be changed first), or go home."""
+    auth_session.establish(authn)
+    resumed = interaction.resume(rid) if rid else None
+    if resumed is not None:
+        return resumed
+    first = "account.change_password" if authn.password_change_required else "portal.home"
+    return redirect(url_for(first))

@@ -51,5 +51,5 @@ def init_oidc(app: Flask, hub: Hub, csrf: CSRFProtect) -> HubAuthorizationServer
     )
     for name in PROTOCOL_VIEWS:
         csrf.exempt(f"{views.__name__}.{name}")
-    app.register_blueprint(views.bp)
+    views.init_app(app)
     return server

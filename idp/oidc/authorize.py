@@ -1,32 +1,31 @@
-"""What the authorization endpoint does with a valid request: sign the person in,
-ask for consent, or issue a code (OpenID Connect Core section 3.1.2).
+"""What the authorization endpoint does with a valid request: sign the person in (or in
+again, at the level the client requires), have an expired password changed, ask for
+consent, or issue a code (OpenID Connect Core section 3.1.2).
 
 The decision is a pure function of the request and the hub session, so each rule
-(``prompt``, ``max_age``, ``id_token_hint``, first-party consent) is testable alone.
-A request that needs the person's interaction is kept in their browser session and
-resumed by id once they have signed in or consented.
+(``prompt``, ``max_age``, ``id_token_hint``, ``acr_values``, first-party consent) is
+testable alone. A request that needs the person is paused in ``idp.http.interaction``
+and resumed once they have done the step.
 """
 
 from __future__ import annotations
 
-import enum
-import secrets
 import time
 from dataclasses import dataclass
 from typing import Any
 
 from authlib.oauth2.rfc6749.errors import InvalidRequestError, OAuth2Error
-from authlib.oidc.core.errors import ConsentRequiredError, LoginRequiredError
+from authlib.oidc.core.errors import (
+    ConsentRequiredError,
+    InteractionRequiredError,
+    LoginRequiredError,
+)
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
-from ..models.subsystem_account import BINDING_ID_PREFIX
-from ..services.signin.steps import ACR_VALUES, acr_satisfies
-
-#: Kept per browser session; older pending requests are dropped beyond this.
-MAX_PENDING = 5
-PENDING_TTL_SECONDS = 1800
+from ..http.interaction import Next
+from ..services.signin.steps import ACR_CARD, ACR_VALUES, acr_satisfies
 
 
 @dataclass(frozen=True)
@@ -41,12 +40,6 @@ class AuthContext:
     offline_consented: bool = False
     #: The bound subsystem account the person signs in to the client as, if any.
     subsystem_account_id: int | None = None
-
-
-class Next(enum.Enum):
-    SIGN_IN = "sign_in"
-    CONSENT = "consent"
-    ISSUE = "issue"
 
 
 @dataclass(frozen=True)
@@ -98,10 +91,13 @@ def next_step(
     signed_in_for_this_request: bool,
     consented: bool,
     acr: str | None = None,
+    password_change_required: bool = False,
     now: float | None = None,
 ) -> Next:
     """Raises login_required / consent_required for ``prompt=none`` instead of asking.
-    A session weaker than the required ``acr`` signs in again (step-up)."""
+    A session weaker than the required ``acr`` signs in again (step-up). Which
+    subsystem account to sign in as is decided after this, once a code may be issued
+    (``subsystem_login``)."""
     now = time.time() if now is None else now
     silent = "none" in interaction.prompts
     asks_sign_in = bool(interaction.prompts & {"login", "select_account"})
@@ -117,7 +113,11 @@ def next_step(
     if must_sign_in:
         if silent:
             raise LoginRequiredError()
-        return Next.SIGN_IN
+        return Next.STEP_UP if interaction.required_acr == ACR_CARD else Next.SIGN_IN
+    if password_change_required:
+        if silent:
+            raise InteractionRequiredError()
+        return Next.CHANGE_PASSWORD
     wants_consent = "consent" in interaction.prompts or not interaction.first_party
     if wants_consent and not consented:
         if silent:
@@ -142,49 +142,6 @@ def id_token_hint_subject(hint: str | None, keys: KeySet, issuer: str) -> str | 
     if token.claims.get("iss") != issuer or not token.claims.get("sub"):
         raise InvalidRequestError("The 'id_token_hint' was not issued by this provider.")
     return str(token.claims["sub"])
-
-
-# Pending requests, kept in the (server-side) browser session -------------------------
-
-
-def save_pending(
-    session: Any, params: dict[str, list[str]], consented: bool = False, rid: str | None = None
-) -> str:
-    pending: dict[str, Any] = dict(session.get("authreqs") or {})
-    now = time.time()
-    pending = {k: v for k, v in pending.items() if now - v["created_at"] < PENDING_TTL_SECONDS}
-    if rid is None:
-        rid = secrets.token_urlsafe(12)
-        created_at = now
-    else:
-        created_at = pending.get(rid, {}).get("created_at", now)
-    pending[rid] = {"params": params, "created_at": created_at, "consented": consented}
-    if len(pending) > MAX_PENDING:
-        oldest = sorted(pending, key=lambda k: pending[k]["created_at"])
-        for key in oldest[: len(pending) - MAX_PENDING]:
-            del pending[key]
-    session["authreqs"] = pending
-    return rid
-
-
-def load_pending(session: Any, rid: str) -> dict[str, Any] | None:
-    entry: dict[str, Any] | None = (session.get("authreqs") or {}).get(rid)
-    if entry is None or time.time() - entry["created_at"] >= PENDING_TTL_SECONDS:
-        return None
-    return entry
-
-
-def drop_pending(session: Any, rid: str) -> None:
-    pending = dict(session.get("authreqs") or {})
-    if pending.pop(rid, None) is not None:
-        session["authreqs"] = pending
-
-
-def login_hint(params: dict[str, list[str]]) -> str:
-    """The ``login_hint`` of a saved request, to fill in the account field; a hint naming
-    a binding is no account name."""
-    hint = (params.get("login_hint") or [""])[0]
-    return "" if hint.startswith(BINDING_ID_PREFIX) else hint[:50]
 
 
 def error_redirect_params(error: OAuth2Error) -> list[tuple[str, str]]:

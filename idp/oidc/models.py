@@ -13,7 +13,8 @@ from authlib.oidc.core import AuthorizationCodeMixin
 
 from ..models import Client
 from ..services.subsystems.clients import PERSON_SCOPES, ClientSecrets
-from ..services.tokens.grants import AccessToken, AccountRef, RefreshRecord
+from ..services.tokens.access import AccessToken
+from ..services.tokens.grants import AccountRef, RefreshRecord
 from .claims import Principal
 
 

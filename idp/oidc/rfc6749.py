@@ -12,14 +12,14 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from authlib.oauth2.rfc6749 import grants
-from authlib.oauth2.rfc6749.errors import InvalidGrantError, InvalidScopeError
+from authlib.oauth2.rfc6749.errors import InvalidGrantError
 
-from ..http.context import db
+from ..http.unit_of_work import db
 from ..models import Account, AccountStatus, utcnow
-from ..services import audit
 from ..services.key_derivation import token_hash
+from ..services.tokens import access
 from ..services.tokens import grants as tokens
-from ..services.tokens.grants import AccountRef, RefreshRecord
+from ..services.tokens.grants import AccountRef
 from .claims import Principal, principal_of
 from .models import RegisteredClient, StoredCode, StoredRefreshToken
 
@@ -67,7 +67,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
             auth_time=context.auth_time,
             acr=context.acr,
             amr=list(context.amr),
-            grant_id=tokens.new_token(),
+            grant_id=access.new_token(),
             subsystem_account_id=context.subsystem_account_id,
             nonce=data.get("nonce"),
             code_challenge=data.get("code_challenge"),
@@ -100,8 +100,9 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         return record
 
     def _revoke_reused(self, grant_id: str, client: RegisteredClient) -> None:
-        self.server.revoke_grant(grant_id, "authorization_code_reused")
-        audit.record(db(), "token.code_reused", actor=client.client_id, target=grant_id)
+        self.server.revoke_reused_grant(
+            grant_id, "authorization_code_reused", client.client_id, "token.code_reused"
+        )
 
     def delete_authorization_code(self, authorization_code: StoredCode) -> None:
         # The used-code marker stays: it is what spots a second use.
@@ -120,27 +121,18 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = [*SECRET_AUTH, "none"]
     INCLUDE_NEW_REFRESH_TOKEN = True
     server: HubAuthorizationServer
-    _claimed: RefreshRecord | None = None
-
-    def validate_token_request(self) -> None:
-        try:
-            super().validate_token_request()
-        except InvalidScopeError:
-            # A wrong scope is the client's mistake, not a use: the token stays good.
-            if self._claimed is not None:
-                tokens.release_refresh_token(db(), self._claimed)
-            raise
 
     def authenticate_refresh_token(self, refresh_token: str) -> StoredRefreshToken | None:
         # Claimed at once, atomically, so two requests racing with one token cannot both
         # succeed; a token that cannot be claimed but exists was used before: a replay.
+        # A request refused after the claim (wrong scope, another client) rolls it back
+        # with the rest of its unit of work: the token stays good for its owner.
         record = tokens.claim_refresh_token(db(), refresh_token)
         if record is None:
             used = tokens.find_refresh_token(db(), refresh_token)
             if used is not None and not used.grant_revoked:
                 self._revoke_reused(used.grant_id, used.client_id)
             return None
-        self._claimed = record
         if record.grant_revoked or record.expires_at <= utcnow():
             return None
         return StoredRefreshToken(record)
@@ -154,8 +146,9 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         """Nothing left to do: ``authenticate_refresh_token`` marked the token used."""
 
     def _revoke_reused(self, grant_id: str, client_id: str) -> None:
-        self.server.revoke_grant(grant_id, "refresh_token_reused")
-        audit.record(db(), "token.refresh_reused", actor=client_id, target=grant_id)
+        self.server.revoke_reused_grant(
+            grant_id, "refresh_token_reused", client_id, "token.refresh_reused"
+        )
 
 
 class ClientCredentialsGrant(grants.ClientCredentialsGrant):

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 from authlib.integrations.flask_oauth2 import ResourceProtector
 from authlib.oauth2.rfc6750 import BearerTokenValidator, InvalidTokenError
 
-from ..http.context import db
+from ..http.unit_of_work import db
 from ..models import Account, AccountStatus
-from ..services.tokens.grants import find_access_token
+from ..services.tokens.access import find_access_token
 from .claims import principal_of
 from .models import BearerToken
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 
-from ..services.tokens import grants as tokens
+from ..services.tokens import access
 from .models import BearerToken, StoredRefreshToken
 from .token_lookup import find_token
 
@@ -24,6 +24,6 @@ class HubRevocationEndpoint(RevocationEndpoint):
 
     def revoke_token(self, token: BearerToken | StoredRefreshToken, request: Any) -> None:
         if isinstance(token, BearerToken):
-            tokens.revoke_access_token(self.server.hub.store, token.token)
+            access.revoke_access_token(self.server.hub.store, token.token)
         else:
             self.server.revoke_grant(token.record.grant_id, "revoked_by_client")

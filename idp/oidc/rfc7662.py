@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 
-from ..http.context import db
+from ..http.unit_of_work import db
 from ..models import Grant
 from .models import BearerToken, RegisteredClient, StoredRefreshToken
 from .token_lookup import find_token

@@ -16,12 +16,14 @@ from authlib.oauth2.rfc6749.util import scope_to_list
 from flask import request as flask_request
 from werkzeug.datastructures import MultiDict
 
-from ..http.context import db
+from ..db import keep_on_rollback
+from ..http.unit_of_work import db
 from ..hub import Hub
 from ..models import Account
+from ..services import audit
 from ..services.subsystems.clients import find_client
-from ..services.tokens import grants as tokens
-from ..services.tokens.grants import TokenOwner
+from ..services.tokens import access, grants
+from ..services.tokens.access import TokenOwner
 from .models import RegisteredClient, StoredCode
 
 #: How long a server process trusts its copy of a client registration.
@@ -131,7 +133,7 @@ class HubAuthorizationServer(AuthorizationServer):
             granted = client.get_allowed_scope(scope)
         token: dict[str, Any] = {
             "token_type": "Bearer",
-            "access_token": tokens.new_token(),
+            "access_token": access.new_token(),
             "expires_in": expires_in or self.hub.settings.access_token_ttl_seconds,
         }
         if granted:
@@ -140,7 +142,7 @@ class HubAuthorizationServer(AuthorizationServer):
         # are replaced at each refresh (rotation).
         offline = "offline_access" in (scope_to_list(granted) or [])
         if include_refresh_token and (offline or grant_type == "refresh_token"):
-            token["refresh_token"] = tokens.new_token()
+            token["refresh_token"] = access.new_token()
         return token
 
     def save_token(self, token: dict[str, Any], request: OAuth2Request) -> None:
@@ -153,7 +155,7 @@ class HubAuthorizationServer(AuthorizationServer):
         if code is not None:
             grant_id = code.grant_id
             subsystem_account_id = code.subsystem_account_id
-            tokens.create_grant(
+            grants.create_grant(
                 db(),
                 grant_id=grant_id,
                 client_id=client.client_id,
@@ -169,8 +171,8 @@ class HubAuthorizationServer(AuthorizationServer):
         elif request.refresh_token is not None:
             grant_id = request.refresh_token.record.grant_id
             subsystem_account_id = request.refresh_token.record.subsystem_account_id
-        token["access_token"] = tokens.bind_to_grant(token["access_token"], grant_id)
-        tokens.save_access_token(
+        token["access_token"] = access.bind_to_grant(token["access_token"], grant_id)
+        access.save_access_token(
             self.hub.store,
             token["access_token"],
             client_id=client.client_id,
@@ -181,7 +183,7 @@ class HubAuthorizationServer(AuthorizationServer):
             subsystem_account_id=subsystem_account_id,
         )
         if "refresh_token" in token and grant_id is not None:
-            tokens.save_refresh_token(
+            grants.save_refresh_token(
                 db(),
                 token["refresh_token"],
                 grant_id,
@@ -189,6 +191,12 @@ class HubAuthorizationServer(AuthorizationServer):
             )
 
     def revoke_grant(self, grant_id: str, reason: str) -> None:
-        tokens.revoke_grants(
-            db(), self.hub.store, [grant_id], reason, self.hub.settings.access_token_ttl_seconds
-        )
+        revocation = self.hub.revocation
+        revocation.grants(db(), [grant_id], reason)
+
+    def revoke_reused_grant(self, grant_id: str, reason: str, client_id: str, action: str) -> None:
+        """A replayed code or refresh token: revoke its grant and audit it, both kept
+        although the request itself is refused."""
+        self.revoke_grant(grant_id, reason)
+        keep_on_rollback(db(), lambda own: self.hub.revocation.grants(own, [grant_id], reason))
+        audit.record_always(db(), action, actor=client_id, target=grant_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..http.context import db
+from ..http.unit_of_work import db
 from ..services.tokens import grants as tokens
 from .models import BearerToken, StoredRefreshToken
 from .rfc6750 import load_bearer_token

@@ -1,7 +1,15 @@
-"""The provider's HTTP endpoints."""
+"""The provider's HTTP endpoints.
+
+The authorization endpoint validates a request (Authlib), decides what it still needs
+(``authorize.next_step``, then which subsystem account) and either answers the client or
+pauses the request (``idp.http.interaction``) and shows the page for that step. Every
+page that finishes a step resumes the request through ``interaction.resume``, which
+comes back here (``resume_authorization``).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from authlib.common.urls import add_params_to_uri
@@ -9,46 +17,45 @@ from authlib.oauth2.rfc6749.errors import AccessDeniedError, OAuth2Error
 from authlib.oidc.core.errors import AccountSelectionRequiredError
 from flask import (
     Blueprint,
+    Flask,
     Response,
-    abort,
     current_app,
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..http import auth_session
+from ..http import auth_session, interaction
 from ..http.auth_session import SignedIn
-from ..http.context import client_ip, commit, current_hub, db
+from ..http.context import client_ip, current_hub
 from ..http.forms import ChooseBindingForm, ConsentForm, LogoutConfirmForm, SignInForm
 from ..http.i18n import pick_locale, set_locale
+from ..http.interaction import Next, Pending
 from ..http.signin_page import render_signin
+from ..http.unit_of_work import db
 from ..models import Binding
 from ..services import audit
-from ..services.signin.steps import ACR_CARD
+from ..services.errors import DomainError
 from ..services.subsystems import bindings
 from ..services.subsystems.clients import find_client
 from .authorize import (
     AuthContext,
-    Next,
-    drop_pending,
     error_redirect_params,
     id_token_hint_subject,
-    load_pending,
-    login_hint,
     next_step,
     parse_interaction,
-    save_pending,
 )
 from .rpinitiated import hint_matches
 from .server import HubAuthorizationServer
-from .subsystem_login import choose_binding, wants_subsystem_account
+from .subsystem_login import BindingChoice, choose_binding, wants_subsystem_account
 
 bp = Blueprint("oidc", __name__)
+
+EXPIRED = "登入要求已逾時，請回到原系統重新登入。"
 
 
 def server() -> HubAuthorizationServer:
@@ -59,7 +66,6 @@ def server() -> HubAuthorizationServer:
 @bp.post("/token")
 def token() -> Response:
     response: Response = server().create_token_response()
-    commit()  # also keeps revocations made while refusing a replayed code or token
     return response
 
 
@@ -79,7 +85,6 @@ def introspect() -> Response:
 @bp.post("/revoke")
 def revoke() -> Response:
     response: Response = server().create_endpoint_response("revocation")
-    commit()
     return response
 
 
@@ -87,7 +92,11 @@ def revoke() -> Response:
 
 
 def error_page(message: str, detail: str = "", status: int = 400) -> Response:
-    return Response(render_template("error.html", message=message, detail=detail), status=status)
+    return Response(
+        render_template("error.html", message=message, detail=detail),
+        status=status,
+        mimetype="text/html",
+    )
 
 
 def authorization_error(error: OAuth2Error) -> Response | BaseResponse:
@@ -105,159 +114,175 @@ def authorization_error(error: OAuth2Error) -> Response | BaseResponse:
 def authorize() -> Response | BaseResponse:
     rid = request.args.get("rid")
     if rid is None:
-        return _authorize(request.values.to_dict(flat=False), None, None)
-    return resume_authorization(rid)
-
-
-def resume_authorization(rid: str) -> Response | BaseResponse:
-    """Carry on with a request saved while the person signed in or consented."""
-    pending = load_pending(session, rid)
+        return _authorize(request.values.to_dict(flat=False), None)
+    pending = interaction.find(rid)
     if pending is None:
-        return error_page("登入要求已逾時，請回到原系統重新登入。")
-    return _authorize(pending["params"], rid, pending)
+        return error_page(EXPIRED)
+    return resume_authorization(pending)
 
 
-def _signed_in_since(pending: dict[str, Any] | None) -> bool:
-    """Whether the person signed in after this request was first seen (so ``prompt=login``
-    and ``max_age`` are satisfied by that sign-in)."""
-    if pending is None:
-        return False
-    return float(session.get("signed_in_at", 0)) >= float(pending["created_at"])
+def resume_authorization(pending: Pending) -> Response | BaseResponse:
+    """Carry on with a request paused while the person did a step (the resumer of
+    ``idp.http.interaction``)."""
+    return _authorize(pending.params, pending)
 
 
-def _authorize(
-    params: dict[str, list[str]], rid: str | None, pending: dict[str, Any] | None
-) -> Response | BaseResponse:
+def _authorize(params: dict[str, list[str]], pending: Pending | None) -> Response | BaseResponse:
     srv = server()
-    hub = current_hub()
     current = auth_session.signed_in()
     source: MultiDict[str, str] | None = MultiDict(params) if pending is not None else None
+    rid = pending.rid if pending else None
     try:
         grant = srv.get_consent_grant(source, end_user=current)
     except OAuth2Error as error:
-        if rid:
-            drop_pending(session, rid)
+        interaction.drop(rid)
         return authorization_error(error)
     data = grant.request.payload.data
     locale = pick_locale(data.get("ui_locales"))
     if locale:
         set_locale(locale)
-    client = grant.request.client
-    consented = bool(pending and pending["consented"])
     try:
-        hint_subject = id_token_hint_subject(
-            data.get("id_token_hint"), hub.keyring.current().public, hub.settings.issuer_url
-        )
-        interaction = parse_interaction(data, client.first_party, hint_subject, client.min_acr)
-        step = next_step(
-            interaction,
-            subject=current.subject if current else None,
-            auth_time=current.auth_time if current else None,
-            signed_in_for_this_request=_signed_in_since(pending),
-            consented=consented,
-            acr=current.acr if current else None,
-        )
+        step, choice = _next(grant, current, pending)
     except OAuth2Error as error:
         error.redirect_uri = grant.redirect_uri
         error.state = data.get("state")
-        if rid:
-            drop_pending(session, rid)
+        interaction.drop(rid)
         return authorization_error(error)
-    if step is Next.SIGN_IN:
-        rid = save_pending(session, params, consented=consented, rid=rid)
-        form = SignInForm(formdata=None, rid=rid, username=login_hint(params))
-        return render_signin(form, card_required=interaction.required_acr == ACR_CARD)
-    if session.get("password_change_required"):
-        rid = save_pending(session, params, consented=consented, rid=rid)
-        return redirect(url_for("account.change_password", rid=rid))
-    if step is Next.CONSENT:
-        rid = save_pending(session, params, consented=False, rid=rid)
-        form = ConsentForm(rid=rid)
-        return Response(
-            render_template(
-                "consent.html",
-                form=form,
-                client=client,
-                scopes=grant.request.scope.split(),
-            )
-        )
+    if step is not Next.ISSUE:
+        consented = bool(pending and pending.consented) and step is not Next.CONSENT
+        paused = interaction.pause(params, consented=consented, rid=rid)
+        return STEP_PAGES[step](paused, grant, choice)
     assert current is not None
-    binding: Binding | None = None
-    if wants_subsystem_account(hub.catalogues, client.client_id, grant.request.scope):
-        try:
-            choice = choose_binding(
-                db(), current.account_id, client.client_id, data.get("login_hint")
-            )
-            if choice.binding is None and "none" in interaction.prompts:
-                raise AccountSelectionRequiredError()
-        except OAuth2Error as error:
-            return _refuse_binding(error, current, client.client_id, grant, rid)
-        if choice.binding is None:
-            rid = save_pending(session, params, consented=consented, rid=rid)
-            return _choose_binding_page(client, choice.candidates, rid)
-        binding = choice.binding
+    return _issue(grant, current, choice.binding if choice else None, pending)
+
+
+def _next(
+    grant: Any, current: SignedIn | None, pending: Pending | None
+) -> tuple[Next, BindingChoice | None]:
+    """The step the request needs next and, for a subsystem account, which binding (or
+    which to choose from)."""
+    hub = current_hub()
+    data = grant.request.payload.data
+    client = grant.request.client
+    hint_subject = id_token_hint_subject(
+        data.get("id_token_hint"), hub.keyring.current().public, hub.settings.issuer_url
+    )
+    wanted = parse_interaction(data, client.first_party, hint_subject, client.min_acr)
+    step = next_step(
+        wanted,
+        subject=current.subject if current else None,
+        auth_time=current.auth_time if current else None,
+        signed_in_for_this_request=bool(
+            pending and pending.signed_in_since(auth_session.signed_in_at())
+        ),
+        consented=bool(pending and pending.consented),
+        acr=current.acr if current else None,
+        password_change_required=auth_session.password_change_required(),
+    )
+    if step is not Next.ISSUE or current is None:
+        return step, None
+    if not wants_subsystem_account(hub.catalogues, client.client_id, grant.request.scope):
+        return Next.ISSUE, None
+    try:
+        choice = choose_binding(db(), current.account_id, client.client_id, data.get("login_hint"))
+        if choice.binding is None and "none" in wanted.prompts:
+            raise AccountSelectionRequiredError()
+    except OAuth2Error as error:
+        audit.record_always(
+            db(),
+            "subsystem.signin_refused",
+            actor=current.username,
+            actor_account_id=current.account_id,
+            ip=client_ip(),
+            subsystem=client.client_id,
+            reason=error.error,
+        )
+        raise
+    return (Next.ISSUE if choice.binding else Next.CHOOSE_BINDING), choice
+
+
+def _issue(
+    grant: Any, current: SignedIn, binding: Binding | None, pending: Pending | None
+) -> Response | BaseResponse:
+    client = grant.request.client
     grant.request.auth_context = AuthContext(
         account_id=current.account_id,
         sid=current.sid,
         auth_time=current.auth_time,
         acr=current.acr,
         amr=current.amr,
-        offline_consented=consented,
+        offline_consented=bool(pending and pending.consented),
         subsystem_account_id=binding.subsystem_account_id if binding else None,
     )
-    response = srv.create_authorization_response(
+    response = server().create_authorization_response(
         request=grant.request, grant_user=current, grant=grant
     )
     if response.status_code == 302:
         auth_session.remember_client(current, client.client_id)
         if binding is not None:
             bindings.record_signin(db(), binding, client.client_id, client_ip())
-    if rid:
-        drop_pending(session, rid)
-    db().commit()
+    interaction.drop(pending.rid if pending else None)
     return response
 
 
-def _refuse_binding(
-    error: OAuth2Error, current: SignedIn, client_id: str, grant: Any, rid: str | None
-) -> Response | BaseResponse:
-    """Answer the client with ``error`` (a hint naming no binding of this person, or no
-    choice possible without asking), and record the refusal."""
-    audit.record(
-        db(),
-        "subsystem.signin_refused",
-        actor=current.username,
-        actor_account_id=current.account_id,
-        ip=client_ip(),
-        subsystem=client_id,
-        reason=error.error,
-    )
-    db().commit()
-    error.redirect_uri = grant.redirect_uri
-    error.state = grant.request.payload.state
-    if rid:
-        drop_pending(session, rid)
-    return authorization_error(error)
+# The page for each step ----------------------------------------------------------------
 
 
-def _choose_binding_page(client: Any, candidates: tuple[Binding, ...], rid: str) -> Response:
-    """The account chooser (several bindings to this subsystem), or how to get one (none)."""
+def _sign_in_page(pending: Pending, _grant: Any, _choice: BindingChoice | None) -> Response:
+    form = SignInForm(formdata=None, rid=pending.rid, username=pending.login_hint)
+    return render_signin(form)
+
+
+def _step_up_page(pending: Pending, _grant: Any, _choice: BindingChoice | None) -> Response:
+    form = SignInForm(formdata=None, rid=pending.rid, username=pending.login_hint)
+    return render_signin(form, card_required=True)
+
+
+def _change_password_page(
+    pending: Pending, _grant: Any, _choice: BindingChoice | None
+) -> BaseResponse:
+    return redirect(url_for("account.change_password", rid=pending.rid))
+
+
+def _consent_page(pending: Pending, grant: Any, _choice: BindingChoice | None) -> Response:
     return Response(
         render_template(
-            "choose_binding.html",
-            form=ChooseBindingForm(rid=rid),
-            client=client,
-            bindings=candidates,
+            "oidc/consent.html",
+            form=ConsentForm(rid=pending.rid),
+            client=grant.request.client,
+            scopes=grant.request.scope.split(),
         )
     )
 
 
-def _deny(rid: str, pending: dict[str, Any]) -> Response | BaseResponse:
+def _choose_binding_page(pending: Pending, grant: Any, choice: BindingChoice | None) -> Response:
+    """The account chooser (several bindings to this subsystem), or how to get one (none)."""
+    return Response(
+        render_template(
+            "oidc/choose_binding.html",
+            form=ChooseBindingForm(rid=pending.rid),
+            client=grant.request.client,
+            bindings=choice.candidates if choice else (),
+        )
+    )
+
+
+STEP_PAGES: dict[Next, Callable[[Pending, Any, BindingChoice | None], BaseResponse]] = {
+    Next.SIGN_IN: _sign_in_page,
+    Next.STEP_UP: _step_up_page,
+    Next.CHANGE_PASSWORD: _change_password_page,
+    Next.CONSENT: _consent_page,
+    Next.CHOOSE_BINDING: _choose_binding_page,
+}
+
+
+def _deny(pending: Pending) -> Response | BaseResponse:
     """The person declined: tell the client ``access_denied``."""
-    drop_pending(session, rid)
+    interaction.drop(pending.rid)
     current = auth_session.signed_in()
     try:
-        grant = server().get_consent_grant(MultiDict(pending["params"]), end_user=current)
+        params: MultiDict[str, str] = MultiDict(pending.params)
+        grant = server().get_consent_grant(params, end_user=current)
     except OAuth2Error as error:
         return authorization_error(error)
     return authorization_error(
@@ -265,37 +290,33 @@ def _deny(rid: str, pending: dict[str, Any]) -> Response | BaseResponse:
     )
 
 
+def _answered(form: ConsentForm | ChooseBindingForm) -> Pending:
+    """The paused request a consent or chooser form answers."""
+    if not form.validate_on_submit():
+        raise DomainError("表單已逾時，請回到原系統重新登入。")
+    pending = interaction.find(form.rid.data or "")
+    if pending is None:
+        raise DomainError(EXPIRED)
+    return pending
+
+
 @bp.post("/authorize/consent")
 def consent() -> Response | BaseResponse:
-    form = ConsentForm()
-    if not form.validate_on_submit():
-        return error_page("表單已逾時，請回到原系統重新登入。")
-    rid = form.rid.data or ""
-    pending = load_pending(session, rid)
-    if pending is None:
-        return error_page("登入要求已逾時，請回到原系統重新登入。")
+    pending = _answered(ConsentForm())
     if request.form.get("decision") != "allow":
-        return _deny(rid, pending)
-    save_pending(session, pending["params"], consented=True, rid=rid)
-    return resume_authorization(rid)
+        return _deny(pending)
+    return resume_authorization(interaction.update(pending, consented=True))
 
 
 @bp.post("/authorize/choose")
 def choose() -> Response | BaseResponse:
     """The account chooser's answer: carry on as if the client had named that binding."""
-    form = ChooseBindingForm()
-    if not form.validate_on_submit():
-        return error_page("表單已逾時，請回到原系統重新登入。")
-    rid = form.rid.data or ""
-    pending = load_pending(session, rid)
-    if pending is None:
-        return error_page("登入要求已逾時，請回到原系統重新登入。")
+    pending = _answered(ChooseBindingForm())
     chosen = request.form.get("binding", "")
     if request.form.get("decision") != "choose" or not chosen:
-        return _deny(rid, pending)
-    params = {**pending["params"], "login_hint": [chosen[:60]]}
-    save_pending(session, params, consented=pending["consented"], rid=rid)
-    return resume_authorization(rid)
+        return _deny(pending)
+    params = {**pending.params, "login_hint": [chosen[:60]]}
+    return resume_authorization(interaction.update(pending, params=params))
 
 
 # RP-initiated logout ------------------------------------------------------------------
@@ -322,30 +343,31 @@ def logout() -> Response | BaseResponse:
         )
         return Response(
             render_template(
-                "confirm_signout.html",
+                "portal/confirm_signout.html",
                 form=form,
                 action=url_for("oidc.logout_confirm"),
                 client=validated.client,
             )
         )
     response = srv.create_endpoint_response("end_session", validated)
-    db().commit()
-    auth_session.kick_worker()
-    return response or Response(render_template("signed_out.html"))
+    return response or Response(render_template("portal/signed_out.html"))
 
 
 @bp.post("/logout/confirm")
 def logout_confirm() -> BaseResponse:
     form = LogoutConfirmForm()
     if not form.validate_on_submit():
-        abort(400)
+        raise BadRequest()
     auth_session.end("rp_initiated_logout")
-    db().commit()
-    auth_session.kick_worker()
     client = find_client(db(), form.client_id.data or "") if form.client_id.data else None
     target = form.post_logout_redirect_uri.data or ""
     if client is not None and target in client.post_logout_redirect_uris:
         if form.state.data:
             target = add_params_to_uri(target, {"state": form.state.data})
         return redirect(target)
-    return Response(render_template("signed_out.html"))
+    return Response(render_template("portal/signed_out.html"))
+
+
+def init_app(app: Flask) -> None:
+    interaction.set_resumer(app, resume_authorization)
+    app.register_blueprint(bp)

@@ -34,7 +34,15 @@ class DomainError(Exception):
 
 
 class NotFound(DomainError):
-    pass
+    """Nothing of that name, or nothing the asker may see (the two read the same)."""
+
+
+class NotAllowed(DomainError):
+    """The asker may not do this."""
+
+
+class TooManyAttempts(DomainError):
+    """Too many requests or failures from one address or for one account: wait."""
 
 
 class InvalidInput(DomainError):
@@ -46,3 +54,11 @@ class InvalidInput(DomainError):
         super().__init__(message or "；".join(str(t) for t in texts), **params)
         self.field = field
         self.texts = list(texts) if texts else [self.text]
+
+
+class FormErrors(DomainError):
+    """Every refused field of a form, each with its reasons; nothing was stored."""
+
+    def __init__(self, errors: dict[str, list[Text]]) -> None:
+        super().__init__("；".join(str(t) for texts in errors.values() for t in texts))
+        self.errors = errors

@@ -12,20 +12,20 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..http import auth_session
+from ..http import auth_session, interaction
 from ..http.access import login_required
-from ..http.context import client_ip, commit, current_hub, db, public_url
+from ..http.context import client_ip, current_hub, public_url
 from ..http.forms import ChangePasswordForm, ConfirmForm, ProfileForm
+from ..http.unit_of_work import db, kick_worker
 from ..models import Account
 from ..services import audit
 from ..services.accounts import profile
-from ..services.errors import InvalidInput, Text
+from ..services.errors import DomainError, InvalidInput, Text
 from ..services.messaging import inbox
 from ..services.sessions import hub_sessions
 from ..services.signin import credentials
@@ -53,7 +53,7 @@ def _password_page(form: ChangePasswordForm, errors: Errors, status: int = 200) 
             form=form,
             errors=errors,
             rules=rules_text(policy),
-            forced=bool(session.get("password_change_required")),
+            forced=auth_session.password_change_required(),
         ),
         status=status,
     )
@@ -82,26 +82,17 @@ def change_password() -> BaseResponse:
             ip=client_ip(),
         )
     except InvalidInput as error:
-        db().commit()  # keeps the audit record of a wrong current password
         return _password_page(form, {error.field: error.texts}, 400)
     current = auth_session.signed_in()
     if form.end_other_sessions.data and current is not None:
         ended = hub_sessions.end_account_sessions(
-            db(),
-            hub.store,
-            account.id,
-            "password_changed",
-            hub.settings.access_token_ttl_seconds,
-            keep_sid=current.sid,
+            db(), hub.revocation, account.id, "password_changed", keep_sid=current.sid
         )
         if ended:
-            auth_session.kick_worker()
-    session.pop("password_change_required", None)
-    rid = form.rid.data or ""
-    db().commit()
-    if rid:
-        return redirect(url_for("oidc.authorize", rid=rid))
-    return Response(render_template("account/password_changed.html"))
+            kick_worker()
+    auth_session.password_changed()
+    resumed = interaction.resume(form.rid.data or "") if form.rid.data else None
+    return resumed or Response(render_template("account/password_changed.html"))
 
 
 @bp.route("/sessions", methods=["GET"])
@@ -131,12 +122,8 @@ def end_session(sid: str) -> BaseResponse:
         abort(404)
     if sid == current.sid:
         auth_session.end("signout")
-        db().commit()
-        auth_session.kick_worker()
         return redirect(url_for("portal.home"))
-    hub_sessions.end_session(
-        db(), hub.store, hub_session, "ended_by_owner", hub.settings.access_token_ttl_seconds
-    )
+    hub_sessions.end_session(db(), hub.revocation, hub_session, "ended_by_owner")
     audit.record(
         db(),
         "session.end",
@@ -145,8 +132,7 @@ def end_session(sid: str) -> BaseResponse:
         target=sid,
         ip=client_ip(),
     )
-    db().commit()
-    auth_session.kick_worker()
+    kick_worker()
     return redirect(url_for("account.sessions"))
 
 
@@ -189,20 +175,16 @@ def edit_profile() -> BaseResponse:
         )
     except profile.ProfileErrors as problems:
         return _profile_page(form, problems.errors, status=400)
-    db().commit()
     if outcome.email_pending:
-        auth_session.kick_worker()
+        kick_worker()
     return _profile_page(form, {}, saved=True)
 
 
 @bp.get("/email/confirm/<token>")
 def confirm_email(token: str) -> Response:
     account = profile.confirm_email(db(), token, ip=client_ip())
-    db().commit()
     if account is None:
-        return Response(
-            render_template("error.html", message="此連結已失效或已使用過。"), status=400
-        )
+        raise DomainError("此連結已失效或已使用過。")
     return Response(render_template("account/email_confirmed.html", email=account.email))
 
 
@@ -219,7 +201,6 @@ def my_data() -> Response:
         actor_account_id=account.id,
         ip=client_ip(),
     )
-    db().commit()
     body = json.dumps(data, ensure_ascii=False, indent=2, default=str)
     return Response(
         body,
@@ -239,5 +220,4 @@ def inbox_page() -> Response:
     messages = inbox.messages(db(), account)
     unread = {m.id for m in messages if m.read_at is None}
     inbox.mark_read(db(), account)
-    commit()
     return Response(render_template("account/inbox.html", messages=messages, unread=unread))

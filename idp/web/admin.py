@@ -12,14 +12,14 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..http import auth_session
 from ..http.access import security_admin_required
-from ..http.context import client_ip, current_hub, db
+from ..http.context import client_ip, current_hub
 from ..http.forms import ConfirmForm
+from ..http.unit_of_work import after_commit, db, kick_worker
 from ..models import Account
 from ..services import audit, policy
 from ..services.errors import Text, text
 from ..services.messaging import mail
 from ..services.sessions import hub_sessions
-from ..services.signin.throttle import Throttle
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -130,8 +130,7 @@ def edit_policy() -> BaseResponse:
         )
     except policy.PolicyError as error:
         return _policy_page(error.problems, 400, values=None if preset else changes)
-    db().commit()
-    current_hub().policy.reload()
+    after_commit(current_hub().policy.reload)
     return _policy_page([], saved=True)
 
 
@@ -150,7 +149,7 @@ def accounts() -> Response:
                 .limit(100)
             )
         )
-    throttle = Throttle(current_hub().store, current_hub().policy.current().lockout)
+    throttle = current_hub().throttle()
     return Response(
         render_template(
             "admin/accounts.html",
@@ -172,7 +171,7 @@ def _account_or_404(account_id: int) -> Account:
 @security_admin_required
 def account_detail(account_id: int) -> Response:
     account = _account_or_404(account_id)
-    throttle = Throttle(current_hub().store, current_hub().policy.current().lockout)
+    throttle = current_hub().throttle()
     return Response(
         render_template(
             "admin/account.html",
@@ -192,7 +191,7 @@ def unlock(account_id: int) -> BaseResponse:
         abort(400)
     account = _account_or_404(account_id)
     hub = current_hub()
-    Throttle(hub.store, hub.policy.current().lockout).unlock(account.id)
+    hub.throttle().unlock(account.id)
     actor = _actor()
     audit.record(
         db(),
@@ -202,7 +201,6 @@ def unlock(account_id: int) -> BaseResponse:
         target=account.username,
         ip=client_ip(),
     )
-    db().commit()
     return redirect(url_for("admin.account_detail", account_id=account.id, done="unlocked"))
 
 
@@ -216,10 +214,9 @@ def end_sessions(account_id: int) -> BaseResponse:
     current = auth_session.signed_in()
     hub_sessions.end_account_sessions(
         db(),
-        hub.store,
+        hub.revocation,
         account.id,
         "ended_by_admin",
-        hub.settings.access_token_ttl_seconds,
         keep_sid=current.sid if current else None,
     )
     actor = _actor()
@@ -231,8 +228,7 @@ def end_sessions(account_id: int) -> BaseResponse:
         target=account.username,
         ip=client_ip(),
     )
-    db().commit()
-    auth_session.kick_worker()
+    kick_worker()
     return redirect(url_for("admin.account_detail", account_id=account.id, done="ended"))
 
 

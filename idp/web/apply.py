@@ -9,30 +9,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, redirect, render_template, request, session, url_for
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..http.access import login_required, signed_in_account
-from ..http.context import client_ip, commit, current_hub, db
+from ..http.context import client_ip, current_hub
+from ..http.unit_of_work import db
 from ..models import Account, AccountRole, Application, ReviewRoute
-from ..services.accounts.person import FormErrors
+from ..services.applications import paper_review
+from ..services.applications import status as application_status
 from ..services.applications import submission as applications
 from ..services.applications.paper_form import render_application_pdf
-from ..services.applications.submission import (
-    ApplicationForm,
-    Applying,
-    SubsystemChoice,
-    TooManyLookups,
-)
+from ..services.applications.submission import ApplicationForm, Applying
 from ..services.applications.uploads import MAX_SCAN_BYTES, too_large
 from ..services.cards.verification import can_verify_by_card
-from ..services.errors import InvalidInput, Text
+from ..services.errors import FormErrors, InvalidInput, Text, TooManyAttempts
 from ..services.signin.password_rules import rules_text
 from ..services.signin.steps import SigninFailed
-from ..services.signin.throttle import Throttle
+from ..services.subsystems.bindings import bindings_of
 from ..services.subsystems.catalogues import Catalogues
+from ..services.subsystems.quotas import SubsystemChoice
 from .units import picker_state
 
 bp = Blueprint("apply", __name__, url_prefix="/apply")
@@ -133,7 +131,6 @@ def apply() -> BaseResponse:
         )
     except FormErrors as refused:
         return _render_form(refused.errors, status=400)
-    commit()
     session[SESSION_KEY] = application.id
     return redirect(url_for("apply.progress"))
 
@@ -142,7 +139,7 @@ def own_application() -> Application:
     application_id = session.get(SESSION_KEY)
     application = db().get(Application, application_id) if application_id else None
     if application is None:
-        abort(404)
+        raise NotFound()
     return application
 
 
@@ -163,7 +160,7 @@ def render_progress(
     return Response(
         render_template(
             "apply/progress.html",
-            progress=applications.progress_of(db(), application),
+            progress=application_status.progress_of(db(), application),
             paper=application.route is ReviewRoute.PAPER,
             scan_error=scan_error,
             card_error=card_error,
@@ -180,22 +177,19 @@ def status() -> BaseResponse:
     if request.method == "GET":
         return Response(render_template("apply/status.html", message=None))
     hub = current_hub()
-    policy = hub.policy.current()
     try:
-        application = applications.look_up(
+        application = application_status.look_up(
             db(),
             hub.passwords,
-            policy,
-            Throttle(hub.store, policy.lockout),
+            hub.policy.current(),
+            hub.throttle(),
             username=request.form.get("username", "")[:50],
             password=request.form.get("password", "")[:1024],
             ip=client_ip(),
         )
-    except (SigninFailed, TooManyLookups) as refused:
-        commit()  # the failure counts toward lockout
-        code = 429 if isinstance(refused, TooManyLookups) else 400
+    except (SigninFailed, TooManyAttempts) as refused:
+        code = 429 if isinstance(refused, TooManyAttempts) else 400
         return Response(render_template("apply/status.html", message=refused.text), status=code)
-    commit()
     if application is None:
         return Response(
             render_template("apply/status.html", message=Text("此帳號沒有帳號申請紀錄")),
@@ -210,9 +204,11 @@ def paper_form() -> Response:
     """The pre-filled 管理者帳號申請表, to print, sign and stamp."""
     application = own_application()
     if application.route is not ReviewRoute.PAPER:
-        abort(404)
+        raise NotFound()
     hub = current_hub()
-    form = applications.paper_form_of(application, hub.catalogues, hub.national_ids)
+    form = paper_review.paper_form_of(
+        db(), application, hub.catalogues, hub.national_ids, ip=client_ip()
+    )
     pdf = render_application_pdf(form)
     return Response(
         pdf,
@@ -241,12 +237,11 @@ def upload_scan() -> BaseResponse:
     upload = request.files.get("scan")
     data = upload.read() if upload else b""
     try:
-        applications.attach_scan(
+        paper_review.attach_scan(
             db(), application, data, upload.filename or "" if upload else "", ip=client_ip()
         )
     except InvalidInput as refused:
         return render_progress(application, scan_error=refused, status=400)
-    commit()
     return redirect(url_for("apply.progress", uploaded=1))
 
 
@@ -257,7 +252,7 @@ def subsystems() -> BaseResponse:
     hub = current_hub()
     account = signed_in_account()
     errors: Mapping[str, list[Text]] = {}
-    status = 200
+    code = 200
     if request.method == "POST" and not request.form.get("pick_unit"):
         try:
             applications.request_subsystems(
@@ -269,11 +264,10 @@ def subsystems() -> BaseResponse:
                 ip=client_ip(),
             )
         except FormErrors as refused:
-            errors, status = refused.errors, 400
+            errors, code = refused.errors, 400
         else:
-            commit()
             return redirect(url_for("apply.subsystems", sent=1))
-    return render_subsystems_page(account, errors=errors, status=status)
+    return render_subsystems_page(account, errors=errors, status=code)
 
 
 def render_subsystems_page(
@@ -294,7 +288,7 @@ def render_subsystems_page(
             errors=errors or {},
             bind_error=bind_error,
             requests=applications.requests_of(db(), account),
-            bindings=applications.bindings_of(db(), account),
+            bindings=bindings_of(db(), account),
         ),
         status=status,
     )

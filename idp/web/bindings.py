@@ -10,11 +10,11 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..http.access import login_required, signed_in_account
-from ..http.context import client_ip, commit, current_hub, db
+from ..http.context import client_ip, current_hub
 from ..http.forms import BindForm, ConfirmForm, LabelForm
+from ..http.unit_of_work import db
 from ..models import Binding
 from ..oidc.third_party_login import initiate_login_url
-from ..services.applications.submission import bindings_of
 from ..services.errors import DomainError, InvalidInput, NotFound, text
 from ..services.subsystems import bindings
 from ..services.subsystems.catalogues import Subsystem
@@ -38,7 +38,7 @@ def switch_in_groups() -> list[SwitchInGroup]:
     """The signed-in person's bindings, grouped by subsystem in catalogue order."""
     if not current_user.is_authenticated:
         return []
-    held = bindings_of(db(), current_user)
+    held = bindings.bindings_of(db(), current_user)
     groups = []
     for subsystem in current_hub().catalogues.values():
         mine = [b for b in held if b.subsystem_account.subsystem == subsystem.code]
@@ -63,8 +63,7 @@ def bind() -> BaseResponse:
             raise InvalidInput("subsystem", "請選擇業務子系統")
         bindings.bind(
             db(),
-            hub.store,
-            hub.policy.current().lockout,
+            hub.throttle(),
             account,
             subsystem,
             label=form.label.data or "",
@@ -73,9 +72,7 @@ def bind() -> BaseResponse:
             ip=client_ip(),
         )
     except DomainError as refused:
-        commit()  # failures count toward the lock and are audited
         return render_subsystems_page(account, bind_error=refused.text, status=400)
-    commit()
     return redirect(url_for("apply.subsystems", bound=1))
 
 
@@ -94,7 +91,6 @@ def relabel(public_id: str) -> BaseResponse:
         return render_subsystems_page(account, bind_error=missing.text, status=404)
     except DomainError as refused:
         return render_subsystems_page(account, bind_error=refused.text, status=400)
-    commit()
     return redirect(url_for("apply.subsystems", relabelled=1))
 
 
@@ -108,12 +104,9 @@ def unbind(public_id: str) -> BaseResponse:
         )
     hub = current_hub()
     try:
-        bindings.unbind(
-            db(), hub.store, hub.settings.access_token_ttl_seconds, account, public_id, client_ip()
-        )
+        bindings.unbind(db(), hub.revocation, account, public_id, client_ip())
     except NotFound as missing:
         return render_subsystems_page(account, bind_error=missing.text, status=404)
-    commit()
     return redirect(url_for("apply.subsystems", unbound=1))
 
 
@@ -121,7 +114,7 @@ def unbind(public_id: str) -> BaseResponse:
 @login_required
 def switch_in_page() -> Response:
     """帳號簽入: the person's bindings by subsystem, each a way into that subsystem."""
-    return Response(render_template("switch_in.html", groups=switch_in_groups()))
+    return Response(render_template("bindings/switch_in.html", groups=switch_in_groups()))
 
 
 @bp.get("/switch-in/<public_id>")
@@ -129,12 +122,7 @@ def switch_in_page() -> Response:
 def switch_in(public_id: str) -> BaseResponse:
     """Start third-party-initiated login at the binding's subsystem."""
     account = signed_in_account()
-    try:
-        binding = bindings.own_binding(db(), account, public_id)
-    except NotFound:
-        return Response(
-            render_template("error.html", message=text("查無此綁定帳號"), detail=""), status=404
-        )
+    binding = bindings.own_binding(db(), account, public_id)
     client = find_client(db(), binding.subsystem_account.subsystem)
     target = (
         initiate_login_url(client, current_hub().settings.issuer_url, binding)
@@ -142,10 +130,5 @@ def switch_in(public_id: str) -> BaseResponse:
         else None
     )
     if target is None:
-        return Response(
-            render_template(
-                "error.html", message=text("此子系統尚未開放從單一入口簽入。"), detail=""
-            ),
-            status=404,
-        )
+        raise NotFound("此子系統尚未開放從單一入口簽入。")
     return redirect(target)

@@ -24,13 +24,14 @@ from flask import (
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
+from ..http import interaction
 from ..http.access import login_required
-from ..http.context import client_ip, commit, current_hub, db
+from ..http.context import client_ip, current_hub
 from ..http.forms import CardSignInForm, ConfirmForm, SignInForm
 from ..http.sessions import StoreSession
-from ..http.signin_page import render_signin
+from ..http.signin_page import finish_sign_in, render_signin
+from ..http.unit_of_work import db
 from ..models import Account
-from ..oidc.authorize import load_pending
 from ..services.cards import challenge as card_challenge
 from ..services.cards import enrolment as card_enrolment
 from ..services.cards.certificates import CardHolder, CardKind, CardRefused
@@ -39,9 +40,7 @@ from ..services.cards.signin import institution_card_flow, personnel_card_flow
 from ..services.cards.verification import verify_by_card
 from ..services.errors import DomainError
 from ..services.signin.steps import SigninAttempt, SigninFailed, sign_in
-from ..services.signin.throttle import Throttle
 from .apply import own_application, render_progress
-from .portal import finish_sign_in
 
 bp = Blueprint("card", __name__)
 
@@ -64,8 +63,7 @@ def challenge() -> Response:
     except ValueError:
         abort(400)
     hub = current_hub()
-    throttle = Throttle(hub.store, hub.policy.current().lockout)
-    if not throttle.allow("card_challenge", client_ip()):
+    if not hub.throttle().allow("card_challenge", client_ip()):
         abort(429)
     # A session that has nothing in it yet gets its cookie (and store key) now.
     session["card"] = True
@@ -114,9 +112,7 @@ def signin() -> BaseResponse:
     """憑證登入: an institution card with a unit admin's password, or an enrolled
     personnel card alone."""
     form = CardSignInForm()
-    rid = form.rid.data or ""
-    if rid and load_pending(session, rid) is None:
-        rid = ""
+    rid = form.rid.data if interaction.find(form.rid.data or "") else ""
     if not form.validate_on_submit():
         return render_signin(SignInForm(formdata=None, rid=rid), "表單已逾時，請重新送出", 400)
     hub = current_hub()
@@ -131,14 +127,17 @@ def signin() -> BaseResponse:
     )
     issuer = hub.settings.issuer_url
     steps = (
-        institution_card_flow(db(), hub.store, hub.passwords, policy, hub.card_trust, issuer)
+        institution_card_flow(
+            db(), hub.store, hub.passwords, policy, hub.throttle(), hub.card_trust, issuer
+        )
         if institution
-        else personnel_card_flow(db(), hub.store, policy, hub.card_trust, issuer, hub.secret_key)
+        else personnel_card_flow(
+            db(), hub.store, hub.throttle(), hub.card_trust, issuer, hub.secret_key
+        )
     )
     try:
         authn = sign_in(db(), steps, attempt)
     except SigninFailed as failure:
-        commit()
         status = 429 if failure.reason == "address_limited" else 401
         page_form = SignInForm(formdata=None, rid=rid, username=attempt.username)
         return render_signin(
@@ -155,9 +154,7 @@ def verify_application() -> BaseResponse:
         holder = _verified(Purpose.VERIFY, CardKind.INSTITUTION)
         verify_by_card(db(), application, holder, client_ip())
     except CardRefused as refused:
-        commit()
         return render_progress(application, card_error=refused.message, status=400)
-    commit()
     return redirect(url_for("apply.progress", verified=1))
 
 
@@ -169,7 +166,7 @@ def _account() -> Account:
 def _card_page(message: str | None = None, status: int = 200) -> Response:
     enrolment = card_enrolment.enrolment_of(db(), _account())
     body = render_template(
-        "account/card.html", enrolment=enrolment, message=message, form=ConfirmForm()
+        "card/enrolment.html", enrolment=enrolment, message=message, form=ConfirmForm()
     )
     return Response(body, status=status)
 
@@ -186,9 +183,7 @@ def enrol() -> BaseResponse:
         holder = _verified(Purpose.ENROL, CardKind.PERSONNEL)
         card_enrolment.enrol(db(), _account(), holder, current_hub().secret_key, client_ip())
     except DomainError as refused:
-        commit()
         return _card_page(refused.message, status=400)
-    commit()
     return redirect(url_for("card.enrol", done=1))
 
 
@@ -198,5 +193,4 @@ def remove() -> BaseResponse:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     card_enrolment.remove(db(), _account(), client_ip())
-    commit()
     return redirect(url_for("card.enrol"))

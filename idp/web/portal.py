@@ -18,26 +18,23 @@ from flask import (
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..http import auth_session
-from ..http.context import client_ip, current_hub, db
+from ..http import auth_session, interaction
+from ..http.context import client_ip, current_hub
 from ..http.forms import ConfirmForm, ForgotPasswordForm, ResetPasswordForm, SignInForm
 from ..http.i18n import COOKIE, LOCALES, current_locale, gettext, pick_locale, set_locale
-from ..http.signin_page import new_captcha, render_signin
+from ..http.signin_page import finish_sign_in, new_captcha, render_signin
+from ..http.unit_of_work import db, kick_worker
 from ..models import Account
-from ..oidc.authorize import load_pending, login_hint
-from ..oidc.views import resume_authorization
 from ..services.errors import InvalidInput, Text
 from ..services.sessions import hub_sessions
 from ..services.signin import captcha, credentials
 from ..services.signin.password_rules import PersonalData, evaluate, rules_text
 from ..services.signin.steps import (
-    Authentication,
     SigninAttempt,
     SigninFailed,
     password_flow,
     sign_in,
 )
-from ..services.signin.throttle import Throttle
 
 bp = Blueprint("portal", __name__)
 
@@ -50,7 +47,7 @@ def home() -> Response:
     hub = current_hub()
     return Response(
         render_template(
-            "home.html",
+            "portal/home.html",
             current=current,
             account=current_user,
             previous_signin_at=session.get("previous_signin_at"),
@@ -63,18 +60,15 @@ def home() -> Response:
 @bp.route("/signin", methods=["GET", "POST"])
 def signin() -> BaseResponse:
     form = SignInForm()
-    rid = form.rid.data or request.args.get("rid", "")
-    pending = load_pending(session, rid) if rid else None
-    if pending is None:
-        rid = ""
-    else:
-        locale = pick_locale((pending["params"].get("ui_locales") or [""])[0])
+    pending = interaction.find(form.rid.data or request.args.get("rid", ""))
+    if pending is not None:
+        locale = pick_locale(pending.ui_locales)
         if locale:
             set_locale(locale)
-    form.rid.data = rid
+    form.rid.data = pending.rid if pending else ""
     if request.method == "GET":
         if pending is not None:
-            form.username.data = login_hint(pending["params"])
+            form.username.data = pending.login_hint
         return render_signin(form)
     if not form.validate_on_submit():
         message = "表單已逾時，請重新送出" if "csrf_token" in form.errors else "請填寫帳號與密碼"
@@ -91,29 +85,15 @@ def signin() -> BaseResponse:
     try:
         authn = sign_in(
             db(),
-            password_flow(db(), hub.store, hub.passwords, policy, hub.settings.captcha),
+            password_flow(
+                db(), hub.store, hub.passwords, policy, hub.throttle(), hub.settings.captcha
+            ),
             attempt,
         )
     except SigninFailed as failure:
-        db().commit()
         status = 429 if failure.reason == "address_limited" else 401
         return render_signin(form, failure.message, status, message_params=failure.params)
-    return finish_sign_in(authn, rid)
-
-
-def finish_sign_in(authn: Authentication, rid: str) -> BaseResponse:
-    """Start the hub session, then: change an expired password first, or carry on with
-    the subsystem's request in this same response, or go home."""
-    auth_session.establish(authn)
-    if authn.password_change_required:
-        session["password_change_required"] = True
-        response: BaseResponse = redirect(url_for("account.change_password", rid=rid or None))
-    elif rid:
-        response = resume_authorization(rid)
-    else:
-        response = redirect(url_for("portal.home"))
-    db().commit()
-    return response
+    return finish_sign_in(authn, form.rid.data or "")
 
 
 @bp.route("/signout", methods=["GET", "POST"])
@@ -123,14 +103,14 @@ def signout() -> BaseResponse:
         if auth_session.signed_in() is None:
             return redirect(url_for("portal.home"))
         return Response(
-            render_template("confirm_signout.html", form=form, action=url_for("portal.signout"))
+            render_template(
+                "portal/confirm_signout.html", form=form, action=url_for("portal.signout")
+            )
         )
     if not form.validate_on_submit():
         abort(400)
     auth_session.end("signout")
-    db().commit()
-    auth_session.kick_worker()
-    return Response(render_template("signed_out.html"))
+    return Response(render_template("portal/signed_out.html"))
 
 
 @bp.post("/session/keepalive")
@@ -154,7 +134,11 @@ def _forgot_page(
     form.captcha_answer.data = ""
     return Response(
         render_template(
-            "password/forgot.html", form=form, message=message, sent=sent, captcha_id=new_captcha()
+            "portal/forgot_password.html",
+            form=form,
+            message=message,
+            sent=sent,
+            captcha_id=new_captcha(),
         ),
         status=status,
     )
@@ -168,9 +152,8 @@ def forgot_password() -> BaseResponse:
     if not form.validate_on_submit():
         return _forgot_page(form, "表單已逾時，請重新送出", sent=False, status=400)
     hub = current_hub()
-    policy = hub.policy.current()
     ip = client_ip()
-    if not Throttle(hub.store, policy.lockout).allow("forgot_password", ip):
+    if not hub.throttle().allow("forgot_password", ip):
         return _forgot_page(form, "嘗試次數過多，請稍後再試", sent=False, status=429)
     if hub.settings.captcha and not captcha.check(
         hub.store, form.captcha_id.data or "", form.captcha_answer.data or ""
@@ -181,7 +164,6 @@ def forgot_password() -> BaseResponse:
     if not username or not email:
         return _forgot_page(form, "請填寫帳號與電子郵件", sent=False, status=400)
     credentials.request_reset(db(), username=username, email=email, ip=ip)
-    db().commit()
     return _forgot_page(ForgotPasswordForm(formdata=None), RESET_SENT, sent=True)
 
 
@@ -214,22 +196,15 @@ def reset_password(token: str) -> BaseResponse:
             except InvalidInput as error:
                 errors[error.field] = error.texts
             else:
-                Throttle(hub.store, policy.lockout).unlock(account.id)
-                hub_sessions.shut_out(
-                    db(),
-                    hub.store,
-                    account.id,
-                    "password_reset",
-                    hub.settings.access_token_ttl_seconds,
-                )
-                db().commit()
-                auth_session.kick_worker()
-                return Response(render_template("password/reset_done.html"))
+                hub.throttle().unlock(account.id)
+                hub_sessions.shut_out(db(), hub.revocation, account.id, "password_reset")
+                kick_worker()
+                return Response(render_template("portal/password_reset_done.html"))
     form.new_password.data = form.confirm.data = ""
     owner = db().get(Account, reset.account_id)
     return Response(
         render_template(
-            "password/reset.html",
+            "portal/reset_password.html",
             form=form,
             errors=errors,
             token=token,
@@ -276,7 +251,7 @@ def password_strength() -> Response:
 @bp.get("/captcha/new")
 def captcha_new() -> Response:
     hub = current_hub()
-    if not Throttle(hub.store, hub.policy.current().lockout).allow("captcha", client_ip()):
+    if not hub.throttle().allow("captcha", client_ip()):
         abort(429)
     challenge_id = new_captcha()
     if challenge_id is None:

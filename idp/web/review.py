@@ -1,6 +1,6 @@
 """Reviewers' pages (unit admins and the authority): 帳號申請核定 and 業務子系統帳號申請審核.
 
-What a reviewer may see or decide is decided by ``services.reviews``; these views only
+What a reviewer may see or decide is decided by ``services.permissions``; these views only
 pass the signed-in account along, so an id changed in a URL or form finds nothing.
 """
 
@@ -11,15 +11,14 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request
-from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..http import auth_session
-from ..http.access import login_required
-from ..http.context import client_ip, commit, current_hub, db
-from ..models import Account, AccountRole, AccountStatus, Application, ApplicationStatus
-from ..services import audit
-from ..services.applications.submission import STATUS_NAMES, is_authority
+from ..http.access import authority_required, signed_in_account, unit_admin_required
+from ..http.context import client_ip, current_hub
+from ..http.unit_of_work import db, kick_worker
+from ..models import Account, Application, ApplicationStatus
+from ..services.accounts.national_id import reveal_masked
+from ..services.applications.submission import STATUS_NAMES
 from ..services.errors import DomainError, text
 from ..services.reviews import decisions as reviews
 from ..services.reviews import role_changes
@@ -28,10 +27,8 @@ bp = Blueprint("review", __name__, url_prefix="/review")
 
 
 def reviewer() -> Account:
-    account: Account = current_user._get_current_object()
-    if account.role is not AccountRole.UNIT_ADMIN or account.status is not AccountStatus.ACTIVE:
-        abort(403)
-    return account
+    """The signed-in unit admin (the views are ``unit_admin_required``)."""
+    return signed_in_account()
 
 
 def _date(value: str) -> date | None:
@@ -101,16 +98,14 @@ def _decide(
             return _batch_page(kind, selected, confirm=confirm, **extra)
         decided = decide(ids, approve=approve, reason=reason, ip=client_ip())
     except DomainError as refused:
-        db().rollback()
         return _batch_page(kind, listing(), message=refused.text, status=400, **extra)
-    commit()
-    auth_session.kick_worker()
+    kick_worker()
     done = "已核定 {count} 筆" if approve else "已退回 {count} 筆"
     return _batch_page(kind, listing(), message=text(done, count=len(decided)), done=True, **extra)
 
 
 @bp.route("/applications", methods=["GET", "POST"])
-@login_required
+@unit_admin_required
 def applications() -> BaseResponse:
     me = reviewer()
 
@@ -128,43 +123,34 @@ def applications() -> BaseResponse:
 
 
 @bp.get("/applications/<int:application_id>")
-@login_required
+@unit_admin_required
 def application_detail(application_id: int) -> BaseResponse:
     me = reviewer()
-    try:
-        (application,) = reviews.applications_in_scope(db(), me, [application_id])
-    except DomainError:
-        abort(404)
+    (application,) = reviews.applications_in_scope(db(), me, [application_id])
     hub = current_hub()
-    national_id = hub.national_ids.open(application.account.national_id_sealed)
-    audit.record(
+    masked_id = reveal_masked(
         db(),
-        "personal_data.view",
-        actor=me.username,
-        actor_account_id=me.id,
-        target=application.account.username,
+        hub.national_ids,
+        application.account,
+        viewer=me,
         ip=client_ip(),
         application=application.reference,
     )
-    commit()
     return Response(
         render_template(
             "review/application.html",
             application=application,
-            masked_id=hub.national_ids.mask(national_id),
+            masked_id=masked_id,
             catalogues=hub.catalogues,
         )
     )
 
 
 @bp.get("/applications/<int:application_id>/scan")
-@login_required
+@unit_admin_required
 def application_scan(application_id: int) -> BaseResponse:
     me = reviewer()
-    try:
-        (application,) = reviews.applications_in_scope(db(), me, [application_id])
-    except DomainError:
-        abort(404)
+    (application,) = reviews.applications_in_scope(db(), me, [application_id])
     if application.scan is None:
         abort(404)
     return Response(
@@ -175,7 +161,7 @@ def application_scan(application_id: int) -> BaseResponse:
 
 
 @bp.route("/subsystem-requests", methods=["GET", "POST"])
-@login_required
+@unit_admin_required
 def subsystem_requests() -> BaseResponse:
     me = reviewer()
     catalogues = current_hub().catalogues
@@ -194,12 +180,10 @@ def subsystem_requests() -> BaseResponse:
 
 
 @bp.route("/role-changes", methods=["GET", "POST"])
-@login_required
+@authority_required
 def role_change_requests() -> BaseResponse:
     """帳號/權限異動 and 系統權限申請: the authority decides."""
     me = reviewer()
-    if not is_authority(me):
-        abort(403)
     hub = current_hub()
     status = filters_from_request().status
 

@@ -1,9 +1,8 @@
 """人員帳號管理 for unit admins and the authority: their unit's accounts (add, edit, disable
 now or on a day, restore) and role changes (帳號/權限異動, 系統權限申請).
 
-What a manager may see or change is decided by ``services.account_admin`` and
-``services.role_changes``; these views pass the signed-in account along, so an id changed
-in a URL or form finds nothing.
+What a manager may see or change is decided by ``services.permissions``; these views pass
+the signed-in account along, so an id changed in a URL or form finds nothing.
 """
 
 from __future__ import annotations
@@ -11,21 +10,23 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..http import auth_session
-from ..http.access import login_required
-from ..http.context import client_ip, commit, current_hub, db
+from ..http.access import unit_admin_required
+from ..http.context import client_ip, current_hub
+from ..http.unit_of_work import db, kick_worker
 from ..models import Account, AccountStatus, ApplicationStatus
-from ..services import audit
+from ..services import permissions
 from ..services.accounts import lifecycle as account_admin
 from ..services.accounts.lifecycle import ACCOUNT_STATUS_NAMES, AccountDetails, AccountFilter
-from ..services.accounts.person import FormErrors
-from ..services.applications.submission import STATUS_NAMES, bindings_of, is_authority
-from ..services.errors import DomainError, InvalidInput, Text
+from ..services.accounts.national_id import reveal_masked
+from ..services.applications.submission import STATUS_NAMES
+from ..services.errors import DomainError, FormErrors, InvalidInput, Text
+from ..services.permissions import is_authority
 from ..services.reports import dashboard, signin_log
 from ..services.reviews import role_changes
+from ..services.subsystems.bindings import bindings_of
 from .review import reviewer
 
 bp = Blueprint("unit_accounts", __name__, url_prefix="/unit")
@@ -50,7 +51,7 @@ def _list_page(message: object = None, status: int = 200) -> Response:
     )
     return Response(
         render_template(
-            "unit/accounts.html",
+            "unit_accounts/accounts.html",
             rows=account_admin.list_accounts(db(), me, filters),
             filters=args,
             account_status_names=ACCOUNT_STATUS_NAMES,
@@ -62,7 +63,7 @@ def _list_page(message: object = None, status: int = 200) -> Response:
 
 
 @bp.get("/accounts")
-@login_required
+@unit_admin_required
 def accounts() -> Response:
     return _list_page()
 
@@ -71,7 +72,7 @@ def _new_page(errors: dict[str, list[Text]], message: object = None, status: int
     values = {k: v for k, v in request.form.items() if k != "csrf_token"}
     return Response(
         render_template(
-            "unit/new_account.html",
+            "unit_accounts/new_account.html",
             values=values,
             errors=errors,
             message=message,
@@ -82,7 +83,7 @@ def _new_page(errors: dict[str, list[Text]], message: object = None, status: int
 
 
 @bp.route("/accounts/new", methods=["GET", "POST"])
-@login_required
+@unit_admin_required
 def new_account() -> BaseResponse:
     me = reviewer()
     if request.method == "GET":
@@ -98,20 +99,14 @@ def new_account() -> BaseResponse:
             ip=client_ip(),
         )
     except FormErrors as refused:
-        db().rollback()
         return _new_page(refused.errors, status=400)
     except DomainError as refused:
-        db().rollback()
         return _new_page({}, refused.text, 400)
-    commit()
     return redirect(url_for("unit_accounts.account_detail", account_id=account.id, done="added"))
 
 
 def _account(me: Account, account_id: int) -> Account:
-    try:
-        return account_admin.account_in_scope(db(), me, account_id)
-    except DomainError:
-        abort(404)
+    return account_admin.account_in_scope(db(), me, account_id)
 
 
 def _detail_page(
@@ -124,31 +119,20 @@ def _detail_page(
     confirm_disable: dict[str, str] | None = None,
 ) -> Response:
     hub = current_hub()
-    national_id = (
-        hub.national_ids.open(account.national_id_sealed) if account.national_id_sealed else ""
-    )
-    audit.record(
-        db(),
-        "personal_data.view",
-        actor=me.username,
-        actor_account_id=me.id,
-        target=account.username,
-        ip=client_ip(),
-    )
-    commit()
+    masked_id = reveal_masked(db(), hub.national_ids, account, viewer=me, ip=client_ip())
     values = {name: getattr(account, name) for name in account_admin.EDITABLE}
     if errors:
         values.update({k: v for k, v in request.form.items() if k in account_admin.EDITABLE})
     return Response(
         render_template(
-            "unit/account.html",
+            "unit_accounts/account.html",
             account=account,
-            masked_id=hub.national_ids.mask(national_id) if national_id else "",
+            masked_id=masked_id,
             values=values,
             errors=errors or {},
             message=message,
             done=request.args.get("done"),
-            may_manage=account_admin.may_manage(me, account),
+            may_manage=permissions.may_manage(me, account),
             account_status_names=ACCOUNT_STATUS_NAMES,
             bindings=bindings_of(db(), account),
             kinds=role_changes.KIND_NAMES,
@@ -166,7 +150,7 @@ def _detail_page(
 
 
 @bp.route("/accounts/<int:account_id>", methods=["GET", "POST"])
-@login_required
+@unit_admin_required
 def account_detail(account_id: int) -> BaseResponse:
     me = reviewer()
     account = _account(me, account_id)
@@ -177,12 +161,9 @@ def account_detail(account_id: int) -> BaseResponse:
             db(), current_hub().managing(), me, account, _details(), ip=client_ip()
         )
     except FormErrors as refused:
-        db().rollback()
         return _detail_page(me, _account(me, account_id), errors=refused.errors, status=400)
     except DomainError as refused:
-        db().rollback()
         return _detail_page(me, _account(me, account_id), message=refused.text, status=400)
-    commit()
     done = "saved" if changed else "unchanged"
     return redirect(url_for("unit_accounts.account_detail", account_id=account.id, done=done))
 
@@ -194,10 +175,8 @@ def _act(account_id: int, action: Any, done: str) -> BaseResponse:
     try:
         action(me, account)
     except DomainError as refused:
-        db().rollback()
         return _detail_page(me, _account(me, account_id), message=refused.text, status=400)
-    commit()
-    auth_session.kick_worker()
+    kick_worker()
     return redirect(url_for("unit_accounts.account_detail", account_id=account_id, done=done))
 
 
@@ -212,7 +191,7 @@ def _disable_day() -> date | None:
 
 
 @bp.post("/accounts/<int:account_id>/disable")
-@login_required
+@unit_admin_required
 def disable(account_id: int) -> BaseResponse:
     """Two steps, like the review pages: the first POST asks 是否確定, the second disables."""
     if request.form.get("confirmed") != "yes":
@@ -235,7 +214,7 @@ def disable(account_id: int) -> BaseResponse:
 
 
 @bp.post("/accounts/<int:account_id>/cancel-disable")
-@login_required
+@unit_admin_required
 def cancel_disable(account_id: int) -> BaseResponse:
     return _act(
         account_id,
@@ -247,7 +226,7 @@ def cancel_disable(account_id: int) -> BaseResponse:
 
 
 @bp.post("/accounts/<int:account_id>/restore")
-@login_required
+@unit_admin_required
 def restore(account_id: int) -> BaseResponse:
     return _act(
         account_id,
@@ -259,7 +238,7 @@ def restore(account_id: int) -> BaseResponse:
 
 
 @bp.post("/accounts/<int:account_id>/role-changes")
-@login_required
+@unit_admin_required
 def request_role_change(account_id: int) -> BaseResponse:
     held = request.form.get("subsystem_account_id", "")
 
@@ -282,14 +261,14 @@ def request_role_change(account_id: int) -> BaseResponse:
 
 
 @bp.get("/role-changes")
-@login_required
+@unit_admin_required
 def role_change_list() -> Response:
     me = reviewer()
     chosen = request.args.get("status", "")
     status = ApplicationStatus(chosen) if chosen in STATUS_NAMES else None
     return Response(
         render_template(
-            "unit/role_changes.html",
+            "unit_accounts/role_changes.html",
             rows=role_changes.list_role_changes(db(), me, status),
             kinds=role_changes.KIND_NAMES,
             status_names=STATUS_NAMES,
@@ -307,7 +286,7 @@ def _day(value: str) -> date | None:
 
 
 @bp.get("/signins")
-@login_required
+@unit_admin_required
 def signins() -> Response:
     """人員登入紀錄 and 子系統登入查詢 for the accounts the manager may see."""
     me = reviewer()
@@ -319,7 +298,7 @@ def signins() -> Response:
     )
     return Response(
         render_template(
-            "unit/signins.html",
+            "unit_accounts/signins.html",
             hub_signins=signin_log.hub_signins(db(), me, filters),
             subsystem_signins=signin_log.subsystem_signins(db(), me, filters),
             filters=args,
@@ -329,9 +308,9 @@ def signins() -> Response:
 
 
 @bp.get("/")
-@login_required
+@unit_admin_required
 def home() -> Response:
     """管理首頁: counts and what waits, within the viewer's scope."""
     return Response(
-        render_template("unit/dashboard.html", board=dashboard.dashboard(db(), reviewer()))
+        render_template("unit_accounts/dashboard.html", board=dashboard.dashboard(db(), reviewer()))
     )

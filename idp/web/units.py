@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, jsonify, request
 from sqlalchemy.orm import Session
 
-from ..http.context import db
+from ..http.unit_of_work import db
 from ..models import Unit
 from ..services.errors import Text, text
 from ..services.units.directory import UNIT_CODE_PATTERN, find_by_code, is_open, search_units

@@ -12,23 +12,23 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, false, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...models import Account, AccountRole, AccountStatus, LogoutDelivery, Unit, utcnow
 from ...models.base import TAIPEI
-from ...store import Store
 from .. import audit
-from ..applications.submission import is_authority
-from ..errors import DomainError, NotFound, text
+from ..errors import DomainError, NotAllowed, NotFound, text
 from ..messaging import inbox, mail
+from ..permissions import account_scope, is_authority, is_unit_admin, may_manage, unit_admins
 from ..policy import DormancyPolicy, PasswordPolicy
 from ..reviews.decisions import check_reason
 from ..sessions import hub_sessions
 from ..signin.credentials import personal_data
 from ..signin.password_rules import random_password
 from ..signin.passwords import Passwords
-from ..units.directory import active_unit_admins, find_by_code, is_open
+from ..tokens.revocation import Revocation
+from ..units.directory import find_by_code, is_open
 from .directory import USERNAME_PATTERN, find_by_username, normalize_username
 from .national_id import NationalIdBox
 from .person import Problems, check_person
@@ -77,27 +77,9 @@ class Managing:
     passwords: Passwords
     password_policy: PasswordPolicy
     national_ids: NationalIdBox
-    store: Store
-    access_token_ttl: int
+    revocation: Revocation
     #: Where people sign in, for the mail of a new account.
     signin_url: str
-
-
-class NotAllowed(DomainError):
-    pass
-
-
-def _is_unit_manager(manager: Account) -> bool:
-    return manager.role is AccountRole.UNIT_ADMIN and manager.status is AccountStatus.ACTIVE
-
-
-def account_scope(manager: Account) -> Select[Account]:
-    query = select(Account)
-    if is_authority(manager):
-        return query
-    if not _is_unit_manager(manager):
-        return query.where(false())
-    return query.where(Account.unit_id == manager.unit_id)
 
 
 def list_accounts(db: Session, manager: Account, filters: AccountFilter) -> list[Account]:
@@ -120,20 +102,6 @@ def account_in_scope(db: Session, manager: Account, account_id: int) -> Account:
     if account is None:
         raise NotFound("查無此帳號，或您沒有管理權限")
     return account
-
-
-def may_manage(manager: Account, account: Account) -> bool:
-    """Edit, disable and restore: the authority any account, a unit admin the members of
-    their unit; nobody their own account here (their profile page is for that)."""
-    if account.id == manager.id or account.is_security_admin:
-        return False
-    if is_authority(manager):
-        return True
-    return (
-        _is_unit_manager(manager)
-        and account.unit_id == manager.unit_id
-        and account.role is AccountRole.MEMBER
-    )
 
 
 def _check_may_manage(manager: Account, account: Account) -> None:
@@ -183,7 +151,7 @@ def add_account(
 ) -> Account:
     """A member account, active at once, with a random password mailed to the person, who
     must change it at the first sign-in. ``FormErrors`` lists every problem."""
-    if not _is_unit_manager(manager):
+    if not is_unit_admin(manager):
         raise NotAllowed("您不能新增帳號")
     problems = Problems()
     name_key = normalize_username(username)
@@ -294,9 +262,7 @@ def disable_now(
     account.disable_on = None
     account.updated_at = utcnow()
     _audit(db, "account.disable", actor, account, ip, reason=reason)
-    return hub_sessions.shut_out(
-        db, managing.store, account.id, "account_disabled", managing.access_token_ttl
-    )
+    return hub_sessions.shut_out(db, managing.revocation, account.id, "account_disabled")
 
 
 def disable_account(
@@ -314,7 +280,7 @@ def disable_account(
     _check_may_manage(manager, account)
     reason = check_reason(reason, required=True)
     if account.status not in (AccountStatus.ACTIVE, AccountStatus.DORMANT):
-        raise NotAllowed("只有啟用中或待復權的帳號可以停用")
+        raise DomainError("只有啟用中或待復權的帳號可以停用")
     if on is None or on <= today_in_taipei():
         return disable_now(db, managing, manager, account, reason, ip)
     account.disable_on = on
@@ -325,7 +291,7 @@ def disable_account(
 def cancel_scheduled_disable(db: Session, manager: Account, account: Account, ip: str = "") -> None:
     _check_may_manage(manager, account)
     if account.disable_on is None:
-        raise NotAllowed("此帳號沒有排定停用")
+        raise DomainError("此帳號沒有排定停用")
     on = account.disable_on
     account.disable_on = None
     _audit(db, "account.disable_cancelled", manager, account, ip, on=on.isoformat())
@@ -338,7 +304,7 @@ def restore_account(
     _check_may_manage(manager, account)
     reason = check_reason(reason, required=False)
     if account.status not in (AccountStatus.DORMANT, AccountStatus.DISABLED):
-        raise NotAllowed("只有待復權或停用的帳號可以恢復")
+        raise DomainError("只有待復權或停用的帳號可以恢復")
     was_dormant = account.status is AccountStatus.DORMANT
     account.status = AccountStatus.ACTIVE
     account.idle_since = account.updated_at = utcnow()
@@ -396,11 +362,9 @@ def sweep(
     for account in idle:
         account.status = AccountStatus.DORMANT
         _audit(db, "account.dormant", None, account, "", idle_days=dormancy.idle_days)
-        deliveries += hub_sessions.shut_out(
-            db, managing.store, account.id, "account_dormant", managing.access_token_ttl
-        )
+        deliveries += hub_sessions.shut_out(db, managing.revocation, account.id, "account_dormant")
         if account.unit_id is not None:
-            for admin in active_unit_admins(db, account.unit_id):
+            for admin in unit_admins(db, account.unit_id):
                 inbox.post(
                     db,
                     admin,

@@ -1,5 +1,6 @@
 """身分證 numbers: checking them, sealing them for storage, finding them by value and
-showing them masked.
+showing them masked (``reveal_masked``, the one way a page or a form gets to see one,
+audited).
 
 Accepted are the national ID (國民身分證統一編號) and both forms of the resident
 certificate number (統一證號) a foreign or non-resident staff member holds. The number
@@ -14,7 +15,10 @@ import re
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy.orm import Session
 
+from ...models import Account
+from .. import audit
 from ..errors import InvalidInput
 from ..key_derivation import derive_key, keyed_hash
 
@@ -94,3 +98,30 @@ class NationalIdBox:
         if len(normal) < 5:
             return "*" * len(normal)
         return normal[0] + "*" * (len(normal) - 4) + normal[-3:]
+
+
+def reveal_masked(
+    db: Session,
+    box: NationalIdBox,
+    account: Account,
+    *,
+    viewer: Account | None = None,
+    ip: str = "",
+    **context: object,
+) -> str:
+    """The account's 身分證, masked, for someone to see (``viewer``, or the person
+    themselves); the viewing is audited. Empty when none is held."""
+    if not account.national_id_sealed:
+        return ""
+    masked = box.mask(box.open(account.national_id_sealed))
+    who = viewer or account
+    audit.record_always(
+        db,
+        "personal_data.view",
+        actor=who.username,
+        actor_account_id=who.id,
+        target=account.username,
+        ip=ip,
+        **context,
+    )
+    return masked

@@ -6,17 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ..errors import DomainError, InvalidInput, Text, text
+from ..errors import FormErrors, InvalidInput, Text, text
 from .contact import email_problem, mobile_problem, phone_problem
 from .national_id import validate as validate_national_id
-
-
-class FormErrors(DomainError):
-    """Every refused field of a form, each with its reasons; nothing was stored."""
-
-    def __init__(self, errors: dict[str, list[Text]]) -> None:
-        super().__init__("；".join(str(t) for texts in errors.values() for t in texts))
-        self.errors = errors
 
 
 @dataclass

@@ -18,7 +18,7 @@ from .. import audit
 from ..errors import DomainError
 from ..key_derivation import token_hash
 from ..messaging import mail
-from ..units.directory import active_unit_admins
+from ..permissions import unit_admins as admins_of_unit
 from .contact import email_problem, mobile_problem, phone_problem
 
 EDITABLE = ("title", "phone", "phone_backup", "mobile", "email", "email_backup")
@@ -142,7 +142,7 @@ def confirm_email(db: Session, token: str, ip: str = "") -> Account | None:
 
 def unit_admins(db: Session, account: Account) -> list[Account]:
     """The unit admins to contact for anything the person cannot change themselves."""
-    return [] if account.unit_id is None else active_unit_admins(db, account.unit_id)
+    return [] if account.unit_id is None else admins_of_unit(db, account.unit_id)
 
 
 def export(db: Session, account: Account) -> dict[str, Any]:

@@ -7,12 +7,10 @@ reviews it, and everything that happens on a decision, is in ``reviews``.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from ...models import (
@@ -21,12 +19,9 @@ from ...models import (
     AccountStatus,
     Application,
     ApplicationStatus,
-    Binding,
     ReviewRoute,
-    SubsystemAccount,
     SubsystemRequest,
     Unit,
-    UnitKind,
     utcnow,
 )
 from .. import audit
@@ -34,17 +29,15 @@ from ..accounts.directory import USERNAME_PATTERN, find_by_username, normalize_u
 from ..accounts.national_id import NationalIdBox
 from ..accounts.national_id import validate as validate_national_id
 from ..accounts.person import Problems, check_person
-from ..errors import DomainError, InvalidInput, Text, text
+from ..errors import Text, text
 from ..messaging import inbox
-from ..policy import PasswordPolicy, Policy
+from ..permissions import reviewers_of_application, reviewers_of_request, unit_admins
+from ..policy import PasswordPolicy
 from ..signin.password_rules import PersonalData, evaluate
 from ..signin.passwords import Passwords
-from ..signin.steps import check_credentials
-from ..signin.throttle import Throttle
-from ..subsystems.catalogues import Catalogues, Duty
-from ..units.directory import active_unit_admins, find_by_code, is_open
-from .paper_form import PaperForm, RequestedRight
-from .uploads import ScanFile, check_scan
+from ..subsystems.catalogues import Catalogues
+from ..subsystems.quotas import SubsystemChoice, quota_problems
+from ..units.directory import find_by_code, is_open
 
 #: The confidentiality and personal-data consent (保密及個人資料蒐集同意書) shown on the form;
 #: a new text gets a new version, and each application keeps the version it accepted.
@@ -59,16 +52,6 @@ STATUS_NAMES = {
     ApplicationStatus.APPROVED.value: "核定",
     ApplicationStatus.RETURNED.value: "退回",
 }
-
-
-@dataclass(frozen=True)
-class SubsystemChoice:
-    """One requested subsystem account: which subsystem, role, duty and menu roles."""
-
-    subsystem: str
-    role: AccountRole
-    duty: str
-    menu_roles: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -166,37 +149,6 @@ def check_subsystem_choices(
             problems.add(name, *quota_problems(db, catalogues, unit, choice))
 
 
-def quota_problems(
-    db: Session, catalogues: Catalogues, unit: Unit, choice: SubsystemChoice
-) -> list[Text]:
-    """The subsystem's admin quota for this unit (癌整: per business category)."""
-    subsystem = catalogues[choice.subsystem]
-    admins = db.scalars(
-        select(SubsystemAccount).where(
-            SubsystemAccount.subsystem == choice.subsystem,
-            SubsystemAccount.unit_id == unit.id,
-            SubsystemAccount.role == AccountRole.UNIT_ADMIN,
-            SubsystemAccount.status == AccountStatus.ACTIVE,
-        )
-    )
-    held = Counter(
-        key for admin in admins for key in subsystem.admin_quota_keys(admin.duty, admin.menu_roles)
-    )
-    quota = subsystem.admin_quota.count
-    if any(
-        held[key] >= quota for key in subsystem.admin_quota_keys(choice.duty, choice.menu_roles)
-    ):
-        return [
-            text(
-                "此單位的{subsystem}管理者已達上限（{quota} 位），"
-                "請改由單位管理者提出「管理員超額申請」",
-                subsystem=str(subsystem.abbreviation),
-                quota=quota,
-            )
-        ]
-    return []
-
-
 def _pending_for_person(db: Session, national_id_hash: str, unit_id: int) -> bool:
     return bool(
         db.scalar(
@@ -228,7 +180,7 @@ def submit_application(
     role = _parse_role(form.role)
     if role is None:
         problems.add("role", text("請選擇使用者角色別"))
-    elif unit is not None and role is AccountRole.MEMBER and not active_unit_admins(db, unit.id):
+    elif unit is not None and role is AccountRole.MEMBER and not unit_admins(db, unit.id):
         problems.add("role", no_admin_yet(unit))
     username = normalize_username(form.username)
     if not USERNAME_PATTERN.fullmatch(username):
@@ -401,12 +353,6 @@ def requests_of(db: Session, account: Account) -> list[SubsystemRequest]:
     )
 
 
-def bindings_of(db: Session, account: Account) -> list[Binding]:
-    return list(
-        db.scalars(select(Binding).where(Binding.account_id == account.id).order_by(Binding.id))
-    )
-
-
 def _open_request(db: Session, account: Account, unit: Unit, subsystem: str) -> bool:
     return bool(
         db.scalar(
@@ -421,230 +367,4 @@ def _open_request(db: Session, account: Account, unit: Unit, subsystem: str) -> 
                 )
             )
         )
-    )
-
-
-# Who reviews what ---------------------------------------------------------------------
-
-
-def is_authority(account: Account) -> bool:
-    """An admin of the authority (國健署): sees and decides every unit's applications."""
-    return (
-        account.role is AccountRole.UNIT_ADMIN
-        and account.status is AccountStatus.ACTIVE
-        and account.unit is not None
-        and account.unit.kind is UnitKind.AUTHORITY
-    )
-
-
-def authority_admins(db: Session) -> list[Account]:
-    return list(
-        db.scalars(
-            select(Account)
-            .join(Unit, Account.unit_id == Unit.id)
-            .where(
-                Unit.kind == UnitKind.AUTHORITY,
-                Account.role == AccountRole.UNIT_ADMIN,
-                Account.status == AccountStatus.ACTIVE,
-            )
-            .order_by(Account.username)
-        )
-    )
-
-
-def reviewers_of_application(db: Session, application: Application) -> list[Account]:
-    if application.role is AccountRole.MEMBER:
-        return active_unit_admins(db, application.unit_id)
-    return authority_admins(db)
-
-
-def subsystem_unit_admins(db: Session, subsystem: str, unit_id: int) -> list[Account]:
-    """Hub accounts bound to an active admin account of ``subsystem`` in the unit."""
-    return list(
-        db.scalars(
-            select(Account)
-            .join(Binding, Binding.account_id == Account.id)
-            .join(SubsystemAccount, SubsystemAccount.id == Binding.subsystem_account_id)
-            .where(
-                SubsystemAccount.subsystem == subsystem,
-                SubsystemAccount.unit_id == unit_id,
-                SubsystemAccount.role == AccountRole.UNIT_ADMIN,
-                SubsystemAccount.status == AccountStatus.ACTIVE,
-                Account.status == AccountStatus.ACTIVE,
-            )
-            .order_by(Account.username)
-        )
-    )
-
-
-def reviewers_of_request(db: Session, request: SubsystemRequest) -> list[Account]:
-    if request.role is AccountRole.MEMBER:
-        admins = subsystem_unit_admins(db, request.subsystem, request.unit_id)
-        if admins:
-            return admins
-    return authority_admins(db)
-
-
-# Status lookup --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StepStatus:
-    step: Text
-    status: ApplicationStatus
-    decided_at: datetime | None
-    reason: str
-
-
-@dataclass(frozen=True)
-class ApplicationProgress:
-    """申請進度查詢: what the applicant may see of their own application."""
-
-    application: Application
-    steps: list[StepStatus]
-    reviewers: list[Account]
-
-
-def progress_of(db: Session, application: Application) -> ApplicationProgress:
-    steps = [
-        StepStatus(
-            text("單一入口帳號審核"),
-            application.status,
-            application.decided_at,
-            application.reason,
-        )
-    ]
-    steps += [
-        StepStatus(
-            text("業務子系統帳號審核：{subsystem}", subsystem=request.subsystem),
-            request.status,
-            request.decided_at,
-            request.reason,
-        )
-        for request in application.subsystem_requests
-    ]
-    return ApplicationProgress(application, steps, reviewers_of_application(db, application))
-
-
-def latest_application(db: Session, account: Account) -> Application | None:
-    return db.scalar(
-        select(Application)
-        .where(Application.account_id == account.id)
-        .order_by(Application.submitted_at.desc(), Application.id.desc())
-        .limit(1)
-    )
-
-
-def count_pending(db: Session) -> int:
-    return (
-        db.scalar(
-            select(func.count())
-            .select_from(Application)
-            .where(Application.status == ApplicationStatus.PENDING)
-        )
-        or 0
-    )
-
-
-# The applicant's side after submitting ----------------------------------------------------
-
-
-class TooManyLookups(DomainError):
-    pass
-
-
-def look_up(
-    db: Session,
-    passwords: Passwords,
-    policy: Policy,
-    throttle: Throttle,
-    *,
-    username: str,
-    password: str,
-    ip: str = "",
-) -> Application | None:
-    """申請進度查詢: the account's latest application, only for its password. Wrong
-    credentials raise ``SigninFailed`` with the sign-in page's words, so the lookup tells
-    nobody whether an account exists."""
-    if not throttle.allow("status_lookup", ip):
-        raise TooManyLookups("查詢次數過多，請稍後再試")
-    account = check_credentials(db, passwords, policy, throttle, username, password, ip)
-    throttle.unlock(account.id)
-    return latest_application(db, account)
-
-
-def attach_scan(
-    db: Session, application: Application, data: bytes, filename: str, ip: str = ""
-) -> ScanFile:
-    """The signed, stamped paper form (紙本審核), checked by its content; a new upload
-    replaces the earlier one while the application is pending."""
-    if application.route is not ReviewRoute.PAPER:
-        raise InvalidInput("scan", "此申請不需上傳紙本申請書")
-    if application.status is not ApplicationStatus.PENDING:
-        raise InvalidInput("scan", "此申請已審核完成，無法再上傳")
-    scan = check_scan(data, filename)
-    application.scan = data
-    application.scan_media_type = scan.media_type
-    application.scan_sha256 = scan.sha256
-    application.scan_uploaded_at = utcnow()
-    audit.record(
-        db,
-        "application.scan_upload",
-        actor=application.account.username,
-        actor_account_id=application.account_id,
-        target=application.account.username,
-        ip=ip,
-        application=application.reference,
-        media_type=scan.media_type,
-        size=scan.size,
-        sha256=scan.sha256,
-    )
-    return scan
-
-
-def menu_role_names(duty: Duty | None, codes: Iterable[str]) -> list[str]:
-    names = []
-    for code in codes:
-        role = duty.menu_role(code) if duty else None
-        names.append(str(role.name) if role else code)
-    return names
-
-
-def paper_form_of(
-    application: Application, catalogues: Catalogues, national_ids: NationalIdBox
-) -> PaperForm:
-    """The pre-filled 管理者帳號申請表 of a unit admin's application."""
-    account = application.account
-    unit = application.unit
-    rights = []
-    for request in application.subsystem_requests:
-        subsystem = catalogues[request.subsystem]
-        duty = subsystem.duty(request.duty)
-        rights.append(
-            RequestedRight(
-                subsystem=str(subsystem.name),
-                duty=str(duty.name) if duty else request.duty,
-                menu_roles=tuple(menu_role_names(duty, request.menu_roles)),
-            )
-        )
-    return PaperForm(
-        reference=application.reference,
-        applied_at=application.submitted_at,
-        unit_code=unit.code,
-        unit_name=unit.name,
-        county=unit.county,
-        district=unit.district,
-        account_name=account.username,
-        person_name=account.name,
-        title=account.title,
-        masked_national_id=national_ids.mask(national_ids.open(account.national_id_sealed)),
-        phone=account.phone,
-        phone_backup=account.phone_backup,
-        unit_phone=account.unit_phone,
-        mobile=account.mobile,
-        email=account.email,
-        email_backup=account.email_backup,
-        rights=tuple(rights),
-        consent_version=application.consent_version,
-        consented_at=application.consent_accepted_at,
     )

@@ -103,11 +103,11 @@ def institution_card_flow(
     store: Store,
     passwords: Passwords,
     policy: Policy,
+    throttle: Throttle,
     trust: CardTrust,
     issuer: str,
 ) -> list[Step]:
     """A unit admin: the institution card of their unit, then their password."""
-    throttle = Throttle(store, policy.lockout)
     return [
         AddressLimitStep(throttle),
         CardStep(store, trust, issuer, CardKind.INSTITUTION),
@@ -117,11 +117,11 @@ def institution_card_flow(
 
 
 def personnel_card_flow(
-    db: Session, store: Store, policy: Policy, trust: CardTrust, issuer: str, secret: str
+    db: Session, store: Store, throttle: Throttle, trust: CardTrust, issuer: str, secret: str
 ) -> list[Step]:
     """Anyone who enrolled their personnel card: the card alone."""
     return [
-        AddressLimitStep(Throttle(store, policy.lockout)),
+        AddressLimitStep(throttle),
         CardStep(store, trust, issuer, CardKind.PERSONNEL),
         EnrolledCardStep(db, secret),
     ]

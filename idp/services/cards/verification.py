@@ -26,7 +26,7 @@ def verify_by_card(db: Session, application: Application, card: CardHolder, ip: 
     if not can_verify_by_card(application):
         raise CardRefused("not_pending", "此申請不需或已無法以醫事機構卡驗證")
     if card.unit_code != application.unit.code:
-        audit.record(
+        audit.record_always(
             db,
             "application.card_refused",
             actor=applicant.username,

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 BATCH = 50
 
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "mail"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "mail"
 # Plain-text mail: nothing to escape (and escaping would garble the links).
 _environment = Environment(
     loader=FileSystemLoader(TEMPLATES),

@@ -23,9 +23,7 @@ from ...models import (
     utcnow,
 )
 from ...models.base import TAIPEI
-from ..accounts.lifecycle import account_scope
-from ..reviews.decisions import application_scope, request_scope
-from ..reviews.role_changes import role_change_scope
+from ..permissions import account_scope, application_scope, request_scope, role_change_scope
 
 HOURS = 24
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from ...models import Account, HubSession, SubsystemSignin
 from ...models.base import TAIPEI
 from ..accounts.directory import normalize_username
-from ..accounts.lifecycle import account_scope
+from ..permissions import account_scope
 
 LIMIT = 500
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, exists, false, select
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from ...models import (
@@ -23,7 +23,6 @@ from ...models import (
     AccountStatus,
     Application,
     ApplicationStatus,
-    Binding,
     ReviewRoute,
     SubsystemAccount,
     SubsystemRequest,
@@ -32,16 +31,12 @@ from ...models import (
 )
 from ...models.base import TAIPEI
 from .. import audit
-from ..applications.submission import (
-    SubsystemChoice,
-    is_authority,
-    quota_problems,
-    reviewers_of_request,
-)
-from ..errors import DomainError, InvalidInput, NotFound
+from ..errors import DomainError, InvalidInput
 from ..messaging import inbox
+from ..permissions import application_scope, in_scope, request_scope, reviewers_of_request
 from ..subsystems.bindings import bind_new_subsystem_account
 from ..subsystems.catalogues import Catalogues
+from ..subsystems.quotas import SubsystemChoice, quota_problems
 
 REASON_LENGTH = 500
 
@@ -58,39 +53,6 @@ class ReviewFilter:
     username: str = ""
     name: str = ""
     status: ApplicationStatus | None = ApplicationStatus.PENDING
-
-
-def _can_review(reviewer: Account) -> bool:
-    return reviewer.role is AccountRole.UNIT_ADMIN and reviewer.status is AccountStatus.ACTIVE
-
-
-def application_scope(reviewer: Account) -> Select[Application]:
-    query = select(Application).join(Account, Application.account_id == Account.id)
-    if is_authority(reviewer):
-        return query
-    if not _can_review(reviewer):
-        return query.where(false())
-    return query.where(
-        Application.unit_id == reviewer.unit_id,
-        Application.route == ReviewRoute.UNIT_ADMIN,
-    )
-
-
-def request_scope(reviewer: Account) -> Select[SubsystemRequest]:
-    query = select(SubsystemRequest).join(Account, SubsystemRequest.account_id == Account.id)
-    if is_authority(reviewer):
-        return query
-    if not _can_review(reviewer):
-        return query.where(false())
-    holds_admin_account = exists().where(
-        Binding.account_id == reviewer.id,
-        Binding.subsystem_account_id == SubsystemAccount.id,
-        SubsystemAccount.subsystem == SubsystemRequest.subsystem,
-        SubsystemAccount.unit_id == SubsystemRequest.unit_id,
-        SubsystemAccount.role == AccountRole.UNIT_ADMIN,
-        SubsystemAccount.status == AccountStatus.ACTIVE,
-    )
-    return query.where(SubsystemRequest.role == AccountRole.MEMBER, holds_admin_account)
 
 
 def _day_start(day: date) -> datetime:
@@ -132,17 +94,6 @@ def applications_in_scope(db: Session, reviewer: Account, ids: Sequence[int]) ->
 
 def requests_in_scope(db: Session, reviewer: Account, ids: Sequence[int]) -> list[SubsystemRequest]:
     return in_scope(db, request_scope(reviewer), SubsystemRequest, ids)
-
-
-def in_scope(db: Session, scope: Select[T], model: Any, ids: Sequence[int]) -> list[T]:
-    """The rows with these ids, all or nothing: NotFound if any is outside ``scope``."""
-    wanted = set(ids)
-    if not wanted:
-        raise InvalidInput("ids", "請至少勾選一筆申請")
-    found = list(db.scalars(scope.where(model.id.in_(wanted)).order_by(model.id)))
-    if len(found) != len(wanted):
-        raise NotFound("查無申請資料，或您沒有審核權限")
-    return found
 
 
 class NotDecidable(DomainError):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, false, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...models import (
@@ -26,17 +26,19 @@ from ...models import (
     utcnow,
 )
 from .. import audit
-from ..accounts.lifecycle import Managing, account_scope, disable_now
-from ..applications.submission import (
-    SubsystemChoice,
-    authority_admins,
-    is_authority,
-    quota_problems,
-)
+from ..accounts.lifecycle import Managing, disable_now
 from ..errors import InvalidInput, NotFound, Text
 from ..messaging import inbox
+from ..permissions import (
+    account_scope,
+    authority_admins,
+    in_scope,
+    role_change_scope,
+    role_changes_to_decide,
+)
 from ..subsystems.catalogues import Catalogues
-from .decisions import NotDecidable, check_reason, in_scope
+from ..subsystems.quotas import SubsystemChoice, quota_problems
+from .decisions import NotDecidable, check_reason
 
 #: Each kind as the pages and mails name it (zh-TW, English).
 KIND_NAMES = {
@@ -189,15 +191,6 @@ def _open_change(db: Session, account: Account, held: SubsystemAccount | None) -
     return db.scalar(query) is not None
 
 
-def role_change_scope(viewer: Account) -> Select[RoleChange]:
-    query = select(RoleChange)
-    if is_authority(viewer):
-        return query
-    if viewer.role is not AccountRole.UNIT_ADMIN or viewer.status is not AccountStatus.ACTIVE:
-        return query.where(false())
-    return query.where(RoleChange.unit_id == viewer.unit_id)
-
-
 def list_role_changes(
     db: Session, viewer: Account, status: ApplicationStatus | None
 ) -> list[RoleChange]:
@@ -209,8 +202,7 @@ def list_role_changes(
 
 def changes_to_decide(db: Session, reviewer: Account, ids: Sequence[int]) -> list[RoleChange]:
     """The requests with these ids, for the authority only; NotFound otherwise."""
-    scope = select(RoleChange)
-    return in_scope(db, scope if is_authority(reviewer) else scope.where(false()), RoleChange, ids)
+    return in_scope(db, role_changes_to_decide(reviewer), RoleChange, ids)
 
 
 def decide_role_changes(

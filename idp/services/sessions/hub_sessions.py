@@ -13,8 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...models import Account, Client, Grant, HubSession, LogoutDelivery, SessionClient, utcnow
-from ...store import Store
-from ..tokens.grants import revoke_account_grants, revoke_grants
+from ..tokens.revocation import Revocation
 
 
 def start_session(
@@ -57,14 +56,14 @@ def remember_client(db: Session, sid: str, client_id: str, subject: str) -> None
 
 
 def end_session(
-    db: Session, store: Store, hub_session: HubSession, reason: str, access_token_ttl: int
+    db: Session, revocation: Revocation, hub_session: HubSession, reason: str
 ) -> list[LogoutDelivery]:
     """End the session; returns the queued logout notifications (not yet sent)."""
     if hub_session.ended_at is not None:
         return []
     hub_session.ended_at = utcnow()
     hub_session.end_reason = reason
-    store.delete(hub_session.store_key)
+    revocation.store.delete(hub_session.store_key)
     grant_ids = list(
         db.scalars(
             select(Grant.id).where(
@@ -72,7 +71,7 @@ def end_session(
             )
         )
     )
-    revoke_grants(db, store, grant_ids, "session_ended", access_token_ttl)
+    revocation.grants(db, grant_ids, "session_ended")
     deliveries = []
     rows = db.execute(
         select(SessionClient, Client)
@@ -108,25 +107,24 @@ def active_sessions(db: Session, account_id: int) -> list[HubSession]:
 
 def end_account_sessions(
     db: Session,
-    store: Store,
+    revocation: Revocation,
     account_id: int,
     reason: str,
-    access_token_ttl: int,
     keep_sid: str | None = None,
 ) -> list[LogoutDelivery]:
     """End every session of an account (but ``keep_sid``); returns the notifications."""
     deliveries: list[LogoutDelivery] = []
     for hub_session in active_sessions(db, account_id):
         if hub_session.sid != keep_sid:
-            deliveries += end_session(db, store, hub_session, reason, access_token_ttl)
+            deliveries += end_session(db, revocation, hub_session, reason)
     return deliveries
 
 
 def shut_out(
-    db: Session, store: Store, account_id: int, reason: str, access_token_ttl: int
+    db: Session, revocation: Revocation, account_id: int, reason: str
 ) -> list[LogoutDelivery]:
     """End every session of an account and revoke every grant, offline ones too: after a
     password reset, disabling, or dormancy."""
-    deliveries = end_account_sessions(db, store, account_id, reason, access_token_ttl)
-    revoke_account_grants(db, store, account_id, reason, access_token_ttl)
+    deliveries = end_account_sessions(db, revocation, account_id, reason)
+    revocation.account(db, account_id, reason)
     return deliveries

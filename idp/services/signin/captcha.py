@@ -19,7 +19,7 @@ from ...store import Store
 
 PREFIX = "captcha:"
 DIGITS = "0123456789"
-VOICES = Path(__file__).resolve().parent.parent / "data" / "captcha_voices"
+VOICES = Path(__file__).resolve().parents[2] / "data" / "captcha_voices"
 
 
 def _key(challenge_id: str) -> str:

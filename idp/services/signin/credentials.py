@@ -102,7 +102,7 @@ def change_password(
 ) -> None:
     """修改密碼: the current password, then a new one under the policy."""
     if not passwords.check(account.password_hash, current):
-        audit.record(
+        audit.record_always(
             db,
             "password.change_refused",
             actor=account.username,

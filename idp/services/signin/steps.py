@@ -160,7 +160,7 @@ def check_credentials(
         return account
     throttle.address_failed(ip)
     if account is not None and not locked and throttle.account_failed(account.id):
-        audit.record(
+        audit.record_always(
             db,
             "account.locked",
             actor="system",
@@ -214,10 +214,14 @@ class PasswordStep:
 
 
 def password_flow(
-    db: Session, store: Store, passwords: Passwords, policy: Policy, captcha_enabled: bool
+    db: Session,
+    store: Store,
+    passwords: Passwords,
+    policy: Policy,
+    throttle: Throttle,
+    captcha_enabled: bool,
 ) -> list[Step]:
     """The portal's sign-in: address limit, captcha, account and password."""
-    throttle = Throttle(store, policy.lockout)
     return [
         AddressLimitStep(throttle),
         CaptchaStep(db, store, policy, throttle, captcha_enabled),
@@ -232,7 +236,7 @@ def sign_in(db: Session, steps: Sequence[Step], attempt: SigninAttempt) -> Authe
         for step in steps:
             step.run(attempt, state)
     except SigninFailed as failure:
-        audit.record(
+        audit.record_always(
             db, "signin.failure", actor=attempt.username[:100], ip=attempt.ip, reason=failure.reason
         )
         raise

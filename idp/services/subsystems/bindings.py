@@ -21,13 +21,11 @@ from ...models import (
     SubsystemAccount,
     SubsystemSignin,
 )
-from ...store import Store
 from .. import audit
 from ..errors import DomainError, InvalidInput, NotFound
 from ..messaging import inbox
-from ..policy import LockoutPolicy
 from ..signin.throttle import Throttle
-from ..tokens import grants as tokens
+from ..tokens.revocation import Revocation
 from . import legacy_passwords
 from .catalogues import Subsystem
 
@@ -89,8 +87,7 @@ def _find_subsystem_account(db: Session, subsystem: str, username: str) -> Subsy
 
 def bind(
     db: Session,
-    store: Store,
-    lockout: LockoutPolicy,
+    throttle: Throttle,
     account: Account,
     subsystem: Subsystem,
     *,
@@ -101,7 +98,7 @@ def bind(
 ) -> Binding:
     """業務子系統帳號綁定: prove the subsystem account is yours by its password."""
     label = checked_label(label)
-    throttle = Throttle(store, lockout)
+    lockout = throttle.policy
     if not throttle.allow("bind", ip) or throttle.address_refused(ip):
         raise BindingRefused("嘗試次數過多，請稍後再試")
     held = _find_subsystem_account(db, subsystem.code, username.strip())
@@ -110,7 +107,7 @@ def bind(
     if held is None or locked or not ok:
         throttle.address_failed(ip)
         if held is not None and not locked and throttle.account_failed(_lock_key(held)):
-            audit.record(
+            audit.record_always(
                 db,
                 "subsystem_account.locked",
                 actor=account.username,
@@ -120,7 +117,7 @@ def bind(
                 subsystem=subsystem.code,
                 minutes=lockout.lock_minutes,
             )
-        audit.record(
+        audit.record_always(
             db,
             "binding.failure",
             actor=account.username,
@@ -165,6 +162,12 @@ def bind(
     return binding
 
 
+def bindings_of(db: Session, account: Account) -> list[Binding]:
+    return list(
+        db.scalars(select(Binding).where(Binding.account_id == account.id).order_by(Binding.id))
+    )
+
+
 def own_binding(db: Session, account: Account, public_id: str) -> Binding:
     """The person's binding with this public id; NotFound for anyone else's."""
     binding = db.scalar(
@@ -203,9 +206,7 @@ def relabel(db: Session, account: Account, public_id: str, label: str, ip: str) 
     return binding
 
 
-def unbind(
-    db: Session, store: Store, access_token_ttl: int, account: Account, public_id: str, ip: str
-) -> None:
+def unbind(db: Session, revocation: Revocation, account: Account, public_id: str, ip: str) -> None:
     """解除綁定. The subsystem's tokens issued for that account stop working at once."""
     binding = own_binding(db, account, public_id)
     held = binding.subsystem_account
@@ -218,7 +219,7 @@ def unbind(
             )
         )
     )
-    tokens.revoke_grants(db, store, grant_ids, "unbound", access_token_ttl)
+    revocation.grants(db, grant_ids, "unbound")
     audit.record(
         db,
         "binding.delete",

@@ -9,7 +9,8 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from ...models import Account, AccountRole, AccountStatus, Unit, UnitKind, utcnow
+from ...models import Account, Unit, UnitKind, utcnow
+from .. import permissions
 from ..errors import InvalidInput
 
 UNIT_CODE_PATTERN = re.compile(r"^[0-9A-Z]{10}$")
@@ -52,21 +53,6 @@ def is_open(unit: Unit, today: date | None = None) -> bool:
     return unit.closed_on is None or unit.closed_on > (today or utcnow().date())
 
 
-def active_unit_admins(db: Session, unit_id: int) -> list[Account]:
-    """The unit's 單位業務管理者 who can act now."""
-    return list(
-        db.scalars(
-            select(Account)
-            .where(
-                Account.unit_id == unit_id,
-                Account.role == AccountRole.UNIT_ADMIN,
-                Account.status == AccountStatus.ACTIVE,
-            )
-            .order_by(Account.username)
-        )
-    )
-
-
 @dataclass(frozen=True)
 class UnitSummary:
     code: str
@@ -99,7 +85,7 @@ def unit_summary(db: Session, unit: Unit) -> UnitSummary:
         closed_on=unit.closed_on,
         bureau_code=bureau.code if bureau else "",
         bureau_name=bureau.name if bureau else "",
-        admins=active_unit_admins(db, unit.id),
+        admins=permissions.unit_admins(db, unit.id),
     )
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-DISTRICTS_FILE = Path(__file__).resolve().parent.parent / "data" / "districts.yaml"
+DISTRICTS_FILE = Path(__file__).resolve().parents[2] / "data" / "districts.yaml"
 
 FORMER_COUNTIES = {
     "臺北縣": "新北市",

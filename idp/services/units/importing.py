@@ -59,7 +59,7 @@ WESTERN_DATE = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})|(\d{4})(\d{2})(\d{2})")
 ROC_DATE = re.compile(r"(\d{2,3})/(\d{1,2})/(\d{1,2})|(\d{2,3})(\d{2})(\d{2})")
 ROC_YEAR_ONE = 1911
 
-DEMO_UNITS = Path(__file__).resolve().parent.parent / "data" / "demo_units.csv"
+DEMO_UNITS = Path(__file__).resolve().parents[2] / "data" / "demo_units.csv"
 
 Source = str | os.PathLike[str] | Iterable[str]
 

@@ -1,0 +1,66 @@
+"""One unit of work per request.
+
+The request's database session is opened on first use (``db()``). When the request
+ends, it is committed if the view raised nothing and answered with a success or a
+redirect (status below 400), and rolled back otherwise: a refused request changes
+nothing but the audit rows written with ``audit.record_always``. Views never commit.
+Work that should only start once the change is stored (waking the background worker to
+deliver mail or logout notifications) is registered with ``after_commit``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask, Response, current_app, g
+from sqlalchemy.orm import Session
+
+from .context import current_hub
+
+
+def db() -> Session:
+    """The request's database session."""
+    session: Session | None = g.get("_db")
+    if session is None:
+        session = current_hub().database.session_factory()
+        g._db = session
+    return session
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    g.setdefault("_after_commit", []).append(callback)
+
+
+def kick_worker() -> None:
+    """Have the background worker look at its queues (mail, logout notifications) as
+    soon as this request's change is stored."""
+    worker = current_app.extensions.get("onedoor_worker")
+    if worker is not None:
+        after_commit(worker.kick)
+
+
+def _finish(response: Response) -> Response:
+    session: Session | None = g.get("_db")
+    if session is not None:
+        succeeded = response.status_code < 400
+        current_hub().database.finish(session, succeeded=succeeded)
+        if not succeeded:
+            g.pop("_after_commit", None)
+    for callback in g.pop("_after_commit", []):
+        callback()
+    return response
+
+
+def _close(exc: BaseException | None) -> None:
+    session: Session | None = g.pop("_db", None)
+    if session is None:
+        return
+    if exc is not None or session.in_transaction():
+        # The view raised past every handler: nothing of it is kept.
+        current_hub().database.finish(session, succeeded=False)
+    session.close()
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_finish)
+    app.teardown_request(_close)

@@ -1,0 +1,223 @@
+"""Who may do what (權限), in one place for services, views and templates alike.
+
+Roles: a **unit admin** (單位業務管理者) is an active account with the unit-admin role; the
+**authority** (國健署) is a unit admin of the authority's unit and sees every unit; a
+**security admin** holds the security flag. A unit admin sees their own unit: its
+accounts and member applications, its role changes, and the member requests of a
+subsystem in units where they hold an active admin account of that subsystem.
+
+Predicates answer for one account; scopes are queries of what an account may see, so an
+id changed in a URL or a form finds nothing. Batches are all or nothing (``in_scope``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, and_, exists, false, select
+from sqlalchemy.orm import Session
+
+from ..models import (
+    Account,
+    AccountRole,
+    AccountStatus,
+    Application,
+    Binding,
+    ReviewRoute,
+    RoleChange,
+    SubsystemAccount,
+    SubsystemRequest,
+    Unit,
+    UnitKind,
+)
+from .errors import InvalidInput, NotFound
+
+T = TypeVar("T")
+
+#: SQL conditions matching what the predicates below say of one row.
+ACTIVE_UNIT_ADMIN: ColumnElement[bool] = and_(
+    Account.role == AccountRole.UNIT_ADMIN, Account.status == AccountStatus.ACTIVE
+)
+ACTIVE_SUBSYSTEM_ADMIN: ColumnElement[bool] = and_(
+    SubsystemAccount.role == AccountRole.UNIT_ADMIN,
+    SubsystemAccount.status == AccountStatus.ACTIVE,
+)
+
+
+# Predicates -----------------------------------------------------------------------------
+
+
+def is_unit_admin(account: Account) -> bool:
+    """An active 單位業務管理者 (of any unit, the authority's included)."""
+    return account.role is AccountRole.UNIT_ADMIN and account.status is AccountStatus.ACTIVE
+
+
+def is_authority(account: Account) -> bool:
+    """An admin of the authority (國健署): sees and decides for every unit."""
+    return (
+        is_unit_admin(account)
+        and account.unit is not None
+        and (account.unit.kind is UnitKind.AUTHORITY)
+    )
+
+
+def is_security_admin(account: Account) -> bool:
+    return account.is_security_admin and account.status is AccountStatus.ACTIVE
+
+
+def may_review(account: Account) -> bool:
+    """Reviews applications and subsystem requests (within ``application_scope`` /
+    ``request_scope``), and manages accounts (within ``account_scope``)."""
+    return is_unit_admin(account)
+
+
+def may_decide_role_changes(account: Account) -> bool:
+    """Role changes and privilege requests are decided by the authority alone."""
+    return is_authority(account)
+
+
+def may_manage(manager: Account, account: Account) -> bool:
+    """Edit, disable and restore: the authority any account, a unit admin the members of
+    their unit; nobody their own account here (their profile page is for that), nor a
+    security admin's."""
+    if account.id == manager.id or account.is_security_admin:
+        return False
+    if is_authority(manager):
+        return True
+    return (
+        is_unit_admin(manager)
+        and account.unit_id == manager.unit_id
+        and account.role is AccountRole.MEMBER
+    )
+
+
+# Who acts on what -----------------------------------------------------------------------
+
+
+def unit_admins(db: Session, unit_id: int) -> list[Account]:
+    """The unit's 單位業務管理者 who can act now."""
+    return list(
+        db.scalars(
+            select(Account)
+            .where(Account.unit_id == unit_id, ACTIVE_UNIT_ADMIN)
+            .order_by(Account.username)
+        )
+    )
+
+
+def authority_admins(db: Session) -> list[Account]:
+    return list(
+        db.scalars(
+            select(Account)
+            .join(Unit, Account.unit_id == Unit.id)
+            .where(Unit.kind == UnitKind.AUTHORITY, ACTIVE_UNIT_ADMIN)
+            .order_by(Account.username)
+        )
+    )
+
+
+def subsystem_unit_admins(db: Session, subsystem: str, unit_id: int) -> list[Account]:
+    """Active hub accounts bound to an active admin account of ``subsystem`` in the unit."""
+    return list(
+        db.scalars(
+            select(Account)
+            .join(Binding, Binding.account_id == Account.id)
+            .join(SubsystemAccount, SubsystemAccount.id == Binding.subsystem_account_id)
+            .where(
+                SubsystemAccount.subsystem == subsystem,
+                SubsystemAccount.unit_id == unit_id,
+                ACTIVE_SUBSYSTEM_ADMIN,
+                Account.status == AccountStatus.ACTIVE,
+            )
+            .order_by(Account.username)
+        )
+    )
+
+
+def reviewers_of_application(db: Session, application: Application) -> list[Account]:
+    """A member's application: the unit's admins; a unit admin's: the authority."""
+    if application.role is AccountRole.MEMBER:
+        return unit_admins(db, application.unit_id)
+    return authority_admins(db)
+
+
+def reviewers_of_request(db: Session, request: SubsystemRequest) -> list[Account]:
+    """A member's subsystem request: that subsystem's admins in the unit (the authority
+    when there are none); admin rights: the authority."""
+    if request.role is AccountRole.MEMBER:
+        admins = subsystem_unit_admins(db, request.subsystem, request.unit_id)
+        if admins:
+            return admins
+    return authority_admins(db)
+
+
+# Scopes -------------------------------------------------------------------------------
+
+
+def account_scope(manager: Account) -> Select[Account]:
+    """The accounts a manager sees: the authority all, a unit admin their unit's."""
+    query = select(Account)
+    if is_authority(manager):
+        return query
+    if not is_unit_admin(manager):
+        return query.where(false())
+    return query.where(Account.unit_id == manager.unit_id)
+
+
+def application_scope(reviewer: Account) -> Select[Application]:
+    query = select(Application).join(Account, Application.account_id == Account.id)
+    if is_authority(reviewer):
+        return query
+    if not may_review(reviewer):
+        return query.where(false())
+    return query.where(
+        Application.unit_id == reviewer.unit_id,
+        Application.route == ReviewRoute.UNIT_ADMIN,
+    )
+
+
+def request_scope(reviewer: Account) -> Select[SubsystemRequest]:
+    query = select(SubsystemRequest).join(Account, SubsystemRequest.account_id == Account.id)
+    if is_authority(reviewer):
+        return query
+    if not may_review(reviewer):
+        return query.where(false())
+    holds_admin_account = exists().where(
+        Binding.account_id == reviewer.id,
+        Binding.subsystem_account_id == SubsystemAccount.id,
+        SubsystemAccount.subsystem == SubsystemRequest.subsystem,
+        SubsystemAccount.unit_id == SubsystemRequest.unit_id,
+        ACTIVE_SUBSYSTEM_ADMIN,
+    )
+    return query.where(SubsystemRequest.role == AccountRole.MEMBER, holds_admin_account)
+
+
+def role_change_scope(viewer: Account) -> Select[RoleChange]:
+    """What a viewer sees of role changes: the authority all, a unit admin their unit's."""
+    query = select(RoleChange)
+    if is_authority(viewer):
+        return query
+    if not is_unit_admin(viewer):
+        return query.where(false())
+    return query.where(RoleChange.unit_id == viewer.unit_id)
+
+
+def role_changes_to_decide(reviewer: Account) -> Select[RoleChange]:
+    query = select(RoleChange)
+    return query if may_decide_role_changes(reviewer) else query.where(false())
+
+
+def in_scope(db: Session, scope: Select[T], model: Any, ids: Sequence[int]) -> list[T]:
+    """The rows with these ids, all or nothing: NotFound if any is outside ``scope``."""
+    wanted = set(ids)
+    if not wanted:
+        raise InvalidInput("ids", "請至少勾選一筆申請")
+    found = list(db.scalars(scope.where(model.id.in_(wanted)).order_by(model.id)))
+    if len(found) != len(wanted):
+        raise NotFound("查無申請資料，或您沒有審核權限")
+    return found
+
+
+def one_in_scope(db: Session, scope: Select[T], model: Any, row_id: int) -> T | None:
+    return db.scalar(scope.where(model.id == row_id))
