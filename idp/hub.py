@@ -16,7 +16,8 @@ from .services.messaging.mail import SmtpSender
 from .services.policy import Policy, current_policy
 from .services.signin.passwords import Passwords
 from .services.signin.throttle import Throttle
-from .services.subsystems.catalogues import Catalogues, load_catalogues
+from .services.subsystems.catalogue_files import load_catalogues
+from .services.subsystems.catalogues import Catalogues
 from .services.subsystems.clients import ClientSecrets
 from .services.tokens.revocation import Revocation
 from .services.tokens.signing_keys import KeyBox, KeyRing, load_keyring
