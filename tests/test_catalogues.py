@@ -16,15 +16,9 @@ import yaml
 from idp.models.account import AccountRole
 from idp.models.unit import UnitKind
 from idp.services.errors import Text
-from idp.services.subsystems import catalogues
-from idp.services.subsystems.catalogues import (
-    CATALOGUE_DIR,
-    AdminQuota,
-    CatalogueError,
-    Name,
-    QuotaScope,
-    load_catalogues,
-)
+from idp.services.subsystems import catalogue_files
+from idp.services.subsystems.catalogue_files import CATALOGUE_DIR, load_catalogues
+from idp.services.subsystems.catalogues import AdminQuota, CatalogueError, Name, QuotaScope
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -399,4 +393,4 @@ def test_an_empty_directory_is_refused(tmp_path: Path) -> None:
 
 
 def test_shipped_files_are_named_from_the_repository() -> None:
-    assert catalogues._label(CATALOGUE_DIR / "mch.yaml") == "policies/subsystems/mch.yaml"
+    assert catalogue_files._label(CATALOGUE_DIR / "mch.yaml") == "policies/subsystems/mch.yaml"
