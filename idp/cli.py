@@ -18,6 +18,7 @@ from .migrate import upgrade
 from .models import AccountRole
 from .services import audit, policy
 from .services.accounts.directory import create_account
+from .services.cards.provisioning import DEV_CARD_PIN, SOFTHSM2_MODULE, set_up_dev_cards
 from .services.errors import DomainError
 from .services.import_report import ImportReport
 from .services.signin.steps import ACR_VALUES
@@ -549,19 +550,6 @@ def demo_load(rp_base: str) -> None:
 
 # Development card ---------------------------------------------------------------------
 
-SOFTHSM2_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
-DEV_CARD_PIN = "123456"
-#: The development cards: token label, card kind, subject CN and serialNumber.
-DEV_CARDS = (
-    (
-        "OneDoor Dev Institution Card",
-        "INSTITUTION",
-        "OneDoor Development Institution",
-        "376570300I",
-    ),
-    ("OneDoor Dev Personnel Card", "PERSONNEL", "OneDoor Development Personnel", "A123456789"),
-)
-
 
 @main.group()
 def card() -> None:
@@ -573,64 +561,16 @@ def card() -> None:
 def card_dev_setup(module: str) -> None:
     """Make SoftHSM2 development cards and a development CA under instance/card/ (again
     from scratch each time), trusted only with IDP_ENV=development."""
-    import functools
-    import secrets
-    import shutil
-    import subprocess
-
-    from cryptography.hazmat.primitives import serialization
-
-    from .services.cards.certificates import CardKind
-    from .services.cards.devcard import issue_card_certificate, make_ca, make_crl
-
     settings = _hub().settings
-    folder = settings.card_dev_dir()
-    shutil.rmtree(folder, ignore_errors=True)
-    (folder / "tokens").mkdir(parents=True)
-    (folder / "trust").mkdir()
-    conf = folder / "softhsm2.conf"
-    conf.write_text(f"directories.tokendir = {folder / 'tokens'}\nobjectstore.backend = file\n")
-    os.environ["SOFTHSM2_CONF"] = str(conf)
-    ca = make_ca()
-    pem = serialization.Encoding.PEM
-    (folder / "trust" / "dev-ca.pem").write_bytes(ca[1].public_bytes(pem))
-    key_file = folder / "dev-ca-key.pem"
-    key_file.write_bytes(
-        ca[0].private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
-    key_file.chmod(0o600)
-    (folder / "dev-ca.crl").write_bytes(make_crl(ca).public_bytes(serialization.Encoding.DER))
-    from clients.cardagent.token import provision
-
-    # SoftHSM2 sees the tokens that exist when the module is first loaded: make them all.
-    for label, *_ in DEV_CARDS:
-        subprocess.run(  # noqa: S603
-            [
-                shutil.which("softhsm2-util") or "softhsm2-util",
-                "--init-token",
-                "--free",
-                "--label",
-                label,
-                "--pin",
-                DEV_CARD_PIN,
-                "--so-pin",
-                secrets.token_hex(8),
-            ],
-            check=True,
-            capture_output=True,
-        )
-    for label, kind, name, serial in DEV_CARDS:
-        certify = functools.partial(
-            issue_card_certificate, ca, kind=CardKind[kind], common_name=name, serial=serial
-        )
-        cert = provision(module, label, DEV_CARD_PIN, name, certify)
+    setup = set_up_dev_cards(settings.card_dev_dir(), module)
+    for label, cert in setup.certificates:
         click.echo(f"{label}: {cert.subject.rfc4514_string()}")
     click.echo(
         f"""
 Development cards ready (PIN {DEV_CARD_PIN}); the hub trusts their CA when IDP_ENV=development
 (restart it). Start the card agent beside the browser:
 
-  SOFTHSM2_CONF={conf} \\
+  SOFTHSM2_CONF={setup.softhsm2_conf} \\
     {sys.executable} -m clients.cardagent --module {module} --origin {settings.issuer_url}
 """
     )
