@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 import requests
 
-from idp.cli import DEV_CARD_PIN, SOFTHSM2_MODULE
 from idp.services.cards.challenge import CardProof
 from idp.services.cards.devcard import DEV_POLICY_OID
+from idp.services.cards.provisioning import DEV_CARD_PIN, SOFTHSM2_MODULE
 
 from .conftest import free_port
 

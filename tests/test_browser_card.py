@@ -9,9 +9,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from idp.cli import DEV_CARD_PIN
 from idp.models import AccountRole
 from idp.services.accounts.directory import create_account
+from idp.services.cards.provisioning import DEV_CARD_PIN
 from idp.services.units.directory import ensure_unit
 
 from .card_fixtures import INSTITUTION_UNIT, Agent, DevCards, dev_cards, running_agent

@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.hazmat.primitives.serialization import pkcs7
 
+from idp.card_challenge_format import TTL_SECONDS, ChallengeText, parse_challenge
 from idp.hub import Hub
 from idp.services.cards import challenge as card_challenge
 from idp.services.cards.certificates import (
@@ -219,6 +220,10 @@ def test_challenge_format_is_domain_separated(hub: Hub) -> None:
     parts = challenge.split("|")
     assert parts[:4] == ["onedoor-card-challenge", "v1", ISSUER, "signin"]
     assert abs(int(parts[5]) - time.time()) < 5
+    parsed = parse_challenge(challenge)
+    assert parsed == ChallengeText(ISSUER, "signin", parts[4], int(parts[5]))
+    assert parse_challenge(challenge + "|more") is None
+    assert parse_challenge(challenge.replace("v1", "v2")) is None
 
 
 def test_a_signed_challenge_identifies_the_card(hub: Hub, pki: Pki) -> None:
@@ -239,7 +244,7 @@ def test_expired_challenge_is_refused(hub: Hub, pki: Pki) -> None:
     key, cert = pki.card()
     challenge = new_challenge(hub)
     *head, _ = challenge.split("|")
-    stale = "|".join([*head, str(int(time.time()) - card_challenge.TTL_SECONDS - 1)])
+    stale = "|".join([*head, str(int(time.time()) - TTL_SECONDS - 1)])
     with pytest.raises(CardRefused) as caught:
         prove(hub, pki, stale, key, cert)
     assert caught.value.reason == "challenge_mismatch"

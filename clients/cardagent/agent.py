@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from idp.services.cards.challenge import PATTERN, TTL_SECONDS
+from idp.card_challenge_format import TTL_SECONDS, parse_challenge
 
 from . import readers, token
 from .token import CardError
@@ -35,14 +35,14 @@ class AgentConfig:
 
 def challenge_problem(challenge: str, origin: str, now: float | None = None) -> str | None:
     """Why this is not a fresh challenge of the hub at ``origin``; None when it is."""
-    match = PATTERN.fullmatch(challenge)
-    if match is None:
+    parts = parse_challenge(challenge)
+    if parts is None:
         return "not a hub challenge"
-    issuer = urlsplit(match["issuer"])
+    issuer = urlsplit(parts.issuer)
     if f"{issuer.scheme}://{issuer.netloc}" != origin:
         return "challenge of another site"
     now = time.time() if now is None else now
-    if abs(now - int(match["time"])) > TTL_SECONDS + CLOCK_SKEW_SECONDS:
+    if abs(now - parts.issued_at) > TTL_SECONDS + CLOCK_SKEW_SECONDS:
         return "challenge expired"
     return None
 

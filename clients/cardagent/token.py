@@ -4,14 +4,11 @@ certificates, and signing with the private key that shares a certificate's id.""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pkcs11
 from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.hazmat.primitives.serialization import Encoding
 from pkcs11 import Attribute, KeyType, Mechanism, ObjectClass, TokenFlag
 from pkcs11 import exceptions as p11
 
@@ -121,40 +118,3 @@ def _find_token(lib: Any, serial: str) -> pkcs11.Token:
         if token.serial.decode().strip() == serial:
             return token
     raise CardError("no_card", "no card")
-
-
-def provision(
-    module: str,
-    token_label: str,
-    pin: str,
-    key_label: str,
-    certify: Callable[[rsa.RSAPublicKey], x509.Certificate],
-) -> x509.Certificate:
-    """Make an RSA key pair on an initialised token and store its certificate beside it,
-    as a card issuer does (used for the development card)."""
-    with _lock:
-        lib = _lib(module)
-        token = lib.get_token(token_label=token_label)
-        with token.open(rw=True, user_pin=pin) as session:
-            key_id = b"\x01"
-            public, _ = session.generate_keypair(
-                KeyType.RSA, 2048, id=key_id, label=key_label, store=True
-            )
-            numbers = rsa.RSAPublicNumbers(
-                int.from_bytes(public[Attribute.PUBLIC_EXPONENT], "big"),
-                int.from_bytes(public[Attribute.MODULUS], "big"),
-            )
-            cert = certify(numbers.public_key())
-            session.create_object(
-                {
-                    Attribute.CLASS: ObjectClass.CERTIFICATE,
-                    Attribute.CERTIFICATE_TYPE: pkcs11.CertificateType.X_509,
-                    Attribute.TOKEN: True,
-                    Attribute.PRIVATE: False,
-                    Attribute.LABEL: key_label,
-                    Attribute.ID: key_id,
-                    Attribute.SUBJECT: cert.subject.public_bytes(),
-                    Attribute.VALUE: cert.public_bytes(Encoding.DER),
-                }
-            )
-    return cert

@@ -1,32 +1,23 @@
 """The hub's challenge for a card to sign: single use, two minutes, bound to one
 browser session, and domain-separated so a signature made for it means nothing
-anywhere else::
-
-    onedoor-card-challenge|v1|<issuer>|<purpose>|<nonce>|<unix time>
-"""
+anywhere else. Its text format is in ``idp.card_challenge_format``, which the card
+agent shares."""
 
 from __future__ import annotations
 
 import enum
 import hmac
 import json
-import re
 import secrets
 import time
 from dataclasses import dataclass
 
 from cryptography import x509
 
+from ...card_challenge_format import TTL_SECONDS, format_challenge, parse_challenge
 from ...store import Store
 from .certificates import CardHolder, CardKind, CardRefused, CardTrust, check_certificate
 from .signature import SignatureFormat, verify_signature
-
-PREFIX = "onedoor-card-challenge|v1|"
-TTL_SECONDS = 120
-PATTERN = re.compile(
-    r"onedoor-card-challenge\|v1\|(?P<issuer>https?://[^|\s]+)\|(?P<purpose>[a-z]+)"
-    r"\|(?P<nonce>[A-Za-z0-9_-]{22,64})\|(?P<time>[0-9]{10})"
-)
 
 
 class Purpose(enum.StrEnum):
@@ -41,7 +32,7 @@ def _key(nonce: str) -> str:
 
 def issue(store: Store, issuer: str, purpose: Purpose, session_key: str) -> str:
     nonce = secrets.token_urlsafe(24)
-    challenge = f"{PREFIX}{issuer}|{purpose.value}|{nonce}|{int(time.time())}"
+    challenge = format_challenge(issuer, purpose.value, nonce, int(time.time()))
     record = {"challenge": challenge, "session": session_key}
     store.set(_key(nonce), json.dumps(record).encode(), TTL_SECONDS)
     return challenge
@@ -50,19 +41,19 @@ def issue(store: Store, issuer: str, purpose: Purpose, session_key: str) -> str:
 def take(store: Store, challenge: str, issuer: str, purpose: Purpose, session_key: str) -> None:
     """Use up a challenge this hub issued to this browser session for this purpose, within
     its two minutes; refuses otherwise (also when it was used already)."""
-    match = PATTERN.fullmatch(challenge)
-    if match is None:
+    parts = parse_challenge(challenge)
+    if parts is None:
         raise CardRefused("challenge_format", "驗證已逾時，請重新操作")
-    raw = store.take(_key(match["nonce"]))
+    raw = store.take(_key(parts.nonce))
     if raw is None:
         raise CardRefused("challenge_unknown", "驗證已逾時，請重新操作")
     record = json.loads(raw)
-    fresh = time.time() - int(match["time"]) <= TTL_SECONDS
+    fresh = time.time() - parts.issued_at <= TTL_SECONDS
     same = (
         hmac.compare_digest(record["challenge"], challenge)
         and hmac.compare_digest(record["session"], session_key)
-        and match["issuer"] == issuer
-        and match["purpose"] == purpose.value
+        and parts.issuer == issuer
+        and parts.purpose == purpose.value
     )
     if not (fresh and same):
         raise CardRefused("challenge_mismatch", "驗證已逾時，請重新操作")
