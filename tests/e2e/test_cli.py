@@ -1,0 +1,174 @@
+"""The ``idp`` command, run as a program."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import jwt as pyjwt
+import pytest
+import requests
+
+from idp.hub import Hub
+from idp.models import AuditEvent, SigningKey
+from idp.services.tokens import signing_keys
+
+from ..support.cli import idp
+from ..support.helpers import Person, add_account, add_client
+from ..support.hub import start_live_hub
+from ..support.oidc import exchange, oidc_client, start, verify_id_token
+
+
+def test_init_is_idempotent(hub: Hub) -> None:
+    first = idp(hub, "init")
+    assert first.returncode == 0, first.stderr
+    second = idp(hub, "init")
+    assert "created" not in second.stdout  # the fixture's keys exist already
+
+
+def test_clients_add_prints_json_and_list_shows_it(hub: Hub) -> None:
+    result = idp(
+        hub,
+        "clients",
+        "add",
+        "--name",
+        "婦幼",
+        "--client-id",
+        "mch",
+        "--redirect-uri",
+        "http://127.0.0.1:5001/callback",
+        "--post-logout-redirect-uri",
+        "http://127.0.0.1:5001/",
+        "--backchannel-logout-uri",
+        "http://127.0.0.1:5001/backchannel-logout",
+    )
+    assert result.returncode == 0, result.stderr
+    created = json.loads(result.stdout)
+    assert created["client_id"] == "mch" and len(created["client_secret"]) >= 40
+    listed = [json.loads(line) for line in idp(hub, "clients", "list").stdout.splitlines()]
+    assert listed[0]["client_id"] == "mch" and listed[0]["name"] == "婦幼"
+    assert created["client_secret"] not in json.dumps(listed)
+    assert "client_secret" not in listed[0] and "secret_hash" not in listed[0]
+    with hub.database.unit_of_work() as db:
+        assert db.query(AuditEvent).filter_by(action="client.create").count() == 1
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--name", "x", "--redirect-uri", "http://evil.example/cb"], "https"),
+        (["--name", "x"], "redirect"),
+        (
+            ["--name", "x", "--client-id", "a b", "--redirect-uri", "http://127.0.0.1/cb"],
+            "client_id",
+        ),
+    ],
+)
+def test_clients_add_refuses_bad_input(hub: Hub, args: list[str], message: str) -> None:
+    result = idp(hub, "clients", "add", *args)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_accounts_create(hub: Hub) -> None:
+    result = idp(
+        hub,
+        "accounts",
+        "create",
+        "--username",
+        "Admin001",
+        "--password",
+        "Long~Enough~Pass1",
+        "--unit",
+        "376570300I",
+        "--unit-name",
+        "示範衛生所",
+        "--unit-admin",
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["username"] == "admin001"
+    again = idp(hub, "accounts", "create", "--username", "admin001", "--password", "x")
+    assert again.returncode == 1 and "已有人使用" in again.stderr
+    bad = idp(hub, "accounts", "create", "--username", "ab", "--password", "x")
+    assert bad.returncode == 1
+
+
+def test_keys_rotate_keeps_the_old_key_published(settings_for) -> None:  # type: ignore[no-untyped-def]
+    for live in start_live_hub(settings_for):
+        add_account(live.hub)
+        client = add_client(live.hub)
+        person = Person(live.hub, live.url)
+        session = oidc_client(live, client)
+        url, verifier, nonce = start(live, session)
+        old_token = exchange(live, session, person.authorize(url), verifier)["id_token"]
+        result = idp(live.hub, "keys", "rotate")
+        assert result.returncode == 0, result.stderr
+        live.hub.keyring.reload()
+        kids = {k["kid"] for k in requests.get(live.url + "/jwks", timeout=5).json()["keys"]}
+        assert len(kids) == 4  # two new, two old still published
+        verify_id_token(live, old_token, client.client_id, nonce)
+        url, verifier, nonce = start(live, session)
+        new_token = exchange(live, session, person.authorize(url), verifier)["id_token"]
+        assert (
+            pyjwt.get_unverified_header(new_token)["kid"]
+            != pyjwt.get_unverified_header(old_token)["kid"]
+        )
+        listing = idp(live.hub, "keys", "list").stdout
+        assert listing.count("signing") == 2 and listing.count("retired") == 2
+
+
+def test_rotated_keys_leave_the_jwks_once_expired(hub: Hub) -> None:
+    with hub.database.unit_of_work() as db:
+        signing_keys.rotate_keys(db, hub.key_box, timedelta(seconds=0))
+    with hub.database.unit_of_work() as db:
+        ring = signing_keys.load_keyring(db, hub.key_box)
+    assert len(json.loads(ring.jwks_json)["keys"]) == 2
+
+
+def test_private_keys_are_encrypted_at_rest(hub: Hub) -> None:
+    with hub.database.unit_of_work() as db:
+        for row in db.query(SigningKey):
+            assert b"PRIVATE KEY" not in row.private_key_encrypted
+            assert b"PRIVATE KEY" in hub.key_box.open(row.private_key_encrypted, row.kid)
+
+
+def test_demo_load_is_repeatable(hub: Hub, tmp_path: Path) -> None:
+    first = idp(hub, "demo", "load")
+    assert first.returncode == 0, first.stderr
+    assert "hsadmin01" in first.stdout and "Demo~Pass2026" in first.stdout
+    secrets_file = Path(hub.settings.instance_path) / "demo_clients.json"
+    before = json.loads(secrets_file.read_text())
+    assert idp(hub, "demo", "load").returncode == 0
+    assert json.loads(secrets_file.read_text()) == before
+
+
+def test_logout_deliver_command(hub: Hub) -> None:
+    result = idp(hub, "logout", "deliver")
+    assert result.returncode == 0 and "delivered 0" in result.stdout
+
+
+def test_clients_require_acr_sets_and_clears_the_minimum(hub: Hub) -> None:
+    from idp.models import Client
+    from idp.services.signin.steps import ACR_CARD
+
+    add = idp(
+        hub,
+        "clients",
+        "add",
+        "--name",
+        "婦幼",
+        "--client-id",
+        "mch",
+        "--redirect-uri",
+        "http://127.0.0.1:5001/callback",
+    )
+    assert add.returncode == 0, add.stderr
+    assert idp(hub, "clients", "require-acr", "mch", ACR_CARD).returncode == 0
+    with hub.database.unit_of_work() as db:
+        assert db.query(Client).filter_by(client_id="mch").one().min_acr == ACR_CARD
+    assert idp(hub, "clients", "require-acr", "mch", "urn:other").returncode != 0
+    assert idp(hub, "clients", "require-acr", "nobody", ACR_CARD).returncode != 0
+    assert idp(hub, "clients", "require-acr", "mch").returncode == 0
+    with hub.database.unit_of_work() as db:
+        assert db.query(Client).filter_by(client_id="mch").one().min_acr == ""

@@ -1,0 +1,192 @@
+"""Lockout (3 wrong passwords → 30 minutes) and rate limits per source address."""
+
+from __future__ import annotations
+
+import re
+import statistics
+import time
+
+from flask import Flask
+
+from idp.hub import Hub
+from idp.models import AuditEvent
+from idp.services import policy
+from idp.services.accounts.directory import find_by_username
+from idp.services.signin import captcha
+from idp.services.signin.throttle import LOCKED, Throttle
+from idp.store import RedisStore, SqlStore
+
+from ..support.helpers import PASSWORD, Person, add_account, client_sign_in, page_fields
+
+WRONG = "Wrong~Password9"
+
+
+def locked(hub: Hub, account_name: str) -> bool:
+    with hub.database.unit_of_work() as db:
+        account = find_by_username(db, account_name)
+        assert account is not None
+        return Throttle(hub.store, hub.policy.current().lockout).locked(account.id)
+
+
+def remaining_lock_seconds(hub: Hub, account_id: int) -> float:
+    key = f"{LOCKED}{account_id}"
+    if isinstance(hub.store, RedisStore):
+        return float(hub.store.client.pttl(hub.store.prefix + key)) / 1000
+    assert isinstance(hub.store, SqlStore)
+    with hub.store.engine.connect() as conn:
+        row = conn.execute(hub.store.table.select().where(hub.store.table.c.key == key)).one()
+    return float(row.expires_at) - time.time()
+
+
+def test_three_wrong_passwords_lock_the_account_for_thirty_minutes(app: Flask, hub: Hub) -> None:
+    add_account(hub)
+    client = app.test_client()
+    for _ in range(3):
+        assert client_sign_in(client, hub, password=WRONG).status_code == 401
+    assert locked(hub, "tester01")
+    refused = client_sign_in(client, hub)  # the right password, while locked
+    assert refused.status_code == 401
+    assert "帳號或密碼錯誤" in refused.get_data(as_text=True)
+    assert "忘記密碼" in refused.get_data(as_text=True)
+    with hub.database.unit_of_work() as db:
+        event = db.query(AuditEvent).filter_by(action="account.locked").one()
+        assert remaining_lock_seconds(hub, event.actor_account_id or 0) > 29 * 60
+        assert remaining_lock_seconds(hub, event.actor_account_id or 0) <= 30 * 60
+
+
+def test_a_success_forgets_earlier_failures(app: Flask, hub: Hub) -> None:
+    add_account(hub)
+    client = app.test_client()
+    for _ in range(2):
+        client_sign_in(client, hub, password=WRONG)
+    assert client_sign_in(client, hub).status_code == 302
+    for _ in range(2):
+        client_sign_in(app.test_client(), hub, password=WRONG)
+    assert not locked(hub, "tester01")
+
+
+def test_lockout_counts_across_two_server_processes(replicas: tuple[Hub, str, str]) -> None:
+    hub, url_a, url_b = replicas
+    add_account(hub)
+    for url in (url_a, url_b, url_a):
+        person = Person(hub, url, password=WRONG)
+        assert person.sign_in_at_home().status_code == 401
+    assert locked(hub, "tester01")
+    assert Person(hub, url_b).sign_in_at_home().status_code == 401  # right password, locked
+
+
+def test_one_address_cannot_lock_out_many_accounts(app: Flask, hub: Hub) -> None:
+    names = [f"victim{n:02d}" for n in range(6)]
+    for name in names:
+        add_account(hub, username=name)
+    client = app.test_client()
+    statuses = [
+        client_sign_in(client, hub, username=name, password=WRONG, ip="10.9.8.7").status_code
+        for name in names
+        for _ in range(3)
+    ]
+    policy = hub.policy.current().lockout
+    assert statuses[: policy.address_failures] == [401] * policy.address_failures
+    assert set(statuses[policy.address_failures :]) == {429}
+    locked_names = [name for name in names if locked(hub, name)]
+    assert len(locked_names) == policy.address_failures // policy.max_failures
+    # Another address is not affected, and the accounts not locked still work.
+    assert (
+        client_sign_in(app.test_client(), hub, username=names[-1], ip="10.1.1.1").status_code == 302
+    )
+
+
+def test_sign_ins_per_minute_are_limited_per_address(app: Flask, hub: Hub) -> None:
+    add_account(hub)
+    client = app.test_client()
+    limit = hub.policy.current().lockout.signin_per_minute
+    statuses = [client_sign_in(client, hub, ip="10.2.2.2").status_code for _ in range(limit + 1)]
+    assert statuses[-1] == 429 and 429 not in statuses[:-1]
+
+
+def _visible(response) -> str:  # type: ignore[no-untyped-def]
+    """The page without what differs on every request (tokens, captcha ids, what was typed)."""
+    text = response.get_data(as_text=True)
+    text = re.sub(r'(content|value)="[^"]*"', "", text)
+    return re.sub(r"/captcha/[\w-]+", "", text)
+
+
+def test_no_enumeration_at_sign_in_by_answer_or_by_time(app: Flask, hub: Hub) -> None:
+    add_account(hub)
+    answers: dict[str, list[float]] = {"tester01": [], "nobody77": []}
+    pages = {}
+    for round_ in range(8):
+        for name in answers:
+            client = app.test_client()
+            start = time.perf_counter()
+            response = client_sign_in(
+                client, hub, username=name, password=WRONG, ip=f"10.3.{round_}.{len(name)}"
+            )
+            answers[name].append(time.perf_counter() - start)
+            pages[name] = (response.status_code, _visible(response))
+    assert pages["tester01"] == pages["nobody77"]
+    existing, absent = (statistics.median(v) for v in answers.values())
+    assert abs(existing - absent) < max(0.25 * max(existing, absent), 0.010), (existing, absent)
+
+
+def test_captcha_only_after_a_failure_when_the_policy_says_so(app: Flask, hub: Hub) -> None:
+    add_account(hub)
+    with hub.database.unit_of_work() as db:
+        policy.change_policy(db, {"captcha.mode": "after_failure"}, actor="t", reason="r")
+    hub.policy.reload()
+    client = app.test_client()
+    environ = {"REMOTE_ADDR": "10.4.4.4"}
+    assert 'name="captcha_id"' not in client.get("/signin", environ_base=environ).get_data(
+        as_text=True
+    )
+    assert client_sign_in(client, hub, password=WRONG, ip="10.4.4.4").status_code == 401
+    page = client.get("/signin", environ_base=environ).get_data(as_text=True)
+    assert 'name="captcha_id"' in page  # asked for once the address has failed
+    # Leaving it out is refused; answering it lets the right password in.
+    fields = page_fields(page)
+    refused = client.post(
+        "/signin",
+        environ_base=environ,
+        data={"csrf_token": fields["csrf_token"], "username": "tester01", "password": PASSWORD},
+    )
+    assert "驗證碼錯誤" in refused.get_data(as_text=True)
+    assert client_sign_in(client, hub, ip="10.4.4.4").status_code == 302
+
+
+def test_captcha_length_follows_the_policy(app: Flask, hub: Hub) -> None:
+    with hub.database.unit_of_work() as db:
+        policy.change_policy(db, {"captcha.length": "7"}, actor="t", reason="r")
+    hub.policy.reload()
+    fields = page_fields(app.test_client().get("/signin").get_data(as_text=True))
+    assert len(captcha.answer_of(hub.store, fields["captcha_id"]) or "") == 7
+
+
+def test_forgot_password_and_captcha_requests_are_limited_per_address(app: Flask, hub: Hub) -> None:
+    client = app.test_client()
+    limit = hub.policy.current().lockout.captcha_per_minute
+    statuses = [
+        client.get("/captcha/new", environ_base={"REMOTE_ADDR": "10.5.5.5"}).status_code
+        for _ in range(limit + 1)
+    ]
+    assert statuses[-1] == 429 and 429 not in statuses[:-1]
+    limit = hub.policy.current().lockout.forgot_password_per_hour
+    environ = {"REMOTE_ADDR": "10.6.6.6"}
+    codes = []
+    for _ in range(limit + 1):
+        fields = page_fields(
+            client.get("/password/forgot", environ_base=environ).get_data(as_text=True)
+        )
+        codes.append(
+            client.post(
+                "/password/forgot",
+                environ_base=environ,
+                data={
+                    "csrf_token": fields["csrf_token"],
+                    "username": "x",
+                    "email": "x@example.org",
+                    "captcha_id": fields.get("captcha_id", ""),
+                    "captcha_answer": "0",
+                },
+            ).status_code
+        )
+    assert codes[-1] == 429 and 429 not in codes[:-1]

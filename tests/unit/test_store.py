@@ -1,0 +1,151 @@
+"""The short-lived store: each implementation, and atomicity across processes."""
+
+from __future__ import annotations
+
+import multiprocessing
+import secrets
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from idp.db import make_engine
+from idp.store import RedisStore, SqlStore, Store, make_store
+
+from ..support.hub import DATABASE_URL, REDIS_URL
+
+# PostgreSQL and Redis only when the run is given them (marked ``postgres``).
+KINDS = [
+    "sqlite",
+    *([pytest.param("postgresql", marks=pytest.mark.postgres)] if DATABASE_URL else []),
+    *([pytest.param("redis", marks=pytest.mark.postgres)] if REDIS_URL else []),
+]
+
+
+def open_store(kind: str, url: str) -> Store:
+    """Opens the store from arguments only: child processes do not see the test settings."""
+    if kind == "redis":
+        return RedisStore(url)
+    if kind == "postgresql":
+        return SqlStore(make_engine(url))
+    return make_store("", make_engine(f"sqlite:///{url}"))
+
+
+@pytest.fixture(params=KINDS)
+def store_spec(
+    request: pytest.FixtureRequest, tmp_path: Path, database_url: str
+) -> Iterator[tuple[str, str]]:
+    urls = {"redis": REDIS_URL, "postgresql": DATABASE_URL}
+    yield request.param, urls.get(request.param) or str(tmp_path / "store.db")
+
+
+@pytest.fixture
+def store(store_spec: tuple[str, str]) -> Store:
+    return open_store(*store_spec)
+
+
+def key() -> str:
+    return "test:" + secrets.token_hex(8)
+
+
+def test_set_get_and_expiry(store: Store) -> None:
+    k = key()
+    assert store.get(k) is None
+    store.set(k, b"value", 0.3)
+    assert store.get(k) == b"value"
+    time.sleep(0.5)
+    assert store.get(k) is None
+
+
+def test_set_replaces(store: Store) -> None:
+    k = key()
+    store.set(k, b"one", 10)
+    store.set(k, b"two", 10)
+    assert store.get(k) == b"two"
+
+
+def test_set_many(store: Store) -> None:
+    a, b = key(), key()
+    store.set(a, b"old", 10)
+    store.set_many({a: b"A", b: b"B"}, 0.3)
+    assert store.get_many([a, b]) == [b"A", b"B"]
+    time.sleep(0.5)
+    assert store.get_many([a, b]) == [None, None]
+
+
+def test_get_many_keeps_order(store: Store) -> None:
+    a, b, c = key(), key(), key()
+    store.set(a, b"A", 10)
+    store.set(c, b"C", 10)
+    assert store.get_many([a, b, c]) == [b"A", None, b"C"]
+    assert store.get_many([]) == []
+
+
+def test_add_only_when_absent_or_expired(store: Store) -> None:
+    k = key()
+    assert store.add(k, b"first", 0.3) is True
+    assert store.add(k, b"second", 10) is False
+    assert store.get(k) == b"first"
+    time.sleep(0.5)
+    assert store.add(k, b"third", 10) is True
+    assert store.get(k) == b"third"
+
+
+def test_take_hands_the_value_out_once(store: Store) -> None:
+    k = key()
+    store.set(k, b"once", 10)
+    assert store.take(k) == b"once"
+    assert store.take(k) is None
+    assert store.get(k) is None
+
+
+def test_delete(store: Store) -> None:
+    a, b = key(), key()
+    store.set(a, b"1", 10)
+    store.set(b, b"2", 10)
+    store.delete(a, b)
+    assert store.get_many([a, b]) == [None, None]
+
+
+def test_counter_window(store: Store) -> None:
+    k = key()
+    assert [store.incr(k, 0.4) for _ in range(3)] == [1, 2, 3]
+    time.sleep(0.6)
+    assert store.incr(k, 0.4) == 1
+
+
+def _incr_many(spec: tuple[str, str], k: str, n: int) -> None:
+    store = open_store(*spec)
+    for _ in range(n):
+        store.incr(k, 60)
+
+
+def _take_once(spec: tuple[str, str], k: str, results: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    results.put(open_store(*spec).take(k))
+
+
+def test_counters_are_exact_across_processes(store_spec: tuple[str, str]) -> None:
+    k = key()
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_incr_many, args=(store_spec, k, 25)) for _ in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+        assert w.exitcode == 0
+    assert open_store(*store_spec).incr(k, 60) == 101
+
+
+def test_single_use_values_go_to_exactly_one_process(store_spec: tuple[str, str]) -> None:
+    k = key()
+    open_store(*store_spec).set(k, b"prize", 60)
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    workers = [context.Process(target=_take_once, args=(store_spec, k, results)) for _ in range(6)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+    got = [results.get(timeout=10) for _ in workers]
+    assert sorted(got, key=lambda v: v or b"") == [None] * 5 + [b"prize"]
