@@ -26,6 +26,7 @@ from idp.models import Base
 
 from .support.cards import DevCards, make_dev_cards
 from .support.hub import DATABASE_URL, REDIS_URL, SECRET, LiveHub, prepared_hub, start_live_hub
+from .support.pki import Pki
 
 # Tests configure the hub explicitly; a developer's environment must not leak in.
 # (support.hub has read IDP_DATABASE_URL and IDP_REDIS_URL above.)
@@ -90,3 +91,9 @@ def live_hub(settings_for) -> Iterator[LiveHub]:  # type: ignore[no-untyped-def]
 def dev_cards(tmp_path_factory: pytest.TempPathFactory) -> DevCards:
     """The development cards, made once for the run by ``idp card dev-setup``."""
     return make_dev_cards(tmp_path_factory.mktemp("devcard"))
+
+
+@pytest.fixture
+def pki(tmp_path: Path) -> Pki:
+    """A certificate authority made for the test, issuing card certificates and CRLs."""
+    return Pki(tmp_path)

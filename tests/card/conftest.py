@@ -1,5 +1,6 @@
 """Card tests: the SoftHSM2 development cards, the card agent running against them, and
-card certificates from a CA made in the test. Every test here is marked ``card``."""
+(certificates from a CA made in the test: the ``pki`` fixture of tests/conftest.py).
+Every test here is marked ``card``."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import pytest
 
 from ..support.cards import Agent, DevCards, running_agent
 from ..support.hub import LiveHub, start_live_hub
-from ..support.pki import Pki
 
 HERE = Path(__file__).parent
 
@@ -31,8 +31,3 @@ def card_hub(settings_for, dev_cards: DevCards) -> Iterator[LiveHub]:  # type: i
 def agent(card_hub: LiveHub, dev_cards: DevCards) -> Iterator[Agent]:
     with running_agent(dev_cards, card_hub.url) as running:
         yield running
-
-
-@pytest.fixture
-def pki(tmp_path: Path) -> Pki:
-    return Pki(tmp_path)

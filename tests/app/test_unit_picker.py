@@ -1,50 +1,21 @@
-"""The unit picker: its state without JavaScript, its JSON answers, the macro inside a
-form with a CSRF token, and the script in a real browser."""
+"""The unit picker: its state without JavaScript, its JSON answers and the macro inside
+a form with a CSRF token (the script in a browser: tests/browser/test_browser_unit_picker.py)."""
 
 from __future__ import annotations
 
 import html
 import re
-import threading
-from collections.abc import Iterator
 
 import pytest
-from flask import Flask, render_template_string, request
-from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
+from flask import Flask, render_template_string
 
 from idp.app import create_app
-from idp.http.unit_of_work import db
 from idp.hub import Hub
 from idp.services.units.districts import districts
 from idp.services.units.importing import HEADER, import_units, load_demo_units
 from idp.web.units import LIST_LIMIT, PickerState, UnitChoice, picker_state
 
-from ..support.hub import LiveHub, free_port, prepared_hub
-
-#: A page of its own hosting the picker, the way the application form does.
-PICKER_PAGE = """{% extends "base.html" %}
-{% from "shared/_unit_picker.html" import unit_picker %}
-{% block main %}
-<form method="post">
-  <input type="hidden" name="csrf_token" value="{{ csrf_token() }}">
-  {{ unit_picker(state, "unit_code", errors) }}
-  <button type="submit" class="primary">送出</button>
-</form>
-{% if chosen %}<p id="chosen">{{ chosen }}</p>{% endif %}
-{% endblock %}"""
-
-
-def add_picker_page(app: Flask) -> None:
-    def picker_page() -> str:
-        state = picker_state(db(), request.form)
-        submitted = request.method == "POST" and not request.form.get("pick_unit")
-        errors = {"unit_code": "請選擇單位"} if submitted and not state.unit_code else {}
-        return render_template_string(
-            PICKER_PAGE, state=state, errors=errors, chosen=state.unit_code if submitted else ""
-        )
-
-    app.add_url_rule("/picker-test", "picker_test", picker_page, methods=["GET", "POST"])
+from ..support.picker import add_picker_page
 
 
 @pytest.fixture
@@ -238,49 +209,3 @@ def test_the_macro_names_its_fields_after_the_field_name(app: Flask, demo_units:
     assert 'name="sub_unit_query"' in page and 'name="sub_unit"' in page
     assert chosen(page, "sub_unit_county") == "臺北市"
     assert "0101090517" in [value for value, _ in options(page, "sub_unit")]
-
-
-# The script in a browser ------------------------------------------------------------------
-
-
-@pytest.fixture
-def live_picker(settings_for) -> Iterator[LiveHub]:  # type: ignore[no-untyped-def]
-    port = free_port()
-    the_hub = prepared_hub(settings_for(port))
-    with the_hub.database.unit_of_work() as session:
-        load_demo_units(session)
-    flask_app = create_app(the_hub.settings, hub=the_hub)
-    add_picker_page(flask_app)
-    server = make_server("127.0.0.1", port, flask_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield LiveHub(url=the_hub.settings.issuer_url, app=flask_app, hub=the_hub, server=server)
-    finally:
-        server.shutdown()
-        the_hub.close()
-
-
-def test_the_lists_follow_the_choices_in_a_browser(page: Page, live_picker: LiveHub) -> None:
-    page.goto(live_picker.url + "/picker-test")
-    expect(page.get_by_role("button", name="查詢單位")).to_be_hidden()
-    page.get_by_label("縣市").select_option("臺中市")
-    district = page.get_by_label("區域")
-    expect(district.locator("option")).to_have_count(len(districts("臺中市")) + 1)
-    unit = page.get_by_label("單位", exact=True)
-    expect(unit.locator("option")).to_have_count(7)
-    district.select_option("大里區")
-    expect(unit.locator("option")).to_have_count(3)
-    unit.select_option("9906040001")
-    page.get_by_role("button", name="送出").click()
-    expect(page.locator("#chosen")).to_have_text("9906040001")
-
-    page.goto(live_picker.url + "/picker-test")
-    page.get_by_label("醫事機構代碼或名稱").fill("376570300i")
-    expect(unit).to_have_value("376570300I")
-    expect(page.locator("[data-unit-status]")).to_have_text("找到 1 個單位")
-    # Enter looks units up; it does not send the form.
-    page.evaluate("window.notReloaded = true")
-    page.get_by_label("醫事機構代碼或名稱").press("Enter")
-    page.wait_for_timeout(500)
-    assert page.evaluate("window.notReloaded") is True
