@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Settings
 from .http import errors, unit_of_work
-from .http.access import current_account, may, password_change_first
+from .http.access import current_account, may, password_change_first, second_factor_first
 from .http.auth_session import signed_in
 from .http.i18n import current_locale, gettext
 from .http.sessions import StoreSessionInterface
@@ -26,7 +26,19 @@ from .services import permissions
 from .services.applications.submission import STATUS_NAMES
 from .services.messaging import inbox
 from .services.subsystems.catalogues import Name
-from .web import account, admin, apply, bindings, card, portal, review, unit_accounts, units
+from .web import (
+    account,
+    admin,
+    apply,
+    bindings,
+    card,
+    factor_signin,
+    factors,
+    portal,
+    review,
+    unit_accounts,
+    units,
+)
 from .worker import BackgroundWorker
 
 
@@ -80,9 +92,12 @@ def create_app(
     app.register_blueprint(review.bp)
     app.register_blueprint(units.bp)
     app.register_blueprint(card.bp)
+    app.register_blueprint(factors.bp)
+    app.register_blueprint(factor_signin.bp)
     app.register_blueprint(unit_accounts.bp)
     init_oidc(app, hub, csrf)
     app.before_request(password_change_first)
+    app.before_request(second_factor_first)
     unit_of_work.init_app(app)
     errors.init_app(app)
     app.config["CONTENT_SECURITY_POLICY"] = content_security_policy(settings.card_agent_url)

@@ -12,6 +12,9 @@ from .config import Settings
 from .db import Database
 from .services.accounts.lifecycle import Managing
 from .services.accounts.national_id import NationalIdBox
+from .services.factors.passkeys import RelyingParty
+from .services.factors.recovery import RecoveryHasher
+from .services.factors.totp import TotpBox
 from .services.messaging.mail import SmtpSender
 from .services.policy import Policy, current_policy
 from .services.signin.passwords import Passwords
@@ -71,6 +74,10 @@ class Hub:
         self.client_secrets = ClientSecrets(secret)
         self.key_box = KeyBox(secret)
         self.national_ids = NationalIdBox(secret)
+        self.totp_box = TotpBox(secret)
+        self.recovery_codes = RecoveryHasher(secret)
+        #: Passkeys belong to the issuer's host name and origin.
+        self.relying_party = RelyingParty.of_issuer(settings.issuer_url)
         #: Subsystem catalogues (policies/subsystems/*.yaml); a mistake stops the start.
         self.catalogues: Catalogues = load_catalogues()
         self.keyring: Reloading[KeyRing] = Reloading(

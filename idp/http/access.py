@@ -1,6 +1,8 @@
 """Who may open a page: signed-in people, unit admins, the authority, security admins
-(the rules themselves are ``services.permissions``); and the one thing a person must
-do first when their password has to change."""
+(the rules themselves are ``services.permissions``); and what a person must do first:
+change a password that has to change, enrol a second factor their role requires (the
+admin pages wait for it from the first sign-in under the rule, every page once the
+grace period is over)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,12 @@ from werkzeug.wrappers import Response
 
 from ..models import Account
 from ..services import permissions
-from .auth_session import password_change_required, signed_in
+from .auth_session import (
+    enrolment_due,
+    enrolment_overdue,
+    password_change_required,
+    signed_in,
+)
 from .unit_of_work import db
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -29,6 +36,8 @@ OPEN_DURING_PASSWORD_CHANGE = {
     "portal.choose_language",
     "portal.keepalive",
 }
+#: Pages reachable while a second factor is overdue: those above and enrolling one.
+ENROLMENT_PAGES = "factors."
 
 
 def signed_in_account() -> Account:
@@ -64,6 +73,8 @@ def requires(allowed: Callable[[Account], bool]) -> Callable[[F], F]:
             account = current_account()
             if account is None or not allowed(account):
                 raise Forbidden()
+            if enrolment_due() is not None:
+                return redirect(url_for("factors.overview"))
             return view(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
@@ -94,3 +105,18 @@ def password_change_first() -> Response | None:
     if endpoint in OPEN_DURING_PASSWORD_CHANGE or endpoint.startswith("oidc."):
         return None
     return redirect(url_for("account.change_password"))
+
+
+def second_factor_first() -> Response | None:
+    """``before_request``: with a second factor overdue, every other page waits (the
+    authorization endpoint sends the person here itself, to carry on afterwards)."""
+    endpoint = request.endpoint
+    if endpoint is None or not enrolment_overdue():
+        return None
+    if (
+        endpoint in OPEN_DURING_PASSWORD_CHANGE
+        or endpoint.startswith(ENROLMENT_PAGES)
+        or endpoint.startswith("oidc.")
+    ):
+        return None
+    return redirect(url_for("factors.overview"))

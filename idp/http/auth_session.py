@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import request, session
 from flask_login import login_user, logout_user
@@ -25,6 +26,7 @@ from .sessions import StoreSession
 from .unit_of_work import db, kick_worker
 
 PASSWORD_CHANGE = "password_change_required"
+ENROL_BY = "second_factor_due"
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,26 @@ def password_changed() -> None:
     session.pop(PASSWORD_CHANGE, None)
 
 
+def enrolment_due() -> float | None:
+    """When the person must hold a second factor their role's rule counts (a Unix
+    time), or None: until they do, the admin pages wait, and after it everything."""
+    due = session.get(ENROL_BY)
+    return float(due) if due is not None else None
+
+
+def enrolment_overdue() -> bool:
+    due = enrolment_due()
+    return due is not None and due <= time.time()
+
+
+def second_factor_enrolled(due: datetime | None) -> None:
+    """After adding a second factor: what is still due (None when the rule is met)."""
+    if due is None:
+        session.pop(ENROL_BY, None)
+    else:
+        session[ENROL_BY] = due.timestamp()
+
+
 def establish(authn: Authentication) -> None:
     """Start a hub session for a successful sign-in, under a new session id."""
     if signed_in() is not None:
@@ -96,6 +118,7 @@ def establish(authn: Authentication) -> None:
     )
     if authn.password_change_required:
         session[PASSWORD_CHANGE] = True
+    second_factor_enrolled(authn.enrol_by)
     account.last_signin_at = account.idle_since = utcnow()
 
 

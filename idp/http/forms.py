@@ -88,3 +88,30 @@ class ProfileForm(FlaskForm):
     mobile = StringField(validators=[Length(max=30)])
     email = StringField(validators=[Length(max=300)])
     email_backup = StringField(validators=[Length(max=300)])
+
+
+class SecondFactorForm(FlaskForm):
+    """The second step of a sign-in: an authenticator-app code, a recovery code, or a
+    passkey's answer (JSON, filled in by ``static/passkeys.js``)."""
+
+    method = StringField(validators=[AnyOf(["totp", "recovery", "passkey"])])
+    code = StringField(validators=[Length(max=40)])
+    credential = HiddenField(validators=[Length(max=16_000)])
+
+
+class PasskeySignInForm(FlaskForm):
+    """Signing in with a passkey alone."""
+
+    credential = HiddenField(validators=[DataRequired(), Length(max=16_000)])
+    rid = HiddenField()
+
+
+class PasskeyForm(FlaskForm):
+    """Adding a passkey: its name, and the authenticator's answer."""
+
+    name = StringField(validators=[Length(max=200)])
+    credential = HiddenField(validators=[Length(max=16_000)])
+
+
+class TotpForm(FlaskForm):
+    code = StringField(validators=[Length(max=20)])

@@ -1,7 +1,8 @@
 """A paused authorization request (an interaction) and how every page resumes it.
 
-When a subsystem's request needs the person (to sign in, to step up with a card, to
-change an expired password, to consent, to choose which subsystem account), the
+When a subsystem's request needs the person (to sign in, to step up to the level it
+requires, to change an expired password, to enrol a second factor their role requires,
+to consent, to choose which subsystem account), the
 authorization endpoint pauses it here, in the person's server-side browser session,
 under a random id (``rid``), and sends them to the page for that step. The page does its
 step and calls ``resume(rid)``; the authorization endpoint then decides the next step
@@ -37,9 +38,12 @@ class Next(enum.Enum):
     """What a paused request needs before a code can be issued."""
 
     SIGN_IN = "sign_in"
-    #: Sign in again with a card: the session is weaker than the client requires.
+    #: Sign in again at the level the client requires (``Pending.required_acr``): with a
+    #: second factor, a passkey or a card.
     STEP_UP = "step_up"
     CHANGE_PASSWORD = "change_password"
+    #: The person's role requires a second factor and their time to enrol one is up.
+    ENROL_SECOND_FACTOR = "enrol_second_factor"
     CONSENT = "consent"
     CHOOSE_BINDING = "choose_binding"
     ISSUE = "issue"
@@ -51,6 +55,8 @@ class Pending:
     params: Params
     created_at: float
     consented: bool = False
+    #: The weakest ``acr`` the client accepts, if it asked for one.
+    required_acr: str | None = None
 
     @property
     def login_hint(self) -> str:
@@ -78,7 +84,13 @@ def _all() -> dict[str, dict[str, Any]]:
     return {k: v for k, v in stored.items() if now - v["created_at"] < PENDING_TTL_SECONDS}
 
 
-def pause(params: Params, *, consented: bool = False, rid: str | None = None) -> Pending:
+def pause(
+    params: Params,
+    *,
+    consented: bool = False,
+    rid: str | None = None,
+    required_acr: str | None = None,
+) -> Pending:
     """Keep a request (new, or again under its ``rid``) until the person has done a step."""
     pending = _all()
     now = time.time()
@@ -87,26 +99,38 @@ def pause(params: Params, *, consented: bool = False, rid: str | None = None) ->
         created_at = now
     else:
         created_at = pending[rid]["created_at"]
-    pending[rid] = {"params": params, "created_at": created_at, "consented": consented}
+    pending[rid] = {
+        "params": params,
+        "created_at": created_at,
+        "consented": consented,
+        "required_acr": required_acr,
+    }
     if len(pending) > MAX_PENDING:
         oldest = sorted(pending, key=lambda k: pending[k]["created_at"])
         for key in oldest[: len(pending) - MAX_PENDING]:
             del pending[key]
     session[SESSION_KEY] = pending
-    return Pending(rid, params, created_at, consented)
+    return Pending(rid, params, created_at, consented, required_acr)
 
 
 def find(rid: str) -> Pending | None:
     entry = _all().get(rid) if rid else None
     if entry is None:
         return None
-    return Pending(rid, entry["params"], entry["created_at"], entry["consented"])
+    return Pending(
+        rid, entry["params"], entry["created_at"], entry["consented"], entry.get("required_acr")
+    )
 
 
 def update(pending: Pending, **changes: Any) -> Pending:
     """Keep what the person has just decided (consent, the chosen binding)."""
     changed = replace(pending, **changes)
-    pause(changed.params, consented=changed.consented, rid=changed.rid)
+    pause(
+        changed.params,
+        consented=changed.consented,
+        rid=changed.rid,
+        required_acr=changed.required_acr,
+    )
     return changed
 
 

@@ -1,20 +1,35 @@
 """The sign-in page (服務登入), shown by the portal and by the authorization endpoint,
-and what every way of signing in does once it succeeds (``finish_sign_in``)."""
+and what every way of signing in does once it succeeds (``finish_sign_in``): carry a
+password on to the second factor, or start the hub session and go on."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 
-from flask import Response, redirect, render_template, url_for
+from flask import Response, redirect, render_template, session, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..services.signin import captcha
-from ..services.signin.steps import Authentication, captcha_required
+from ..services.signin.steps import (
+    ACR_CARD,
+    ACR_MFA,
+    ACR_PHISHING_RESISTANT,
+    Authentication,
+    FirstFactor,
+    acr_satisfies,
+    captcha_required,
+)
 from . import auth_session, interaction
 from .auth_session import signed_in
 from .context import client_ip, current_hub
 from .forms import SignInForm
+from .sessions import StoreSession
 from .unit_of_work import db
+
+#: What the password established, kept until the second factor is given.
+FIRST_FACTOR = "first_factor"
+FIRST_FACTOR_SECONDS = 300
 
 
 def new_captcha() -> str | None:
@@ -32,11 +47,11 @@ def render_signin(
     *,
     message_params: Mapping[str, object] | None = None,
     card_tab: bool = False,
-    card_required: bool = False,
+    required_acr: str | None = None,
 ) -> Response:
     """The page, with a fresh captcha when the policy asks for one; what was typed is
-    kept, except secrets. ``card_tab`` opens on 憑證登入; ``card_required`` says the
-    subsystem needs a card sign-in (step-up)."""
+    kept, except secrets. ``card_tab`` opens on 憑證登入; ``required_acr`` says what the
+    subsystem needs (step-up): a second factor, a passkey or card, or a card."""
     hub = current_hub()
     policy = hub.policy.current()
     show_captcha = hub.settings.captcha and captcha_required(
@@ -44,6 +59,8 @@ def render_signin(
     )
     form.captcha_answer.data = ""
     form.password.data = ""
+    card_required = required_acr == ACR_CARD
+    passkey_required = required_acr == ACR_PHISHING_RESISTANT
     body = render_template(
         "portal/signin.html",
         form=form,
@@ -51,18 +68,65 @@ def render_signin(
         message_params=message_params or {},
         captcha_id=new_captcha() if show_captcha else None,
         signed_in=signed_in(),
-        card_tab=card_tab or card_required,
+        card_tab=card_tab or card_required or passkey_required,
         card_required=card_required,
+        passkey_required=passkey_required,
+        mfa_required=required_acr == ACR_MFA,
+        passwordless=policy.mfa.passwordless,
     )
     return Response(body, status=status)
 
 
+def first_factor() -> tuple[FirstFactor, str] | None:
+    """The password given in this browser a moment ago, and the paused request's id."""
+    stored = session.get(FIRST_FACTOR)
+    if not stored or time.time() - stored["at"] > FIRST_FACTOR_SECONDS:
+        return None
+    first = FirstFactor(
+        account_id=stored["account_id"],
+        username=stored["username"],
+        amr=tuple(stored["amr"]),
+        password_change_required=stored["password_change_required"],
+        kinds=tuple(stored["kinds"]),
+    )
+    return first, stored["rid"]
+
+
+def drop_first_factor() -> None:
+    session.pop(FIRST_FACTOR, None)
+
+
 def finish_sign_in(authn: Authentication, rid: str) -> BaseResponse:
-    """Start the hub session, then carry on with the subsystem's request in this same
-    response (which asks for an expired password to be changed first), or go home."""
+    """After the password of someone with a second factor: ask for it. Otherwise start
+    the hub session, lead someone whose role requires a second factor (or whose
+    subsystem asks for a level their factors cannot give) to enrol one, and carry on
+    with the subsystem's request in this same response (which asks for an expired
+    password to be changed first), or go home."""
+    if authn.second_factor:
+        assert isinstance(session, StoreSession)
+        session.regenerate()
+        first = authn.first_factor()
+        session[FIRST_FACTOR] = {
+            "account_id": first.account_id,
+            "username": first.username,
+            "amr": list(first.amr),
+            "password_change_required": first.password_change_required,
+            "kinds": list(first.kinds),
+            "rid": rid,
+            "at": time.time(),
+        }
+        return redirect(url_for("factor_signin.second_factor"))
+    drop_first_factor()
     auth_session.establish(authn)
+    pending = interaction.find(rid) if rid else None
+    required = pending.required_acr if pending else None
+    out_of_reach = required in (ACR_MFA, ACR_PHISHING_RESISTANT) and not acr_satisfies(
+        authn.acr, required or ""
+    )
+    if authn.enrol_by is not None or out_of_reach:
+        return redirect(url_for("factors.overview", rid=rid or None))
     resumed = interaction.resume(rid) if rid else None
     if resumed is not None:
         return resumed
-    first = "account.change_password" if authn.password_change_required else "portal.home"
-    return redirect(url_for(first))
+    first_page = "account.change_password" if authn.password_change_required else "portal.home"
+    return redirect(url_for(first_page))

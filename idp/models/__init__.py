@@ -15,6 +15,7 @@ from .logout_delivery import LogoutDelivery
 from .mail import MailMessage
 from .policy_version import PolicyVersion
 from .role_change import RoleChange, RoleChangeKind
+from .second_factor import AuthenticatorApp, Passkey, RecoveryCode
 from .signing_key import SigningKey
 from .subsystem_account import Binding, SubsystemAccount, SubsystemSignin
 from .unit import Unit, UnitKind
@@ -26,6 +27,7 @@ __all__ = [
     "Application",
     "ApplicationStatus",
     "AuditEvent",
+    "AuthenticatorApp",
     "Base",
     "Binding",
     "CardEnrolment",
@@ -37,9 +39,11 @@ __all__ = [
     "KvEntry",
     "LogoutDelivery",
     "MailMessage",
+    "Passkey",
     "PasswordHistory",
     "PasswordReset",
     "PolicyVersion",
+    "RecoveryCode",
     "RefreshToken",
     "ResetRequest",
     "ReviewRoute",

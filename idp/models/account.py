@@ -77,6 +77,9 @@ class Account(Base):
     idle_since: Mapped[datetime] = mapped_column(default=utcnow)
     #: 停用日期: a leaving member's account is disabled when this day begins (Taipei time).
     disable_on: Mapped[date | None] = mapped_column(default=None)
+    #: From this time the person must hold a second factor the policy counts for their
+    #: role (the end of the enrolment grace period, or at once after a reset).
+    second_factor_due_at: Mapped[datetime | None] = mapped_column(default=None)
 
     unit: Mapped[Unit | None] = relationship()
 

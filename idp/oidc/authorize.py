@@ -1,6 +1,7 @@
 """What the authorization endpoint does with a valid request: sign the person in (or in
-again, at the level the client requires), have an expired password changed, ask for
-consent, or issue a code (OpenID Connect Core section 3.1.2).
+again, at the level the client requires), have an expired password changed or an
+overdue second factor enrolled, ask for consent, or issue a code (OpenID Connect Core
+section 3.1.2).
 
 The decision is a pure function of the request and the hub session, so each rule
 (``prompt``, ``max_age``, ``id_token_hint``, ``acr_values``, first-party consent) is
@@ -25,7 +26,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from ..http.interaction import Next
-from ..services.signin.steps import ACR_CARD, ACR_VALUES, acr_satisfies
+from ..services.signin.steps import ACR_PASSWORD, ACR_VALUES, acr_satisfies
 
 
 @dataclass(frozen=True)
@@ -92,12 +93,13 @@ def next_step(
     consented: bool,
     acr: str | None = None,
     password_change_required: bool = False,
+    enrolment_overdue: bool = False,
     now: float | None = None,
 ) -> Next:
-    """Raises login_required / consent_required for ``prompt=none`` instead of asking.
-    A session weaker than the required ``acr`` signs in again (step-up). Which
-    subsystem account to sign in as is decided after this, once a code may be issued
-    (``subsystem_login``)."""
+    """Raises login_required / interaction_required / consent_required for
+    ``prompt=none`` instead of asking. A session weaker than the required ``acr`` signs
+    in again at that level (step-up). Which subsystem account to sign in as is decided
+    after this, once a code may be issued (``subsystem_login``)."""
     now = time.time() if now is None else now
     silent = "none" in interaction.prompts
     asks_sign_in = bool(interaction.prompts & {"login", "select_account"})
@@ -113,11 +115,12 @@ def next_step(
     if must_sign_in:
         if silent:
             raise LoginRequiredError()
-        return Next.STEP_UP if interaction.required_acr == ACR_CARD else Next.SIGN_IN
-    if password_change_required:
+        stronger = interaction.required_acr not in (None, ACR_PASSWORD)
+        return Next.STEP_UP if stronger else Next.SIGN_IN
+    if password_change_required or enrolment_overdue:
         if silent:
             raise InteractionRequiredError()
-        return Next.CHANGE_PASSWORD
+        return Next.CHANGE_PASSWORD if password_change_required else Next.ENROL_SECOND_FACTOR
     wants_consent = "consent" in interaction.prompts or not interaction.first_party
     if wants_consent and not consented:
         if silent:

@@ -142,7 +142,7 @@ def _authorize(params: dict[str, list[str]], pending: Pending | None) -> Respons
     if locale:
         set_locale(locale)
     try:
-        step, choice = _next(grant, current, pending)
+        step, choice, required_acr = _next(grant, current, pending)
     except OAuth2Error as error:
         error.redirect_uri = grant.redirect_uri
         error.state = data.get("state")
@@ -150,7 +150,7 @@ def _authorize(params: dict[str, list[str]], pending: Pending | None) -> Respons
         return authorization_error(error)
     if step is not Next.ISSUE:
         consented = bool(pending and pending.consented) and step is not Next.CONSENT
-        paused = interaction.pause(params, consented=consented, rid=rid)
+        paused = interaction.pause(params, consented=consented, rid=rid, required_acr=required_acr)
         return STEP_PAGES[step](paused, grant, choice)
     assert current is not None
     return _issue(grant, current, choice.binding if choice else None, pending)
@@ -158,9 +158,9 @@ def _authorize(params: dict[str, list[str]], pending: Pending | None) -> Respons
 
 def _next(
     grant: Any, current: SignedIn | None, pending: Pending | None
-) -> tuple[Next, BindingChoice | None]:
-    """The step the request needs next and, for a subsystem account, which binding (or
-    which to choose from)."""
+) -> tuple[Next, BindingChoice | None, str | None]:
+    """The step the request needs next; for a subsystem account, which binding (or
+    which to choose from); and the level the request requires."""
     hub = current_hub()
     data = grant.request.payload.data
     client = grant.request.client
@@ -178,11 +178,12 @@ def _next(
         consented=bool(pending and pending.consented),
         acr=current.acr if current else None,
         password_change_required=auth_session.password_change_required(),
+        enrolment_overdue=auth_session.enrolment_overdue(),
     )
     if step is not Next.ISSUE or current is None:
-        return step, None
+        return step, None, wanted.required_acr
     if not wants_subsystem_account(hub.catalogues, client.client_id, grant.request.scope):
-        return Next.ISSUE, None
+        return Next.ISSUE, None, wanted.required_acr
     try:
         choice = choose_binding(db(), current.account_id, client.client_id, data.get("login_hint"))
         if choice.binding is None and "none" in wanted.prompts:
@@ -198,7 +199,7 @@ def _next(
             reason=error.error,
         )
         raise
-    return (Next.ISSUE if choice.binding else Next.CHOOSE_BINDING), choice
+    return (Next.ISSUE if choice.binding else Next.CHOOSE_BINDING), choice, wanted.required_acr
 
 
 def _issue(
@@ -235,13 +236,17 @@ def _sign_in_page(pending: Pending, _grant: Any, _choice: BindingChoice | None) 
 
 def _step_up_page(pending: Pending, _grant: Any, _choice: BindingChoice | None) -> Response:
     form = SignInForm(formdata=None, rid=pending.rid, username=pending.login_hint)
-    return render_signin(form, card_required=True)
+    return render_signin(form, required_acr=pending.required_acr)
 
 
 def _change_password_page(
     pending: Pending, _grant: Any, _choice: BindingChoice | None
 ) -> BaseResponse:
     return redirect(url_for("account.change_password", rid=pending.rid))
+
+
+def _enrol_page(pending: Pending, _grant: Any, _choice: BindingChoice | None) -> BaseResponse:
+    return redirect(url_for("factors.overview", rid=pending.rid))
 
 
 def _consent_page(pending: Pending, grant: Any, _choice: BindingChoice | None) -> Response:
@@ -271,6 +276,7 @@ STEP_PAGES: dict[Next, Callable[[Pending, Any, BindingChoice | None], BaseRespon
     Next.SIGN_IN: _sign_in_page,
     Next.STEP_UP: _step_up_page,
     Next.CHANGE_PASSWORD: _change_password_page,
+    Next.ENROL_SECOND_FACTOR: _enrol_page,
     Next.CONSENT: _consent_page,
     Next.CHOOSE_BINDING: _choose_binding_page,
 }

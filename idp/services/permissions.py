@@ -92,6 +92,18 @@ def may_manage(manager: Account, account: Account) -> bool:
     )
 
 
+def may_reset_second_factors(manager: Account, account: Account) -> bool:
+    """重設兩步驟驗證 of someone who lost theirs: whoever may manage the account (never
+    one's own: a person who lost their factors signs in with a recovery code instead)."""
+    return may_manage(manager, account)
+
+
+def may_change_own_second_factors(holds_one: bool, amr: Sequence[str]) -> bool:
+    """Adding, removing or renewing one's own second factors: anyone who holds none yet;
+    someone who holds one only in a session signed in with one (or with a card)."""
+    return not holds_one or "mfa" in amr or "sc" in amr
+
+
 # Who acts on what -----------------------------------------------------------------------
 
 

@@ -1,4 +1,5 @@
-"""Security policy (password, lockout, captcha, session, dormancy) as versioned data.
+"""Security policy (password, lockout, captcha, session, dormancy, second factors) as
+versioned data.
 
 Security admins change it on the admin page or with ``idp policy``; every change is a
 new version with who, when and why, and the newest version is the one in force. The
@@ -22,7 +23,7 @@ from . import audit
 from .errors import DomainError, Text, text
 
 POLICY_DIR = Path(__file__).resolve().parents[2] / "policies"
-SECTIONS = ("password", "lockout", "captcha", "session", "dormancy")
+SECTIONS = ("password", "lockout", "captcha", "session", "dormancy", "mfa")
 PRESETS = ("seeds", "nist")
 
 
@@ -116,12 +117,67 @@ class DormancyPolicy:
         return []
 
 
+#: Kinds of second factor a role's rule can count: passkeys (and security keys), and
+#: authenticator-app codes. A card sign-in always counts (it is two factors itself).
+FACTOR_KINDS = ("passkey", "totp")
+#: Roles a second-factor rule is kept for. No account holds the 衛生局 admin role yet; its
+#: rule is kept so that it is in force the day the role arrives.
+MFA_ROLES = ("member", "unit_admin", "health_bureau_admin", "authority", "security_admin")
+
+
+@dataclass(frozen=True)
+class RoleRule:
+    """One role's rule: whether a second factor is required, which kinds count, and how
+    many days a person has to enrol one."""
+
+    required: bool
+    kinds: tuple[str, ...]
+    grace_days: int
+
+
+def _kinds() -> dict[str, Any]:
+    return {"subset": FACTOR_KINDS}
+
+
+@dataclass(frozen=True)
+class MfaPolicy:
+    """兩步驟驗證, per role; and whether a passkey may sign in without the password."""
+
+    passwordless: bool
+    member_required: bool
+    member_kinds: str = field(metadata=_kinds())
+    member_grace_days: int = field(metadata=_limit(0, 365))
+    unit_admin_required: bool
+    unit_admin_kinds: str = field(metadata=_kinds())
+    unit_admin_grace_days: int = field(metadata=_limit(0, 365))
+    health_bureau_admin_required: bool
+    health_bureau_admin_kinds: str = field(metadata=_kinds())
+    health_bureau_admin_grace_days: int = field(metadata=_limit(0, 365))
+    authority_required: bool
+    authority_kinds: str = field(metadata=_kinds())
+    authority_grace_days: int = field(metadata=_limit(0, 365))
+    security_admin_required: bool
+    security_admin_kinds: str = field(metadata=_kinds())
+    security_admin_grace_days: int = field(metadata=_limit(0, 365))
+
+    def rule(self, role: str) -> RoleRule:
+        return RoleRule(
+            required=getattr(self, f"{role}_required"),
+            kinds=tuple(getattr(self, f"{role}_kinds").split(",")),
+            grace_days=getattr(self, f"{role}_grace_days"),
+        )
+
+    def problems(self) -> list[Text]:
+        return []
+
+
 SECTION_TYPES: dict[str, type[Any]] = {
     "password": PasswordPolicy,
     "lockout": LockoutPolicy,
     "captcha": CaptchaPolicy,
     "session": SessionPolicy,
     "dormancy": DormancyPolicy,
+    "mfa": MfaPolicy,
 }
 
 
@@ -132,6 +188,7 @@ class Policy:
     captcha: CaptchaPolicy
     session: SessionPolicy
     dormancy: DormancyPolicy
+    mfa: MfaPolicy
     version: int = 0
 
     def document(self) -> dict[str, dict[str, Any]]:
@@ -169,6 +226,9 @@ def _convert(name: str, spec: dataclasses.Field[Any], raw: Any) -> Any:
                 [text("{name} 須介於 {low} 與 {high} 之間", name=name, low=low, high=high)]
             )
         return value
+    subset = spec.metadata.get("subset")
+    if subset:
+        return _subset(name, subset, raw)
     chosen = str(raw)
     choices = spec.metadata.get("choices")
     if choices and chosen not in choices:
@@ -176,6 +236,25 @@ def _convert(name: str, spec: dataclasses.Field[Any], raw: Any) -> Any:
             [text("{name} 須為 {choices} 其中之一", name=name, choices=" / ".join(choices))]
         )
     return chosen
+
+
+def _subset(name: str, allowed: tuple[str, ...], raw: Any) -> str:
+    """Comma-separated values out of ``allowed``, at least one, in ``allowed``'s order."""
+    given = {part.strip() for part in str(raw).split(",") if part.strip()}
+    if not given or given - set(allowed):
+        raise PolicyError(
+            [text("{name} 須為 {choices} 其中至少一項", name=name, choices=" / ".join(allowed))]
+        )
+    return ",".join(value for value in allowed if value in given)
+
+
+def subset_choices(name: str) -> tuple[str, ...]:
+    """The values a many-choice field (``mfa.member_kinds``) takes; empty for others."""
+    section, _, key = name.partition(".")
+    cls = SECTION_TYPES.get(section)
+    known = {f.name: f for f in fields(cls)} if cls else {}
+    spec = known.get(key)
+    return tuple(spec.metadata.get("subset", ())) if spec else ()
 
 
 def parse_policy(document: dict[str, Any], version: int = 0) -> Policy:

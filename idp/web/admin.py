@@ -18,6 +18,7 @@ from ..http.unit_of_work import after_commit, db, kick_worker
 from ..models import Account
 from ..services import audit, policy
 from ..services.errors import Text, text
+from ..services.factors.requirement import KIND_NAMES, ROLE_NAMES
 from ..services.messaging import mail
 from ..services.sessions import hub_sessions
 
@@ -55,12 +56,31 @@ FIELD_LABELS = {
     "session.max_hours": "登入後最長幾小時",
     "session.warn_minutes": "逾時前幾分鐘提醒",
     "dormancy.idle_days": "幾天未登入轉為待復權（0 為不轉）",
+    "mfa.passwordless": "可只用通行密鑰登入（免輸入密碼）",
+    **{
+        f"mfa.{role}_{key}": label
+        for role in policy.MFA_ROLES
+        for key, label in (
+            ("required", "須設定兩步驟驗證"),
+            ("kinds", "可用的方式"),
+            ("grace_days", "首次登入後幾天內須完成設定"),
+        )
+    },
 }
 
 
 def _as_text(value: Any) -> str:
     """A policy value as the form sends it back."""
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def _submitted(name: str) -> str | None:
+    """A field as posted: a many-choice field's ticked boxes joined by commas (its hidden
+    empty entry tells "none ticked" from "not on the form", None)."""
+    if policy.subset_choices(name):
+        ticked = request.form.getlist(name)
+        return ",".join(v for v in ticked if v) if ticked else None
+    return request.form.get(name, "")
 
 
 def _actor() -> Account:
@@ -91,6 +111,9 @@ def _policy_page(
             current=current,
             values=shown,
             labels=FIELD_LABELS,
+            subsets={name: policy.subset_choices(name) for name in shown},
+            kind_names=KIND_NAMES,
+            role_names=ROLE_NAMES,
             problems=problems,
             history=policy.history(db())[:20],
             form=ConfirmForm(),
@@ -113,9 +136,11 @@ def edit_policy() -> BaseResponse:
     if preset:
         changes = policy.preset_changes(preset)
     else:
-        submitted = {name: request.form.get(name, "") for name in current}
+        submitted = {name: _submitted(name) for name in current}
         changes = {
-            name: value for name, value in submitted.items() if value != _as_text(current[name])
+            name: value
+            for name, value in submitted.items()
+            if value is not None and value != _as_text(current[name])
         }
     account = _actor()
     try:

@@ -23,6 +23,8 @@ from ..services.accounts.lifecycle import ACCOUNT_STATUS_NAMES, AccountDetails, 
 from ..services.accounts.national_id import reveal_masked
 from ..services.applications.submission import STATUS_NAMES
 from ..services.errors import DomainError, FormErrors, InvalidInput, Text
+from ..services.factors import manage as second_factors
+from ..services.factors.requirement import KIND_NAMES
 from ..services.permissions import is_authority
 from ..services.reports import dashboard, signin_log
 from ..services.reviews import role_changes
@@ -133,6 +135,9 @@ def _detail_page(
             message=message,
             done=request.args.get("done"),
             may_manage=permissions.may_manage(me, account),
+            factors=second_factors.factors_of(db(), hub.policy.current().mfa, account),
+            may_reset_factors=permissions.may_reset_second_factors(me, account),
+            kind_names=KIND_NAMES,
             account_status_names=ACCOUNT_STATUS_NAMES,
             bindings=bindings_of(db(), account),
             kinds=role_changes.KIND_NAMES,
@@ -234,6 +239,24 @@ def restore(account_id: int) -> BaseResponse:
             db(), me, account, reason=request.form.get("reason", ""), ip=client_ip()
         ),
         "restored",
+    )
+
+
+@bp.post("/accounts/<int:account_id>/second-factors/reset")
+@unit_admin_required
+def reset_second_factors(account_id: int) -> BaseResponse:
+    """重設兩步驟驗證 of a person who lost theirs (audited, mailed)."""
+    return _act(
+        account_id,
+        lambda me, account: second_factors.reset(
+            db(),
+            current_hub().policy.current().mfa,
+            me,
+            account,
+            reason=request.form.get("reason", "")[:500],
+            ip=client_ip(),
+        ),
+        "factors_reset",
     )
 
 

@@ -222,22 +222,28 @@ def test_only_security_admins_reach_the_admin_pages(app: Flask, hub: Hub) -> Non
     assert app.test_client().get("/admin/policy").status_code == 302
 
 
+def policy_form_values(page: str) -> dict[str, str | list[str]]:
+    """What the policy form sends as it stands: text fields, the chosen yes/no of each
+    select, and the ticked boxes of each many-choice field."""
+    values: dict[str, str | list[str]] = {
+        name: value
+        for name, value in re.findall(
+            r'<input id="([^"]+)" name="[^"]+" type="text" value="([^"]*)"', page
+        )
+    }
+    for name, options in re.findall(r'<select id="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
+        values[name] = re.findall(r'<option value="([^"]+)" selected', options)[0]
+    for name in set(re.findall(r'type="checkbox" name="([^"]+)"', page)):
+        values[name] = re.findall(
+            rf'type="checkbox" name="{re.escape(name)}" value="([^"]+)" checked', page
+        )
+    return values
+
+
 def test_security_admin_changes_the_policy_on_the_page(admin_client: FlaskClient, hub: Hub) -> None:
     page = admin_client.get("/admin/policy").get_data(as_text=True)
     fields = page_fields(page)
-    values = {name: value for name, value in fields.items() if "." in name}
-    values.update(
-        dict(
-            re.findall(
-                r'<select id="([^"]+)"[^>]*>\s*<option value="(true|false)"'
-                r"[^>]*selected",
-                page,
-            )
-        )
-    )
-    values.update(
-        dict(re.findall(r'<select id="([^"]+)".*?<option value="(false)"[^>]*selected', page, re.S))
-    )
+    values = policy_form_values(page)
     refused = admin_client.post(
         "/admin/policy",
         data={

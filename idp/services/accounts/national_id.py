@@ -9,18 +9,14 @@ itself never goes into a log line or an error message.
 
 from __future__ import annotations
 
-import base64
-import os
 import re
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy.orm import Session
 
 from ...models import Account
 from .. import audit
 from ..errors import InvalidInput
-from ..key_derivation import derive_key, keyed_hash
+from ..key_derivation import Sealer, derive_key, keyed_hash
 
 # One letter, then 1/2 (national ID), 8/9 (resident certificate since 2021) or A-D (the
 # older resident certificate), then eight digits, the last a check digit.
@@ -33,7 +29,6 @@ LETTER_VALUES = {letter: value for value, letter in enumerate(LETTERS_BY_VALUE, 
 
 # Weights of the letter's two digits, the eight following characters and the check digit.
 WEIGHTS = (1, 9, 8, 7, 6, 5, 4, 3, 2, 1, 1)
-NONCE_BYTES = 12
 
 
 def validate(value: str) -> str:
@@ -70,23 +65,16 @@ class NationalIdBox:
     decrypting them."""
 
     def __init__(self, secret_key: str) -> None:
-        self._cipher = AESGCM(derive_key(secret_key, "national-id"))
+        self._sealer = Sealer(secret_key, "national-id")
         self._lookup_key = derive_key(secret_key, "national-id-lookup")
 
     def seal(self, value: str) -> str:
         """The number encrypted with a fresh nonce, as base64 text."""
-        nonce = os.urandom(NONCE_BYTES)
-        sealed = self._cipher.encrypt(nonce, _normalise(value).encode(), None)
-        return base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
+        return self._sealer.seal(_normalise(value))
 
     def open(self, sealed: str) -> str:
         """The number back; ValueError if ``sealed`` was altered or sealed with another key."""
-        try:
-            raw = base64.urlsafe_b64decode(sealed.encode("ascii"))
-            plain = self._cipher.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], None)
-        except (ValueError, InvalidTag):
-            raise ValueError("sealed national ID cannot be opened") from None
-        return plain.decode()
+        return self._sealer.open(sealed)
 
     def lookup_hash(self, value: str) -> str:
         return keyed_hash(self._lookup_key, _normalise(value))

@@ -61,7 +61,11 @@ class CardStep:
 
 
 class InstitutionCardStep:
-    """The account (known from its password) is a unit admin of the card's unit."""
+    """The account (known from its password) is a unit admin of the card's unit; a
+    complete sign-in forgets earlier failures."""
+
+    def __init__(self, throttle: Throttle) -> None:
+        self.throttle = throttle
 
     def run(self, attempt: SigninAttempt, state: SigninState) -> None:
         account, card = state.account, state.card
@@ -70,6 +74,7 @@ class InstitutionCardStep:
         unit_code = account.unit.code if account.unit is not None else None
         if account.role is not AccountRole.UNIT_ADMIN or unit_code != card.unit_code:
             raise SigninFailed(CARD_NOT_ACCEPTED, reason="card:other_unit")
+        self.throttle.unlock(account.id)
         state.amr.append("mfa")
 
 
@@ -112,7 +117,7 @@ def institution_card_flow(
         AddressLimitStep(throttle),
         CardStep(store, trust, issuer, CardKind.INSTITUTION),
         PasswordStep(db, passwords, policy, throttle),
-        InstitutionCardStep(),
+        InstitutionCardStep(throttle),
     ]
 
 

@@ -2,39 +2,48 @@
 
 Each step checks one thing about a sign-in attempt and either adds to what is known
 (the account, the methods used, what must happen next) or refuses. A flow is a plain
-list of steps; a new method (the institution card) is a new step, not a new flag. The
-``acr`` of the resulting session follows from the methods (``amr``, RFC 8176) the
-steps recorded.
+list of steps; a new method (the institution card, a passkey, an authenticator app) is
+a new step, not a new flag. A sign-in may take two requests: the password, then a second
+factor (``services.factors.signin``), the second carrying what the first found
+(``FirstFactor``). The ``acr`` of the resulting session follows from the methods
+(``amr``, RFC 8176) the steps recorded.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from datetime import datetime
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from ...models import Account, AccountStatus
+from ...models import Account, AccountStatus, utcnow
 from ...store import Store
 from .. import audit
 from ..accounts.directory import find_by_username
 from ..cards.certificates import CardHolder
 from ..cards.challenge import CardProof
 from ..errors import DomainError
+from ..factors.requirement import enrolment_due, held_kinds
 from ..policy import Policy
 from . import captcha
 from .credentials import password_expired
 from .passwords import Passwords
 from .throttle import Throttle
 
-#: Authentication context classes the hub issues, weakest first: password (+ 驗證碼),
-#: and a smartcard with its PIN (alone for an enrolled personnel card, with the password
-#: for an institution card).
+#: Authentication context classes the hub issues, in the order of discovery's
+#: ``acr_values_supported``: password (+ 驗證碼); password and a second factor; a
+#: phishing-resistant sign-in (a passkey, alone or after the password, or a card); and
+#: the card in particular, which a client that asks for it gets and nothing else.
 ACR_PASSWORD = "urn:onedoor:acr:password"
+ACR_MFA = "urn:onedoor:acr:mfa"
+ACR_PHISHING_RESISTANT = "urn:onedoor:acr:phishing-resistant"
 ACR_CARD = "urn:onedoor:acr:card"
-ACR_VALUES = (ACR_PASSWORD, ACR_CARD)
+ACR_VALUES = (ACR_PASSWORD, ACR_MFA, ACR_PHISHING_RESISTANT, ACR_CARD)
+#: How strong each is; the card stands with the phishing-resistant level.
+ACR_LEVELS = {ACR_PASSWORD: 0, ACR_MFA: 1, ACR_PHISHING_RESISTANT: 2, ACR_CARD: 2}
 
 #: One message for a wrong account, a wrong password and a locked account alike.
 BAD_CREDENTIALS = (
@@ -44,20 +53,45 @@ BAD_CREDENTIALS = (
 
 
 def acr_for(amr: Sequence[str]) -> str:
-    return ACR_CARD if "sc" in amr else ACR_PASSWORD
+    """A card (``sc``) gives the card level; a passkey (``hwk``/``swk``) the
+    phishing-resistant one; any other second factor (``mfa``) the second-factor level."""
+    if "sc" in amr:
+        return ACR_CARD
+    if "hwk" in amr or "swk" in amr:
+        return ACR_PHISHING_RESISTANT
+    if "mfa" in amr:
+        return ACR_MFA
+    return ACR_PASSWORD
 
 
 def acr_satisfies(acr: str, required: str) -> bool:
-    """Whether a session at ``acr`` is at least as strong as ``required``."""
-    if required not in ACR_VALUES or acr not in ACR_VALUES:
+    """Whether a session at ``acr`` is at least as strong as ``required``. A client that
+    asks for the card level gets a card sign-in; every other level is met by any level
+    at or above it."""
+    if required not in ACR_LEVELS or acr not in ACR_LEVELS:
         return False
-    return ACR_VALUES.index(acr) >= ACR_VALUES.index(required)
+    if required == ACR_CARD:
+        return acr == ACR_CARD
+    return ACR_LEVELS[acr] >= ACR_LEVELS[required]
 
 
 class SigninFailed(DomainError):
     def __init__(self, message: str, reason: str, **params: object) -> None:
         super().__init__(message, **params)
         self.reason = reason
+
+
+@dataclass(frozen=True)
+class FirstFactor:
+    """What the first request of a two-request sign-in established, kept in the browser
+    session until the second factor is given."""
+
+    account_id: int
+    username: str
+    amr: tuple[str, ...]
+    password_change_required: bool
+    #: The kinds of second factor the person holds (``passkey``, ``totp``).
+    kinds: tuple[str, ...]
 
 
 @dataclass
@@ -70,6 +104,14 @@ class SigninAttempt:
     #: The card's answer to this browser session's challenge, for a card sign-in.
     card: CardProof | None = None
     session_key: str = ""
+    #: An authenticator-app code or a recovery code.
+    code: str = ""
+    #: A passkey's answer (``navigator.credentials.get()``, as JSON) and the challenge
+    #: this browser session was given for it.
+    passkey: Mapping[str, Any] | None = None
+    passkey_challenge: bytes = b""
+    #: The second request of a sign-in: what the first one established.
+    first_factor: FirstFactor | None = None
 
 
 @dataclass
@@ -78,6 +120,9 @@ class SigninState:
     amr: list[str] = field(default_factory=list)
     password_change_required: bool = False
     card: CardHolder | None = None
+    #: Set when a second factor must be given before the sign-in completes.
+    second_factor: tuple[str, ...] = ()
+    enrol_by: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +133,20 @@ class Authentication:
     auth_time: int
     #: The password expired or was set by someone else: change it before anything else.
     password_change_required: bool = False
+    #: Not signed in yet: the second factor (one of these kinds) comes next.
+    second_factor: tuple[str, ...] = ()
+    #: The person must enrol a second factor by then (their role's rule); None if not.
+    enrol_by: datetime | None = None
+
+    def first_factor(self) -> FirstFactor:
+        """What the second request of this sign-in carries on from."""
+        return FirstFactor(
+            account_id=self.account.id,
+            username=self.account.username,
+            amr=tuple(self.amr),
+            password_change_required=self.password_change_required,
+            kinds=self.second_factor,
+        )
 
 
 class Step(Protocol):
@@ -141,6 +200,24 @@ class CaptchaStep:
             raise SigninFailed("驗證碼錯誤，請重新輸入", reason="captcha")
 
 
+def count_failure(
+    db: Session, policy: Policy, throttle: Throttle, account: Account | None, ip: str
+) -> None:
+    """A wrong password or second factor: counted against the address, and against the
+    account (which it may lock, audited)."""
+    throttle.address_failed(ip)
+    if account is not None and throttle.account_failed(account.id):
+        audit.record_always(
+            db,
+            "account.locked",
+            actor="system",
+            target=account.username,
+            actor_account_id=account.id,
+            ip=ip,
+            minutes=policy.lockout.lock_minutes,
+        )
+
+
 def check_credentials(
     db: Session,
     passwords: Passwords,
@@ -158,17 +235,7 @@ def check_credentials(
     ok = passwords.check(account.password_hash if account else None, password)
     if account is not None and not locked and ok:
         return account
-    throttle.address_failed(ip)
-    if account is not None and not locked and throttle.account_failed(account.id):
-        audit.record_always(
-            db,
-            "account.locked",
-            actor="system",
-            target=account.username,
-            actor_account_id=account.id,
-            ip=ip,
-            minutes=policy.lockout.lock_minutes,
-        )
+    count_failure(db, policy, throttle, account if not locked else None, ip)
     raise SigninFailed(
         BAD_CREDENTIALS,
         reason="locked" if locked else "credentials",
@@ -205,12 +272,34 @@ class PasswordStep:
                 "帳號目前無法使用（尚未核定、已停用或待復權），請洽單位管理者",
                 reason=f"status:{account.status.value}",
             )
-        self.throttle.unlock(account.id)  # a success forgets earlier failures
         if self.passwords.needs_rehash(account.password_hash):
             account.password_hash = self.passwords.hash(attempt.password)
         state.account = account
         state.amr.append("pwd")
         state.password_change_required = password_expired(self.policy.password, account)
+
+
+class SecondFactorStep:
+    """Last in a flow: someone who holds a second factor and has not given one yet gives
+    it next (in a second request). Otherwise the sign-in is complete: earlier failures
+    are forgotten, and someone whose role's rule requires a second factor they do not
+    hold gets a date to enrol by."""
+
+    def __init__(self, db: Session, policy: Policy, throttle: Throttle) -> None:
+        self.db = db
+        self.policy = policy
+        self.throttle = throttle
+
+    def run(self, attempt: SigninAttempt, state: SigninState) -> None:
+        account = state.account
+        if account is None:
+            raise RuntimeError("runs after the account is known")
+        held = held_kinds(self.db, account)
+        if held and "mfa" not in state.amr:
+            state.second_factor = tuple(sorted(held))
+            return
+        self.throttle.unlock(account.id)
+        state.enrol_by = enrolment_due(self.db, self.policy.mfa, account, held, utcnow())
 
 
 def password_flow(
@@ -221,11 +310,13 @@ def password_flow(
     throttle: Throttle,
     captcha_enabled: bool,
 ) -> list[Step]:
-    """The portal's sign-in: address limit, captcha, account and password."""
+    """The portal's sign-in: address limit, captcha, account and password, then the
+    second factor if the person holds one."""
     return [
         AddressLimitStep(throttle),
         CaptchaStep(db, store, policy, throttle, captcha_enabled),
         PasswordStep(db, passwords, policy, throttle),
+        SecondFactorStep(db, policy, throttle),
     ]
 
 
@@ -245,7 +336,7 @@ def sign_in(db: Session, steps: Sequence[Step], attempt: SigninAttempt) -> Authe
         raise RuntimeError("a sign-in flow must identify the account")
     audit.record(
         db,
-        "signin.success",
+        "signin.first_factor" if state.second_factor else "signin.success",
         actor=account.username,
         actor_account_id=account.id,
         ip=attempt.ip,
@@ -257,4 +348,6 @@ def sign_in(db: Session, steps: Sequence[Step], attempt: SigninAttempt) -> Authe
         acr=acr_for(state.amr),
         auth_time=int(time.time()),
         password_change_required=state.password_change_required,
+        second_factor=state.second_factor,
+        enrol_by=state.enrol_by,
     )

@@ -26,6 +26,7 @@ LIMITS = {
     "status_lookup": ("status_lookup_per_hour", 3600),
     "bind": ("signin_per_minute", 60),
     "card_challenge": ("signin_per_minute", 60),
+    "passkey_options": ("signin_per_minute", 60),
 }
 
 
