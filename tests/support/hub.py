@@ -62,6 +62,13 @@ def prepared_hub(settings: Settings) -> Hub:
     return the_hub
 
 
+def serve(flask_app: Flask, port: int) -> BaseWSGIServer:
+    """``flask_app`` serving on 127.0.0.1:``port`` in a thread, until ``shutdown()``."""
+    server = make_server("127.0.0.1", port, flask_app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 @dataclass
 class LiveHub:
     url: str
@@ -70,15 +77,15 @@ class LiveHub:
     server: BaseWSGIServer
 
 
-def start_live_hub(settings_for, **overrides: object) -> Iterator[LiveHub]:  # type: ignore[no-untyped-def]
-    """A prepared hub serving on a free port, with its background worker, until the
-    generator is closed. ``settings_for`` is the fixture of that name."""
+def start_live_hub(settings_for, host: str = "127.0.0.1", **overrides: object) -> Iterator[LiveHub]:  # type: ignore[no-untyped-def]
+    """A prepared hub serving on a free port of 127.0.0.1, with its background worker,
+    until the generator is closed; its issuer names ``host`` (``localhost`` for passkeys,
+    whose relying-party id cannot be an IP address). ``settings_for`` is the fixture of
+    that name."""
     port = free_port()
-    the_hub = prepared_hub(settings_for(port, **overrides))
+    the_hub = prepared_hub(settings_for(port, issuer=f"http://{host}:{port}", **overrides))
     flask_app = create_app(the_hub.settings, hub=the_hub, start_worker=True)
-    server = make_server("127.0.0.1", port, flask_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = serve(flask_app, port)
     try:
         yield LiveHub(url=the_hub.settings.issuer_url, app=flask_app, hub=the_hub, server=server)
     finally:
