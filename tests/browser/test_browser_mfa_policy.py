@@ -64,9 +64,9 @@ def test_security_admin_requires_it_for_unit_admins_on_the_policy_page(
 ) -> None:
     add_account(live.hub, "secadmin1", name="資安")
     with live.hub.database.unit_of_work() as db:
-        db.scalars(select(Account).where(Account.username == "secadmin1")).one().is_security_admin = (
-            True
-        )
+        db.scalars(
+            select(Account).where(Account.username == "secadmin1")
+        ).one().is_security_admin = True
     password_sign_in(page, live, "secadmin1")
     page.goto(live.url + "/admin/policy")
     unit_admins = page.get_by_role("group", name="單位業務管理者", exact=True)

@@ -177,7 +177,9 @@ def test_phishing_resistant_level_prompts_for_a_passkey_or_card(
     session = oidc_client(live, client)
     url, verifier, nonce = start(live, session, acr_values=ACR_PHISHING_RESISTANT)
     page.goto(url)  # signed in with the password only: not enough
-    expect(page.get_by_role("status").filter(has_text="此系統需要以通行密鑰或卡片登入")).to_be_visible()
+    expect(
+        page.get_by_role("status").filter(has_text="此系統需要以通行密鑰或卡片登入")
+    ).to_be_visible()
     expect(page.locator("details#card-signin")).to_have_attribute("open", "")
     with page.expect_request(lambda request: request.url.startswith(callback)) as sent:
         page.get_by_role("button", name="使用通行密鑰（免輸入密碼）").click()

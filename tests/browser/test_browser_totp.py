@@ -55,7 +55,9 @@ def test_authenticator_app_and_recovery_codes(page: Page, live: LiveHub) -> None
     # The QR code is drawn by the hub; the same key is shown for typing by hand.
     expect(page.get_by_role("img", name="驗證器 App 設定用 QR Code")).to_be_visible()
     secret = secret_from_page(page.locator("[data-totp-secret]").inner_text())
-    page.get_by_label("驗證碼（6 位數字）").fill("000000" if code_at(secret) != "000000" else "111111")
+    page.get_by_label("驗證碼（6 位數字）").fill(
+        "000000" if code_at(secret) != "000000" else "111111"
+    )
     page.get_by_role("button", name="完成設定").click()
     expect(page.get_by_role("alert")).to_contain_text("驗證碼不正確")
     page.get_by_label("驗證碼（6 位數字）").fill(code_at(secret))
