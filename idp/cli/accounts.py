@@ -8,7 +8,8 @@ import click
 
 from ..models import AccountRole
 from ..services import audit
-from ..services.accounts.directory import create_account
+from ..services.accounts.directory import create_account, find_by_username
+from ..services.factors import manage
 from ..services.units.directory import ensure_unit
 from .common import open_hub, unit_of_work
 
@@ -70,3 +71,18 @@ def accounts_sweep() -> None:
 
     result = sweep_accounts(open_hub())
     click.echo(json.dumps({"disabled": result.disabled, "dormant": result.dormant}))
+
+
+@accounts.command("reset-second-factors")
+@click.option("--username", required=True)
+@click.option("--reason", required=True, help="Why (kept in the audit log).")
+def accounts_reset_second_factors(username: str, reason: str) -> None:
+    """Remove an account's passkeys, authenticator app and recovery codes (重設兩步驟驗證),
+    e.g. for a security admin who lost them; the person is mailed."""
+    hub = open_hub()
+    with unit_of_work(hub) as db:
+        account = find_by_username(db, username)
+        if account is None:
+            raise click.ClickException(f"no account {username}")
+        manage.reset(db, hub.policy.current().mfa, None, account, reason, ip="")
+    click.echo(json.dumps({"username": account.username, "second_factors": "reset"}))

@@ -20,7 +20,10 @@ CHALLENGE_SECONDS = 300
 
 def start(ceremony: Ceremony, purpose: str) -> Response:
     """The ceremony's options for the page (limited per address, like sign-ins)."""
-    if not current_hub().throttle().allow("passkey_options", client_ip()):
+    hub = current_hub()
+    if not hub.relying_party.usable:
+        abort(404)
+    if not hub.throttle().allow("passkey_options", client_ip()):
         abort(429)
     session[CHALLENGE] = {
         "purpose": purpose,

@@ -72,7 +72,7 @@ def render_signin(
         card_required=card_required,
         passkey_required=passkey_required,
         mfa_required=required_acr == ACR_MFA,
-        passwordless=policy.mfa.passwordless,
+        passwordless=policy.mfa.passwordless and hub.relying_party.usable,
     )
     return Response(body, status=status)
 

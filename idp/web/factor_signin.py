@@ -55,7 +55,7 @@ def _second_factor_page(
         form=SecondFactorForm(formdata=None),
         message=message,
         message_params=params or {},
-        offer_passkey="passkey" in held,
+        offer_passkey="passkey" in held and current_hub().relying_party.usable,
         offer_totp="totp" in held and not passkey_only,
         offer_recovery=not passkey_only,
         needs_passkey=needs_passkey and not passkey_only,

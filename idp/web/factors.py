@@ -64,6 +64,7 @@ def overview_page(message: object = None, status: int = 200) -> Response:
             "factors/overview.html",
             factors=factors,
             may_change=_may_change(factors),
+            passkeys_usable=current_hub().relying_party.usable,
             due=due,
             overdue=due is not None and due <= time.time(),
             roles=[ROLE_NAMES[r] for r in roles_of(account)],

@@ -4,10 +4,13 @@ ceremonies without their context, a policy with no kind ticked."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from idp.app import create_app
 from idp.hub import Hub
 from idp.models import AccountRole, UnitKind
 from idp.services import policy
@@ -17,6 +20,7 @@ from idp.services.factors.requirement import held_kinds
 from ..support.applications import add_admin, add_unit
 from ..support.factors import enrol_app
 from ..support.helpers import add_account, client_sign_in, page_fields
+from ..support.hub import prepared_hub
 
 HOSPITAL = "0101090517"
 CLINIC = "3501200000"
@@ -59,8 +63,17 @@ def test_a_session_without_a_second_factor_cannot_change_one(app: Flask, hub: Hu
         assert account is not None and held_kinds(db, account) == {"totp"}
 
 
-def test_ceremonies_need_their_context(app: Flask, hub: Hub) -> None:
-    client = app.test_client()
+@pytest.fixture
+def localhost_app(settings_for) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
+    """A hub at http://localhost: a host name, so passkeys can belong to it."""
+    the_hub = prepared_hub(settings_for(issuer="http://localhost:5999"))
+    yield create_app(the_hub.settings, hub=the_hub)
+    the_hub.close()
+
+
+def test_ceremonies_need_their_context(localhost_app: Flask) -> None:
+    hub: Hub = localhost_app.extensions["onedoor"]
+    client = localhost_app.test_client()
     fields = page_fields(client.get("/signin").get_data(as_text=True))
     token = {"csrf_token": fields["csrf_token"]}
     assert client.post("/signin/second-factor/passkey-options", data=token).status_code == 400
@@ -68,7 +81,7 @@ def test_ceremonies_need_their_context(app: Flask, hub: Hub) -> None:
     assert second.status_code == 302 and second.headers["Location"].endswith("/signin")
     options = client.post("/signin/passkey/options", data=token)
     assert options.status_code == 200 and options.json["userVerification"] == "required"  # type: ignore[index]
-    assert options.json["rpId"] == "127.0.0.1"  # type: ignore[index]
+    assert options.json["rpId"] == "localhost" and options.json["allowCredentials"] == []  # type: ignore[index]
     with hub.database.unit_of_work() as db:
         policy.change_policy(db, {"mfa.passwordless": "false"}, actor="t", reason="r")
     hub.policy.reload()
@@ -77,6 +90,20 @@ def test_ceremonies_need_their_context(app: Flask, hub: Hub) -> None:
     refused = client.post("/signin/passkey", data={**token, "credential": "{}"})
     assert refused.status_code == 401
     assert "目前不開放僅以通行密鑰登入" in refused.get_data(as_text=True)
+
+
+def test_no_passkeys_for_a_hub_at_an_ip_address(app: Flask, hub: Hub) -> None:
+    """Browsers take no IP address as a passkey's relying party: nothing is offered."""
+    client = app.test_client()
+    page = client.get("/signin").get_data(as_text=True)
+    assert "免輸入密碼" not in page
+    token = {"csrf_token": page_fields(page)["csrf_token"]}
+    assert client.post("/signin/passkey/options", data=token).status_code == 404
+    add_account(hub)
+    signed = signed_in(app, hub, "tester01")
+    assert "通行密鑰需要以網域名稱開啟本系統" in signed.get("/account/factors").get_data(
+        as_text=True
+    )
 
 
 @pytest.fixture

@@ -12,7 +12,14 @@ from authlib.oidc.core.errors import InteractionRequiredError, LoginRequiredErro
 
 from idp.http.interaction import Next
 from idp.hub import Hub
-from idp.models import AccountRole, AccountStatus, AuthenticatorApp, RecoveryCode, UnitKind
+from idp.models import (
+    AccountRole,
+    AccountStatus,
+    AuditEvent,
+    AuthenticatorApp,
+    RecoveryCode,
+    UnitKind,
+)
 from idp.oidc.authorize import Interaction, next_step, required_acr
 from idp.services import permissions, policy
 from idp.services.accounts.directory import create_account, find_by_username
@@ -38,6 +45,7 @@ from idp.services.signin.steps import (
 from idp.services.units.directory import ensure_unit
 
 from ..support.cli import idp
+from ..support.factors import enrol_app
 from ..support.helpers import PASSWORD, add_account
 
 NOW = datetime(2026, 5, 1, 8, 0, 0, tzinfo=UTC)
@@ -351,3 +359,24 @@ def test_policy_command_line_sets_the_rules(hub: Hub) -> None:
     assert "mfa.security_admin_kinds=passkey" in shown
     refused = idp(hub, "policy", "set", "mfa.member_kinds=sms", "--reason", "x")
     assert refused.returncode != 0 and "mfa.member_kinds" in refused.stderr
+
+
+def test_an_operator_resets_a_security_admins_second_factors(hub: Hub) -> None:
+    """No manager may reset a security admin's; the command line can."""
+    add_account(hub, "secadmin1")
+    with hub.database.unit_of_work() as db:
+        account = find_by_username(db, "secadmin1")
+        assert account is not None
+        account.is_security_admin = True
+    enrol_app(hub, "secadmin1")
+    refused = idp(hub, "accounts", "reset-second-factors", "--username", "nobody1", "--reason", "x")
+    assert refused.returncode != 0
+    done = idp(
+        hub, "accounts", "reset-second-factors", "--username", "secadmin1", "--reason", "遺失"
+    )
+    assert done.returncode == 0, done.stderr
+    with hub.database.unit_of_work() as db:
+        account = find_by_username(db, "secadmin1")
+        assert account is not None and held_kinds(db, account) == frozenset()
+        event = db.query(AuditEvent).filter_by(action="second_factor.reset").one()
+        assert (event.actor, event.details["reason"]) == ("cli", "遺失")

@@ -119,11 +119,18 @@ def remove_app(db: Session, policy: MfaPolicy, account: Account, ip: str) -> Non
 
 
 def reset(
-    db: Session, policy: MfaPolicy, manager: Account, account: Account, reason: str, ip: str
+    db: Session,
+    policy: MfaPolicy,
+    manager: Account | None,
+    account: Account,
+    reason: str,
+    ip: str,
 ) -> None:
     """重設兩步驟驗證: every second factor and recovery code of the person goes; if their
-    roles require one, they must enrol again at their next sign-in. Audited and mailed."""
-    if not permissions.may_reset_second_factors(manager, account):
+    roles require one, they must enrol again at their next sign-in. Audited and mailed.
+    ``manager`` None is an operator at the server's command line (``idp accounts
+    reset-second-factors``), for the accounts no manager may reset (security admins)."""
+    if manager is not None and not permissions.may_reset_second_factors(manager, account):
         raise NotAllowed("您不能重設此帳號的兩步驟驗證")
     if not reason.strip():
         raise DomainError("請說明重設原因")
@@ -135,8 +142,8 @@ def reset(
     audit.record(
         db,
         "second_factor.reset",
-        actor=manager.username,
-        actor_account_id=manager.id,
+        actor=manager.username if manager else "cli",
+        actor_account_id=manager.id if manager else None,
         target=account.username,
         ip=ip,
         removed=removed,
@@ -149,5 +156,5 @@ def reset(
             kind="second_factor_reset",
             name=account.name,
             username=account.username,
-            by=manager.name or manager.username,
+            by=(manager.name or manager.username) if manager else "系統管理者",
         )

@@ -8,6 +8,7 @@ signing in without the password must have verified its user (PIN or biometric).
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -56,10 +57,19 @@ class RelyingParty:
 
     @classmethod
     def of_issuer(cls, issuer: str) -> RelyingParty:
-        """The issuer's host is the relying-party id (an IP address cannot be one, so a
-        hub that uses passkeys has a host name), its origin the one origin accepted."""
+        """The issuer's host is the relying-party id, its origin the one origin accepted."""
         parts = urlsplit(issuer)
         return cls(id=parts.hostname or "", origin=f"{parts.scheme}://{parts.netloc}")
+
+    @property
+    def usable(self) -> bool:
+        """Browsers take a host name as relying-party id, never an IP address: a hub
+        reached at ``http://127.0.0.1`` offers no passkeys (use ``localhost``)."""
+        try:
+            ipaddress.ip_address(self.id)
+        except ValueError:
+            return bool(self.id)
+        return False
 
 
 class PasskeyRefused(DomainError):
