@@ -122,6 +122,20 @@ def establish(authn: Authentication) -> None:
     account.last_signin_at = account.idle_since = utcnow()
 
 
+def renew_id() -> None:
+    """A new session id for the same browser session (a step of a sign-in done), keeping
+    the signed-in person's hub session pointed at it."""
+    assert isinstance(session, StoreSession)
+    created = session.get("_created")
+    session.regenerate()
+    current = signed_in()
+    if current is not None:
+        session["_created"] = created  # the hub session's lifetime runs on
+        hub_session = hub_sessions.find_session(db(), current.sid)
+        if hub_session is not None:
+            hub_session.store_key = session.store_key
+
+
 def remember_client(current: SignedIn, client_id: str) -> None:
     """Record (once per session) that a subsystem received an ID token in this session."""
     known = list(session.get("clients") or [])

@@ -24,7 +24,6 @@ from . import auth_session, interaction
 from .auth_session import signed_in
 from .context import client_ip, current_hub
 from .forms import SignInForm
-from .sessions import StoreSession
 from .unit_of_work import db
 
 #: What the password established, kept until the second factor is given.
@@ -103,8 +102,7 @@ def finish_sign_in(authn: Authentication, rid: str) -> BaseResponse:
     with the subsystem's request in this same response (which asks for an expired
     password to be changed first), or go home."""
     if authn.second_factor:
-        assert isinstance(session, StoreSession)
-        session.regenerate()
+        auth_session.renew_id()
         first = authn.first_factor()
         session[FIRST_FACTOR] = {
             "account_id": first.account_id,

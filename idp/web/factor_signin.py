@@ -52,7 +52,6 @@ def _second_factor_page(
     passkey_only = needs_passkey and "passkey" in held
     body = render_template(
         "factors/second_factor.html",
-        form=SecondFactorForm(formdata=None),
         message=message,
         message_params=params or {},
         offer_passkey="passkey" in held and current_hub().relying_party.usable,

@@ -73,8 +73,6 @@ def overview_page(message: object = None, status: int = 200) -> Response:
             rid=pending.rid if pending else "",
             message=message,
             done=request.args.get("done"),
-            passkey_form=PasskeyForm(formdata=None),
-            form=ConfirmForm(),
         ),
         status=status,
     )
@@ -169,7 +167,6 @@ def _totp_page(secret: str, message: object = None, status: int = 200) -> Respon
             "factors/totp.html",
             qr=totp.qr_code(uri),
             secret=totp.grouped(secret),
-            form=TotpForm(formdata=None),
             message=message,
             rid=_rid(),
         ),

@@ -4,6 +4,7 @@ ceremonies without their context, a policy with no kind ticked."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -18,7 +19,7 @@ from idp.services.accounts.directory import find_by_username
 from idp.services.factors.requirement import held_kinds
 
 from ..support.applications import add_admin, add_unit
-from ..support.factors import enrol_app
+from ..support.factors import enrol_app, new_recovery_codes
 from ..support.helpers import add_account, client_sign_in, page_fields
 from ..support.hub import prepared_hub
 
@@ -170,3 +171,15 @@ def test_the_policy_needs_one_kind_per_role(app: Flask, hub: Hub) -> None:
     )
     assert refused.status_code == 400
     assert "mfa.member_kinds 須為 passkey / totp 其中至少一項" in refused.get_data(as_text=True)
+
+
+def test_own_data_lists_second_factors_without_secrets(app: Flask, hub: Hub) -> None:
+    add_account(hub)
+    client = signed_in(app, hub, "tester01")
+    secret = enrol_app(hub, "tester01")
+    codes = new_recovery_codes(hub, "tester01")
+    body = client.get("/account/data.json").get_data(as_text=True)
+    factors = json.loads(body)["second_factors"]
+    assert factors["passkeys"] == [] and factors["authenticator_app"]["created_at"]
+    assert factors["recovery_codes_left"] == 10
+    assert secret not in body and codes[0] not in body

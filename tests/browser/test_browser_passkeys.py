@@ -58,7 +58,7 @@ def test_add_a_passkey_sign_in_with_it_then_alone_then_remove_it(
     page.get_by_role("button", name="新增通行密鑰").click()
 
     # The first factor comes with ten recovery codes, shown this once.
-    expect(page.get_by_role("heading", name="復原碼")).to_be_visible()
+    expect(page.get_by_role("list", name="您的復原碼")).to_be_visible()
     expect(page.get_by_role("list", name="您的復原碼").get_by_role("listitem")).to_have_count(10)
     page.get_by_role("link", name="我已保存，繼續").click()
     row = page.get_by_role("row", name=re.compile("辦公室電腦"))
@@ -109,7 +109,7 @@ def test_another_origin_is_refused(
     add_account(live.hub, "member01", name="林成員")
     sign_in_with_password(page, live)
     add_passkey(page, live, "辦公室電腦")
-    expect(page.get_by_role("heading", name="復原碼")).to_be_visible()
+    expect(page.get_by_role("list", name="您的復原碼")).to_be_visible()
     other_port = free_port()
     other = serve(live.app, other_port)
     try:

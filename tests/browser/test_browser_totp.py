@@ -122,7 +122,7 @@ def test_wrong_codes_lock_the_account_like_wrong_passwords(page: Page, live: Liv
     secret = secret_from_page(page.locator("[data-totp-secret]").inner_text())
     page.get_by_label("驗證碼（6 位數字）").fill(code_at(secret))
     page.get_by_role("button", name="完成設定").click()
-    expect(page.get_by_role("heading", name="復原碼")).to_be_visible()
+    expect(page.get_by_role("list", name="您的復原碼")).to_be_visible()
 
     password_step(page, live)
     type_code(page, code_at(secret, 5))

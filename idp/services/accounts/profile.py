@@ -13,7 +13,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...models import Account, AuditEvent, EmailChange, HubSession, utcnow
+from ...models import (
+    Account,
+    AuditEvent,
+    AuthenticatorApp,
+    EmailChange,
+    HubSession,
+    Passkey,
+    RecoveryCode,
+    utcnow,
+)
 from .. import audit
 from ..errors import DomainError
 from ..key_derivation import token_hash
@@ -191,4 +200,22 @@ def export(db: Session, account: Account) -> dict[str, Any]:
         "activity": [
             {"at": e.at, "action": e.action, "ip": e.ip, "details": e.details} for e in events
         ],
+        "second_factors": _second_factors(db, account),
+    }
+
+
+def _second_factors(db: Session, account: Account) -> dict[str, Any]:
+    """What the person holds, without keys, secrets or codes."""
+    passkeys = db.scalars(select(Passkey).where(Passkey.account_id == account.id))
+    app = db.scalar(select(AuthenticatorApp).where(AuthenticatorApp.account_id == account.id))
+    codes = db.scalars(select(RecoveryCode).where(RecoveryCode.account_id == account.id)).all()
+    return {
+        "passkeys": [
+            {"name": p.name, "created_at": p.created_at, "last_used_at": p.last_used_at}
+            for p in passkeys
+        ],
+        "authenticator_app": (
+            {"created_at": app.created_at, "last_used_at": app.last_used_at} if app else None
+        ),
+        "recovery_codes_left": sum(1 for c in codes if c.used_at is None),
     }
