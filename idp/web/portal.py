@@ -66,13 +66,14 @@ def signin() -> BaseResponse:
         if locale:
             set_locale(locale)
     form.rid.data = pending.rid if pending else ""
+    required = pending.required_acr if pending else None
     if request.method == "GET":
         if pending is not None:
             form.username.data = pending.login_hint
-        return render_signin(form)
+        return render_signin(form, required_acr=required)
     if not form.validate_on_submit():
         message = "表單已逾時，請重新送出" if "csrf_token" in form.errors else "請填寫帳號與密碼"
-        return render_signin(form, message, status=400)
+        return render_signin(form, message, status=400, required_acr=required)
     hub = current_hub()
     attempt = SigninAttempt(
         username=form.username.data or "",
@@ -92,7 +93,9 @@ def signin() -> BaseResponse:
         )
     except SigninFailed as failure:
         status = 429 if failure.reason == "address_limited" else 401
-        return render_signin(form, failure.message, status, message_params=failure.params)
+        return render_signin(
+            form, failure.message, status, message_params=failure.params, required_acr=required
+        )
     return finish_sign_in(authn, form.rid.data or "")
 
 
