@@ -54,7 +54,7 @@ def _factors(check: bool = False) -> manage.Factors:
     return factors
 
 
-def overview_page(message: object = None, status: int = 200) -> Response:
+def _overview_page(message: object = None, status: int = 200) -> Response:
     account = _account()
     factors = _factors()
     pending = interaction.find(_rid())
@@ -81,7 +81,7 @@ def overview_page(message: object = None, status: int = 200) -> Response:
 @bp.get("/account/factors")
 @login_required
 def overview() -> Response:
-    return overview_page()
+    return _overview_page()
 
 
 def _added() -> BaseResponse:
@@ -115,7 +115,7 @@ def add() -> BaseResponse:
     _factors(check=True)
     form = PasskeyForm()
     if not form.validate_on_submit():
-        return overview_page("表單已逾時，請重新送出", 400)
+        return _overview_page("表單已逾時，請重新送出", 400)
     account = _account()
     credential = ceremony.answer(form.credential.data)
     try:
@@ -140,9 +140,9 @@ def add() -> BaseResponse:
             kind="passkey",
             reason=refused.reason,
         )
-        return overview_page(refused.text, 400)
+        return _overview_page(refused.text, 400)
     except DomainError as refused:
-        return overview_page(refused.text, 400)
+        return _overview_page(refused.text, 400)
     return _added()
 
 
@@ -156,7 +156,7 @@ def remove_passkey(passkey_id: int) -> BaseResponse:
     try:
         manage.remove_passkey(db(), policy, _account(), passkey_id, client_ip())
     except DomainError as refused:
-        return overview_page(refused.text, 400)
+        return _overview_page(refused.text, 400)
     return redirect(url_for("factors.overview", done="removed"))
 
 
@@ -218,7 +218,7 @@ def remove_totp() -> BaseResponse:
     try:
         manage.remove_app(db(), policy, _account(), client_ip())
     except DomainError as refused:
-        return overview_page(refused.text, 400)
+        return _overview_page(refused.text, 400)
     return redirect(url_for("factors.overview", done="removed"))
 
 
