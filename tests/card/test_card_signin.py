@@ -6,7 +6,7 @@ from __future__ import annotations
 import requests
 
 from idp.models import AuditEvent, CardEnrolment
-from idp.services.signin.steps import ACR_CARD, ACR_PASSWORD
+from idp.services.signin.steps import ACR_CARD, ACR_PASSWORD, ACR_PHISHING_RESISTANT
 
 from ..support.applications import add_unit, apply
 from ..support.cards import (
@@ -22,9 +22,38 @@ from ..support.hub import LiveHub
 from ..support.oidc import exchange, oidc_client, start, verify_id_token
 
 
-def test_discovery_lists_both_levels(card_hub: LiveHub) -> None:
+def test_discovery_lists_the_card_level_last(card_hub: LiveHub) -> None:
     metadata = requests.get(card_hub.url + "/.well-known/openid-configuration", timeout=10).json()
-    assert metadata["acr_values_supported"] == [ACR_PASSWORD, ACR_CARD]
+    levels = metadata["acr_values_supported"]
+    assert levels[0] == ACR_PASSWORD and levels[-1] == ACR_CARD
+
+
+def test_a_card_meets_the_phishing_resistant_level(card_hub: LiveHub, agent: Agent) -> None:
+    """A subsystem asking for a passkey or a card: the sign-in page offers both, and the
+    card's sign-in answers it with the card level."""
+    add_unit_admin(card_hub)
+    client = add_client(card_hub.hub)
+    person = Person(card_hub.hub, card_hub.url, "admin001")
+    session = oidc_client(card_hub, client)
+    url, verifier, nonce = start(card_hub, session, acr_values=ACR_PHISHING_RESISTANT)
+    page = person.follow(person.http.get(url, allow_redirects=False))
+    assert isinstance(page, requests.Response)
+    assert "此系統需要以通行密鑰或卡片登入" in page.text
+    answer = card_sign_in(
+        person,
+        agent,
+        page,
+        "Institution",
+        card_kind="institution",
+        username="admin001",
+        password=PASSWORD,
+        rid=form_with(page.text, "rid")["fields"]["rid"],
+    )
+    callback = person.follow(answer)
+    assert isinstance(callback, str), callback
+    token = exchange(card_hub, session, callback, verifier)
+    claims = verify_id_token(card_hub, token["id_token"], client.client_id, nonce)
+    assert claims["acr"] == ACR_CARD
 
 
 def test_institution_card_and_password_step_up_for_a_client_that_requires_the_card(
