@@ -37,7 +37,11 @@ AREA_CODES: dict[str, tuple[int, ...]] = {
     "0836": (5,),
     "089": (6,),
 }
-EXTENSION = re.compile(r"(?:#|＃|ext\.?|extension|x|分機|轉)\s*(\d{1,6})$", re.IGNORECASE)
+#: How people mark an extension (分機) after the number.
+EXTENSION_MARKS = ("#", "extension", "ext.", "ext", "x", "分機", "轉")
+EXTENSION = re.compile(
+    "(?:" + "|".join(map(re.escape, EXTENSION_MARKS)) + r")\s*(\d{1,6})$", re.IGNORECASE
+)
 SEPARATORS = re.compile(r"[\s\-‐‑–—.()（）/]+")
 
 
