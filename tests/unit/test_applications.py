@@ -98,7 +98,7 @@ def test_every_field_refuses_bad_input_and_nothing_is_stored(units: Hub) -> None
         phone="12345",
         phone_backup="02-1",
         unit_phone="x",
-        mobile="0912345678",
+        mobile="0812345678",
         email="not-an-address",
         email_backup="also@bad",
         consent=False,
