@@ -230,18 +230,10 @@ def test_security_admin_changes_the_policy_on_the_page(admin_client: FlaskClient
     page = admin_client.get("/admin/policy").get_data(as_text=True)
     fields = page_fields(page)
     values = {name: value for name, value in fields.items() if "." in name}
-    values.update(
-        dict(
-            re.findall(
-                r'<select id="([^"]+)"[^>]*>\s*<option value="(true|false)"'
-                r"[^>]*selected",
-                page,
-            )
-        )
-    )
-    values.update(
-        dict(re.findall(r'<select id="([^"]+)".*?<option value="(false)"[^>]*selected', page, re.S))
-    )
+    for name, options in re.findall(r'<select id="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
+        chosen = re.search(r'<option value="([^"]*)"[^>]*selected', options)
+        if chosen:
+            values[name] = chosen.group(1)
     refused = admin_client.post(
         "/admin/policy",
         data={
