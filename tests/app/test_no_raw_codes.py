@@ -11,8 +11,8 @@ from dataclasses import replace
 from typing import Any
 
 from flask import Flask
-from fpdf import FPDF
 from flask.testing import FlaskClient
+from fpdf import FPDF
 from sqlalchemy import select
 
 from idp.demo import load_demo
