@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from ..support.demo import three_free_ports
 from ..support.hub import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,23 +25,6 @@ LEFT_OUT = shutil.ignore_patterns(
 )
 
 pytestmark = pytest.mark.timeout(1500)
-
-
-def three_free_ports() -> int:
-    """The first of three consecutive free ports (the demo subsystems take them)."""
-    for _ in range(50):
-        first = free_port()
-        if all(_free(first + n) for n in (1, 2)):
-            return first
-    raise AssertionError("no three free ports in a row")
-
-
-def _free(port: int) -> bool:
-    try:
-        requests.get(f"http://127.0.0.1:{port}/", timeout=0.5)
-    except requests.ConnectionError:
-        return True
-    return False
 
 
 def wait_for(url: str, process: subprocess.Popen[bytes], log: Path, seconds: float) -> None:
