@@ -12,19 +12,20 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Settings
-from .http import errors, unit_of_work
+from .http import errors, notices, unit_of_work
 from .http.access import current_account, may, password_change_first, second_factor_first
 from .http.auth_session import signed_in
 from .http.i18n import current_locale, gettext
+from .http.naming import FILTERS
 from .http.sessions import StoreSessionInterface
 from .http.unit_of_work import db
 from .hub import Hub
-from .models import Account, AccountStatus
+from .models import Account, AccountStatus, ApplicationStatus, RoleChangeKind
 from .models.base import TAIPEI
 from .oidc import init_oidc
 from .services import permissions
-from .services.applications.submission import STATUS_NAMES
 from .services.messaging import inbox
+from .services.sessions import devices
 from .services.subsystems.catalogues import Name
 from .web import (
     account,
@@ -133,13 +134,18 @@ def _init_templates(app: Flask, hub: Hub) -> None:
         current_locale=current_locale,
         current_session=signed_in,
         session_policy=lambda: hub.policy.current().session,
-        status_names=STATUS_NAMES,
+        application_statuses=list(ApplicationStatus),
+        account_statuses=list(AccountStatus),
+        role_change_kinds=list(RoleChangeKind),
         unread_messages=_unread_messages,
         reviews_applications=lambda: may(permissions.may_review),
         is_authority=lambda: may(permissions.is_authority),
         is_security_admin=lambda: may(permissions.is_security_admin),
         switch_in_groups=bindings.switch_in_groups,
+        notices=notices.take,
     )
+
+    app.jinja_env.filters.update(FILTERS, device=devices.describe)
 
     @app.template_filter("local")
     def local(name: Name) -> str:

@@ -19,11 +19,11 @@ from ..http.context import client_ip, current_hub
 from ..http.forms import ConfirmForm, PasskeyForm, TotpForm
 from ..http.unit_of_work import db
 from ..models import Account, utcnow
-from ..services import audit, permissions
+from ..services import audit, names, permissions
 from ..services.errors import DomainError
 from ..services.factors import manage, recovery, totp
 from ..services.factors.passkeys import PasskeyRefused, add_passkey, registration
-from ..services.factors.requirement import KIND_NAMES, ROLE_NAMES, roles_of
+from ..services.factors.requirement import roles_of
 
 bp = Blueprint("factors", __name__)
 
@@ -67,8 +67,8 @@ def _overview_page(message: object = None, status: int = 200) -> Response:
             passkeys_usable=current_hub().relying_party.usable,
             due=due,
             overdue=due is not None and due <= time.time(),
-            roles=[ROLE_NAMES[r] for r in roles_of(account)],
-            kind_names=KIND_NAMES,
+            roles=[names.MFA_ROLE[r] for r in roles_of(account)],
+            kind_names=names.SECOND_FACTOR_KIND,
             needs=pending.required_acr if pending else None,
             rid=pending.rid if pending else "",
             message=message,

@@ -6,24 +6,28 @@ pass the signed-in account along, so an id changed in a URL or form finds nothin
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
+from ..http import notices
 from ..http.access import authority_required, signed_in_account, unit_admin_required
 from ..http.context import client_ip, current_hub
 from ..http.unit_of_work import db, kick_worker
 from ..models import Account, Application, ApplicationStatus
 from ..services.accounts.national_id import reveal_masked
-from ..services.applications.submission import STATUS_NAMES
-from ..services.errors import DomainError, text
+from ..services.errors import DomainError, InvalidInput
 from ..services.reviews import decisions as reviews
 from ..services.reviews import role_changes
 
 bp = Blueprint("review", __name__, url_prefix="/review")
+
+#: The batch waiting for its 是否確定 (a reviewer's browser session holds one at a time).
+CONFIRM_KEY = "review_confirm"
 
 
 def reviewer() -> Account:
@@ -47,7 +51,7 @@ def filters_from_request() -> reviews.ReviewFilter:
         unit_code=args.get("unit_code", "")[:10],
         username=args.get("username", "")[:20],
         name=args.get("name", "")[:100],
-        status=ApplicationStatus(status) if status in STATUS_NAMES else None,
+        status=ApplicationStatus(status) if status in set(ApplicationStatus) else None,
     )
 
 
@@ -60,9 +64,7 @@ def _batch_page(
     rows: list[Any],
     message: object = None,
     status: int = 200,
-    done: bool = False,
     confirm: dict[str, Any] | None = None,
-    **extra: Any,
 ) -> Response:
     return Response(
         render_template(
@@ -70,10 +72,8 @@ def _batch_page(
             rows=rows,
             filters=request.values,
             message=message,
-            done=done,
             confirm=confirm,
             catalogues=current_hub().catalogues,
-            **extra,
         ),
         status=status,
     )
@@ -84,24 +84,48 @@ def _decide(
     find: Callable[[list[int]], list[Any]],
     decide: Callable[..., list[Any]],
     listing: Callable[[], list[Any]],
-    **extra: Any,
-) -> Response:
-    """Two steps: the first POST shows what was selected and asks to confirm (是否確定?),
-    the second decides. Nothing changes until the confirmation."""
+) -> BaseResponse:
+    """Two steps, each a POST answered by a redirect: the first checks the selection and
+    the reason and asks to confirm (是否確定?) on a page of its own, the second decides and
+    lands on the list with what was done. Nothing changes until the confirmation."""
     ids = _ids()
     approve = request.form.get("decision") == "approve"
     reason = request.form.get("reason", "")
     try:
-        selected = find(ids)
+        if not ids:
+            raise InvalidInput("ids", "請先勾選要審核的申請")
         if request.form.get("confirmed") != "yes":
-            confirm = {"ids": ids, "approve": approve, "reason": reason}
-            return _batch_page(kind, selected, confirm=confirm, **extra)
+            find(ids)
+            reviews.check_reason(reason, required=not approve, missing="退回時請填寫原因")
+            token = secrets.token_urlsafe(12)
+            session[CONFIRM_KEY] = {
+                "token": token,
+                "kind": kind,
+                "ids": ids,
+                "approve": approve,
+                "reason": reason,
+            }
+            return redirect(url_for(request.endpoint or "", confirm=token))
         decided = decide(ids, approve=approve, reason=reason, ip=client_ip())
     except DomainError as refused:
-        return _batch_page(kind, listing(), message=refused.text, status=400, **extra)
+        return _batch_page(kind, listing(), message=refused.text, status=400)
+    session.pop(CONFIRM_KEY, None)
     kick_worker()
-    done = "已核定 {count} 筆" if approve else "已退回 {count} 筆"
-    return _batch_page(kind, listing(), message=text(done, count=len(decided)), done=True, **extra)
+    notices.tell("已核定 {count} 筆" if approve else "已退回 {count} 筆", count=len(decided))
+    return redirect(request.path)
+
+
+def _listing_or_confirmation(
+    kind: str, find: Callable[[list[int]], list[Any]], listing: Callable[[], list[Any]]
+) -> Response:
+    """The list, or — for the token the first step redirected with — what was selected,
+    with the question."""
+    pending = session.get(CONFIRM_KEY) or {}
+    token = request.args.get("confirm", "")
+    if token and pending.get("token") == token and pending.get("kind") == kind:
+        confirm = {k: pending[k] for k in ("ids", "approve", "reason")}
+        return _batch_page(kind, find(confirm["ids"]), confirm=confirm)
+    return _batch_page(kind, listing())
 
 
 @bp.route("/applications", methods=["GET", "POST"])
@@ -112,11 +136,14 @@ def applications() -> BaseResponse:
     def listing() -> list[Application]:
         return reviews.list_applications(db(), me, filters_from_request())
 
+    def find(ids: list[int]) -> list[Application]:
+        return reviews.applications_in_scope(db(), me, ids)
+
     if request.method == "GET":
-        return _batch_page("applications", listing())
+        return _listing_or_confirmation("applications", find, listing)
     return _decide(
         "applications",
-        lambda ids: reviews.applications_in_scope(db(), me, ids),
+        find,
         lambda ids, **kw: reviews.decide_applications(db(), me, ids, **kw),
         listing,
     )
@@ -169,11 +196,14 @@ def subsystem_requests() -> BaseResponse:
     def listing() -> list[Any]:
         return reviews.list_requests(db(), me, filters_from_request())
 
+    def find(ids: list[int]) -> list[Any]:
+        return reviews.requests_in_scope(db(), me, ids)
+
     if request.method == "GET":
-        return _batch_page("subsystem_requests", listing())
+        return _listing_or_confirmation("subsystem_requests", find, listing)
     return _decide(
         "subsystem_requests",
-        lambda ids: reviews.requests_in_scope(db(), me, ids),
+        find,
         lambda ids, **kw: reviews.decide_requests(db(), catalogues, me, ids, **kw),
         listing,
     )
@@ -190,14 +220,16 @@ def role_change_requests() -> BaseResponse:
     def listing() -> list[Any]:
         return role_changes.list_role_changes(db(), me, status)
 
+    def find(ids: list[int]) -> list[Any]:
+        return role_changes.changes_to_decide(db(), me, ids)
+
     if request.method == "GET":
-        return _batch_page("role_changes", listing(), kinds=role_changes.KIND_NAMES)
+        return _listing_or_confirmation("role_changes", find, listing)
     return _decide(
         "role_changes",
-        lambda ids: role_changes.changes_to_decide(db(), me, ids),
+        find,
         lambda ids, **kw: role_changes.decide_role_changes(
             db(), hub.catalogues, hub.managing(), me, ids, **kw
         ),
         listing,
-        kinds=role_changes.KIND_NAMES,
     )

@@ -10,21 +10,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..http.access import unit_admin_required
 from ..http.context import client_ip, current_hub
 from ..http.unit_of_work import db, kick_worker
 from ..models import Account, AccountStatus, ApplicationStatus
-from ..services import permissions
+from ..services import names, permissions
 from ..services.accounts import lifecycle as account_admin
-from ..services.accounts.lifecycle import ACCOUNT_STATUS_NAMES, AccountDetails, AccountFilter
+from ..services.accounts.lifecycle import AccountDetails, AccountFilter
 from ..services.accounts.national_id import reveal_masked
-from ..services.applications.submission import STATUS_NAMES
 from ..services.errors import DomainError, FormErrors, InvalidInput, Text
 from ..services.factors import manage as second_factors
-from ..services.factors.requirement import KIND_NAMES
 from ..services.permissions import is_authority
 from ..services.reports import dashboard, signin_log
 from ..services.reviews import role_changes
@@ -34,6 +32,8 @@ from .review import reviewer
 bp = Blueprint("unit_accounts", __name__, url_prefix="/unit")
 
 DETAIL_FIELDS = ("national_id", *account_admin.EDITABLE)
+#: The disabling waiting for its 是否確定.
+DISABLE_KEY = "disable_confirm"
 
 
 def _details() -> AccountDetails:
@@ -49,14 +49,13 @@ def _list_page(message: object = None, status: int = 200) -> Response:
         unit_code=args.get("unit_code", "")[:10] if is_authority(me) else "",
         username=args.get("username", "")[:20],
         name=args.get("name", "")[:100],
-        status=AccountStatus(chosen) if chosen in ACCOUNT_STATUS_NAMES else None,
+        status=AccountStatus(chosen) if chosen in set(AccountStatus) else None,
     )
     return Response(
         render_template(
             "unit_accounts/accounts.html",
             rows=account_admin.list_accounts(db(), me, filters),
             filters=args,
-            account_status_names=ACCOUNT_STATUS_NAMES,
             authority=is_authority(me),
             message=message,
         ),
@@ -118,7 +117,7 @@ def _detail_page(
     errors: dict[str, list[Text]] | None = None,
     message: object = None,
     status: int = 200,
-    confirm_disable: dict[str, str] | None = None,
+    confirm_disable: dict[str, Any] | None = None,
 ) -> Response:
     hub = current_hub()
     masked_id = reveal_masked(db(), hub.national_ids, account, viewer=me, ip=client_ip())
@@ -137,10 +136,8 @@ def _detail_page(
             may_manage=permissions.may_manage(me, account),
             factors=second_factors.factors_of(db(), hub.policy.current().mfa, account),
             may_reset_factors=permissions.may_reset_second_factors(me, account),
-            kind_names=KIND_NAMES,
-            account_status_names=ACCOUNT_STATUS_NAMES,
+            kind_names=names.SECOND_FACTOR_KIND,
             bindings=bindings_of(db(), account),
-            kinds=role_changes.KIND_NAMES,
             catalogues=hub.catalogues,
             confirm_disable=confirm_disable,
             changes=[
@@ -148,7 +145,6 @@ def _detail_page(
                 for c in role_changes.list_role_changes(db(), me, None)
                 if c.account_id == account.id
             ],
-            status_names=STATUS_NAMES,
         ),
         status=status,
     )
@@ -160,7 +156,9 @@ def account_detail(account_id: int) -> BaseResponse:
     me = reviewer()
     account = _account(me, account_id)
     if request.method == "GET":
-        return _detail_page(me, account)
+        pending = session.get(DISABLE_KEY) or {}
+        asked = pending.get("account_id") == account.id and request.args.get("confirm") == "disable"
+        return _detail_page(me, account, confirm_disable=pending if asked else None)
     try:
         changed = account_admin.edit_account(
             db(), current_hub().managing(), me, account, _details(), ip=client_ip()
@@ -198,11 +196,19 @@ def _disable_day() -> date | None:
 @bp.post("/accounts/<int:account_id>/disable")
 @unit_admin_required
 def disable(account_id: int) -> BaseResponse:
-    """Two steps, like the review pages: the first POST asks 是否確定, the second disables."""
+    """Two steps, like the review pages, each answered by a redirect: the first asks
+    是否確定 on the account's page, the second disables."""
     if request.form.get("confirmed") != "yes":
-        me = reviewer()
-        confirm = {"on": request.form.get("on", ""), "reason": request.form.get("reason", "")}
-        return _detail_page(me, _account(me, account_id), confirm_disable=confirm)
+        account = _account(reviewer(), account_id)
+        session[DISABLE_KEY] = {
+            "account_id": account.id,
+            "on": request.form.get("on", "")[:10],
+            "reason": request.form.get("reason", "")[:500],
+        }
+        return redirect(
+            url_for("unit_accounts.account_detail", account_id=account.id, confirm="disable")
+        )
+    session.pop(DISABLE_KEY, None)
 
     def action(me: Account, account: Account) -> None:
         account_admin.disable_account(
@@ -288,13 +294,11 @@ def request_role_change(account_id: int) -> BaseResponse:
 def role_change_list() -> Response:
     me = reviewer()
     chosen = request.args.get("status", "")
-    status = ApplicationStatus(chosen) if chosen in STATUS_NAMES else None
+    status = ApplicationStatus(chosen) if chosen in set(ApplicationStatus) else None
     return Response(
         render_template(
             "unit_accounts/role_changes.html",
             rows=role_changes.list_role_changes(db(), me, status),
-            kinds=role_changes.KIND_NAMES,
-            status_names=STATUS_NAMES,
             filters=request.args,
             catalogues=current_hub().catalogues,
         )
@@ -324,6 +328,7 @@ def signins() -> Response:
             "unit_accounts/signins.html",
             hub_signins=signin_log.hub_signins(db(), me, filters),
             subsystem_signins=signin_log.subsystem_signins(db(), me, filters),
+            failed_signins=signin_log.failed_signins(db(), me, filters),
             filters=args,
             catalogues=current_hub().catalogues,
         )

@@ -170,7 +170,7 @@ def test_the_policy_needs_one_kind_per_role(app: Flask, hub: Hub) -> None:
         data={"csrf_token": fields["csrf_token"], "mfa.member_kinds": "", "reason": "試"},
     )
     assert refused.status_code == 400
-    assert "mfa.member_kinds 須為 passkey / totp 其中至少一項" in refused.get_data(as_text=True)
+    assert "一般使用者可用的方式 須為 passkey / totp 其中至少一項" in refused.get_data(as_text=True)
 
 
 def test_own_data_lists_second_factors_without_secrets(app: Flask, hub: Hub) -> None:

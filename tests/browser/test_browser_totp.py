@@ -128,10 +128,11 @@ def test_wrong_codes_lock_the_account_like_wrong_passwords(page: Page, live: Liv
     type_code(page, code_at(secret, 5))
     password_step(page, live)  # the password again does not wipe the count
     type_code(page, code_at(secret, 5))
-    type_code(page, code_at(secret, 5))
     expect(page.get_by_role("alert")).to_contain_text("驗證碼不正確")
-    type_code(page, code_at(secret, 1))  # right, but too late: the account is locked
-    expect(page.get_by_role("alert")).to_contain_text("嘗試次數過多，帳號暫停登入 30 分鐘")
+    type_code(page, code_at(secret, 5))  # the third: the account is locked, until when is said
+    expect(page.get_by_role("alert")).to_contain_text("此帳號因連續登入失敗，暫停登入至")
+    type_code(page, code_at(secret, 1))  # right, but too late
+    expect(page.get_by_role("alert")).to_contain_text("暫停登入至")
     expect(page.get_by_label("密碼", exact=True)).to_be_visible()
     with live.hub.database.unit_of_work() as db:
         assert db.scalars(select(AuditEvent).where(AuditEvent.action == "account.locked")).one()

@@ -10,13 +10,13 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ...models import Account, AuthenticatorApp, Passkey, RecoveryCode, utcnow
-from .. import audit, permissions
+from .. import audit, names, permissions
 from ..errors import DomainError, NotAllowed, NotFound
 from ..messaging import mail
 from ..policy import MfaPolicy
 from . import recovery
 from .passkeys import passkeys_of
-from .requirement import KIND_NAMES, Requirement, enrolment_due, held_kinds, requirement_for
+from .requirement import Requirement, enrolment_due, held_kinds, requirement_for
 from .totp import app_of
 
 
@@ -73,7 +73,7 @@ def _keeps_rule(db: Session, policy: MfaPolicy, account: Account, left: frozense
     if requirement.required and not requirement.met_by(left):
         raise DomainError(
             "您的角色須保留至少一種兩步驟驗證（{kinds}）；請先新增另一個再移除。",
-            kinds="、".join(KIND_NAMES[k] for k in sorted(requirement.kinds)),
+            kinds="、".join(names.SECOND_FACTOR_KIND[k] for k in sorted(requirement.kinds)),
         )
 
 

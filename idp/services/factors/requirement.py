@@ -16,15 +16,6 @@ from ..policy import MfaPolicy
 
 #: The ``amr`` values (RFC 8176) that show a kind of second factor was used.
 KIND_METHODS = {"passkey": ("hwk", "swk"), "totp": ("otp",)}
-#: How each kind and each role is called on the pages.
-KIND_NAMES = {"passkey": "通行密鑰或安全金鑰", "totp": "驗證器 App"}
-ROLE_NAMES = {
-    "member": "一般使用者",
-    "unit_admin": "單位業務管理者",
-    "health_bureau_admin": "衛生局管理者",
-    "authority": "國健署管理者",
-    "security_admin": "資安管理者",
-}
 
 
 def roles_of(account: Account) -> list[str]:

@@ -29,6 +29,7 @@ from ..signin.steps import (
     SigninState,
     Step,
     count_failure,
+    locked_answer,
 )
 from ..signin.throttle import Throttle
 from . import recovery, totp
@@ -39,7 +40,6 @@ WRONG_RECOVERY_CODE = (
     "復原碼不正確或已使用過。連續錯誤 {max_failures} 次將暫停登入 {lock_minutes} 分鐘。"
 )
 PASSKEY_REFUSED = "通行密鑰驗證失敗，請重新操作"
-LOCKED = "嘗試次數過多，帳號暫停登入 {lock_minutes} 分鐘，請稍後再試"
 EXPIRED = "登入已逾時，請重新輸入帳號密碼"
 UNAVAILABLE = "帳號目前無法使用（尚未核定、已停用或待復權），請洽單位管理者"
 
@@ -48,7 +48,7 @@ def _usable(account: Account | None, throttle: Throttle, policy: Policy) -> Acco
     if account is None or account.status is not AccountStatus.ACTIVE:
         raise SigninFailed(UNAVAILABLE, reason="second_factor:unavailable")
     if throttle.locked(account.id):
-        raise SigninFailed(LOCKED, reason="locked", lock_minutes=policy.lockout.lock_minutes)
+        raise locked_answer(throttle, account.id, policy.lockout.lock_minutes)
     return account
 
 
@@ -83,11 +83,14 @@ class _CodeStep:
         self.throttle = throttle
 
     def refuse(self, account: Account, attempt: SigninAttempt, message: str, kind: str) -> NoReturn:
-        count_failure(self.db, self.policy, self.throttle, account, attempt.ip)
+        """Count the failure; the one that locks the account says until when."""
         lockout = self.policy.lockout
+        reason = f"second_factor:{kind}"
+        if count_failure(self.db, self.policy, self.throttle, account.id, account, attempt.ip):
+            raise locked_answer(self.throttle, account.id, lockout.lock_minutes, reason)
         raise SigninFailed(
             message,
-            reason=f"second_factor:{kind}",
+            reason=reason,
             max_failures=lockout.max_failures,
             lock_minutes=lockout.lock_minutes,
         )
@@ -181,8 +184,14 @@ class PasskeyStep:
                 now=utcnow(),
             )
         except PasskeyRefused as refused:
-            count_failure(self.db, self.policy, self.throttle, state.account, attempt.ip)
-            raise SigninFailed(PASSKEY_REFUSED, reason=f"passkey:{refused.reason}") from refused
+            account = state.account  # None alone: whose passkey it claims to be is unknown
+            key = account.id if account is not None else None
+            reason = f"passkey:{refused.reason}"
+            locked = count_failure(self.db, self.policy, self.throttle, key, account, attempt.ip)
+            if locked and key is not None:
+                lock_minutes = self.policy.lockout.lock_minutes
+                raise locked_answer(self.throttle, key, lock_minutes, reason) from refused
+            raise SigninFailed(PASSKEY_REFUSED, reason=reason) from refused
         if self.alone:
             owner = self.db.get(Account, used.passkey.account_id)
             state.account = _usable(owner, self.throttle, self.policy)

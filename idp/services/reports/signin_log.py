@@ -1,5 +1,6 @@
-"""人員登入紀錄 and 子系統登入查詢: who signed in to the hub, and into which subsystem as which
-subsystem account, for the accounts a manager may see (``account_admin.account_scope``)."""
+"""人員登入紀錄 and 子系統登入查詢: who signed in to the hub (and whose sign-ins were refused,
+and why), and into which subsystem as which subsystem account, for the accounts a manager
+may see (``permissions.account_scope``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from ...models import Account, HubSession, SubsystemSignin
+from ...models import Account, AuditEvent, HubSession, SubsystemSignin
 from ...models.base import TAIPEI
 from ..accounts.directory import normalize_username
 from ..permissions import account_scope
@@ -59,3 +60,34 @@ def subsystem_signins(
             SubsystemSignin.signed_in_at < _day_start(filters.until + timedelta(days=1))
         )
     return list(db.scalars(query.order_by(SubsystemSignin.signed_in_at.desc()).limit(LIMIT)))
+
+
+@dataclass(frozen=True)
+class FailedSignin:
+    """A refused sign-in of an account the manager may see (from the audit log)."""
+
+    at: datetime
+    account: Account
+    ip: str
+    #: ``credentials``, ``locked``, ``captcha``, ``address_limited``, ``status:…``, ``card:…``
+    reason: str
+
+
+def failed_signins(db: Session, manager: Account, filters: SigninFilter) -> list[FailedSignin]:
+    query: Select[Any] = _narrow(
+        select(AuditEvent, Account)  # type: ignore[arg-type]
+        .join(Account, AuditEvent.actor_account_id == Account.id)
+        .where(AuditEvent.action == "signin.failure"),
+        AuditEvent.actor_account_id,
+        manager,
+        filters,
+    )
+    if filters.since:
+        query = query.where(AuditEvent.at >= _day_start(filters.since))
+    if filters.until:
+        query = query.where(AuditEvent.at < _day_start(filters.until + timedelta(days=1)))
+    rows = db.execute(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(LIMIT))
+    return [
+        FailedSignin(event.at, account, event.ip, str(event.details.get("reason", "")))
+        for event, account in rows
+    ]
