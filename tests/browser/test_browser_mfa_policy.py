@@ -69,14 +69,16 @@ def test_security_admin_requires_it_for_unit_admins_on_the_policy_page(
         ).one().is_security_admin = True
     password_sign_in(page, live, "secadmin1")
     page.goto(live.url + "/admin/policy")
-    unit_admins = page.get_by_role("group", name="單位業務管理者", exact=True)
-    unit_admins.get_by_label("須設定兩步驟驗證").select_option("true")
-    unit_admins.get_by_label("首次登入後幾天內須完成設定").fill("0")
-    kinds = unit_admins.get_by_role("group", name="可用的方式")
+    second_factors = page.get_by_role("group", name="兩步驟驗證", exact=True)
+    second_factors.get_by_label("單位業務管理者須設定兩步驟驗證").select_option("true")
+    second_factors.get_by_label("單位業務管理者首次登入後幾天內須完成設定").fill("0")
+    kinds = second_factors.get_by_role("group", name="單位業務管理者可用的方式")
     kinds.get_by_label("驗證器 App").uncheck()
     page.get_by_label("變更原因").fill("ASVS 第 2 級")
     page.get_by_role("button", name="儲存", exact=True).click()
     expect(page.get_by_role("status").filter(has_text="已儲存為新版本")).to_be_visible()
+    expect(kinds.get_by_label("驗證器 App")).not_to_be_checked()
+    expect(kinds.get_by_label("通行密鑰或安全金鑰")).to_be_checked()
     with live.hub.database.unit_of_work() as db:
         rule = policy.current_policy(db).mfa.rule("unit_admin")
         assert rule.required and rule.kinds == ("passkey",) and rule.grace_days == 0
