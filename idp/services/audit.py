@@ -71,7 +71,11 @@ def record_always(
     """Like ``record``, and kept when the unit of work rolls back."""
     values = _values(action, actor, actor_account_id, target, ip, details)
     event = _add(db, values)
-    keep_on_rollback(db, lambda own: _add(own, values))
+
+    def keep(own: Session) -> None:
+        _add(own, values)
+
+    keep_on_rollback(db, keep)
     return event
 
 

@@ -127,7 +127,8 @@ def test_json_lines_over_tcp_carry_every_record_once(settings_for, tcp_listener)
 
 SYSLOG = re.compile(
     rb"<109>1 (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z) 127\.0\.0\.1 onedoor - test\.event "
-    rb'\[onedoor@32473 seq="(\d+)" actor="([^"]*)" target="(t\d)" ip="10\.0\.0\.1" hash="([0-9a-f]{64})"\] '
+    rb'\[onedoor@32473 seq="(\d+)" actor="([^"]*)" target="(t\d)" ip="10\.0\.0\.1" '
+    rb'hash="([0-9a-f]{64})"\] '
     rb"\xef\xbb\xbf(\{.*\})$"
 )
 
