@@ -23,10 +23,14 @@ class Announcement(Base):
     category: Mapped[str] = mapped_column(String(20))
     #: 系統: a subsystem's code, or "" for the hub (單一入口系統).
     subsystem: Mapped[str] = mapped_column(String(40), default="")
-    #: Account roles it is meant for (``unit_admin``, ``member``); empty: everyone.
-    audience_roles: Mapped[list[str]] = mapped_column(default=list)
-    #: Duties it is meant for, as ``subsystem:duty``; empty: every duty.
-    audience_duties: Mapped[list[str]] = mapped_column(default=list)
+    #: Account roles it is meant for, as ``,unit_admin,member,``; empty: everyone. Kept as
+    #: text so that "meant for this person" is a plain ``LIKE`` on every database.
+    audience_roles: Mapped[str] = mapped_column(String(40), default="")
+    #: Duties it is meant for, as ``,mch:medical_institution,cancer:hospital,``; empty:
+    #: every duty.
+    audience_duties: Mapped[str] = mapped_column(Text, default="")
+    #: Shown before sign-in too: the authority's, for everyone (no audience).
+    public: Mapped[bool] = mapped_column(default=False)
     #: The publishing unit when not the authority's: shown to that unit and, for a
     #: 衛生局, the units it oversees. None: everyone (and, with no audience, the public).
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), default=None, index=True)

@@ -2,7 +2,7 @@
 
 Revision ID: 0008_portal
 Revises: 0007
-Create Date: 2026-12-02 07:08:48.129031
+Create Date: 2026-12-02 07:13:31.798418
 """
 
 from __future__ import annotations
@@ -50,8 +50,9 @@ def upgrade() -> None:
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("category", sa.String(length=20), nullable=False),
         sa.Column("subsystem", sa.String(length=40), nullable=False),
-        sa.Column("audience_roles", sa.JSON(), nullable=False),
-        sa.Column("audience_duties", sa.JSON(), nullable=False),
+        sa.Column("audience_roles", sa.String(length=40), nullable=False),
+        sa.Column("audience_duties", sa.Text(), nullable=False),
+        sa.Column("public", sa.Boolean(), nullable=False),
         sa.Column("unit_id", sa.Integer(), nullable=True),
         sa.Column("starts_at", idp.models.base.UTCDateTime(), nullable=False),
         sa.Column("ends_at", idp.models.base.UTCDateTime(), nullable=True),

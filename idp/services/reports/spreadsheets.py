@@ -194,7 +194,7 @@ def _ods_row(row: Row) -> str:
 
 def write_ods(header: Sequence[str], rows: Iterable[Row], title: str = "") -> Iterator[bytes]:
     pipe = _Pipe()
-    with zipfile.ZipFile(pipe, "w") as package:  # type: ignore[arg-type]
+    with zipfile.ZipFile(pipe, "w") as package:
         package.writestr("mimetype", ODS_MEDIA_TYPE, compress_type=zipfile.ZIP_STORED)
         entry = zipfile.ZipInfo("content.xml", date_time=(2020, 1, 1, 0, 0, 0))
         entry.compress_type = zipfile.ZIP_DEFLATED
