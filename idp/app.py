@@ -16,6 +16,7 @@ from .http import errors, unit_of_work
 from .http.access import current_account, may, password_change_first
 from .http.auth_session import signed_in
 from .http.i18n import current_locale, gettext
+from .http.listing import url_with
 from .http.sessions import StoreSessionInterface
 from .http.unit_of_work import db
 from .hub import Hub
@@ -124,6 +125,7 @@ def _init_templates(app: Flask, hub: Hub) -> None:
         is_authority=lambda: may(permissions.is_authority),
         is_security_admin=lambda: may(permissions.is_security_admin),
         switch_in_groups=bindings.switch_in_groups,
+        url_with=url_with,
     )
 
     @app.template_filter("local")
