@@ -23,7 +23,7 @@ from .hub import Hub
 from .models import Account, AccountStatus
 from .models.base import TAIPEI
 from .oidc import init_oidc
-from .services import permissions
+from .services import permissions, uploads
 from .services.applications.submission import STATUS_NAMES
 from .services.messaging import inbox
 from .services.subsystems.catalogues import Name
@@ -69,7 +69,7 @@ def create_app(
         )
     app.extensions["onedoor"] = hub
     app.session_interface = StoreSessionInterface(hub.store, lambda: hub.policy.current().session)
-    app.before_request(apply.allow_scan_uploads)  # before the CSRF check reads the body
+    app.before_request(_allow_uploads)  # before the CSRF check reads the body
     csrf = CSRFProtect(app)
     _init_login(app)
     _init_templates(app, hub)
@@ -93,6 +93,23 @@ def create_app(
         worker.start()
         app.extensions["onedoor_worker"] = worker
     return app
+
+
+#: Pages taking a file, and how large (the hub's other requests stay under 1 MB).
+UPLOAD_LIMITS = {
+    "apply.upload_scan": uploads.SCAN.max_bytes,
+    "manage.new_download": uploads.DOCUMENT.max_bytes,
+    "manage.replace_download": uploads.DOCUMENT.max_bytes,
+    "manage.add_attachment": uploads.DOCUMENT.max_bytes,
+}
+
+
+def _allow_uploads() -> None:
+    """``before_request``, ahead of the CSRF check that reads the form: an upload may be
+    larger than the hub's usual request limit."""
+    limit = UPLOAD_LIMITS.get(request.endpoint or "")
+    if limit:
+        request.max_content_length = limit + 64 * 1024
 
 
 def _init_login(app: Flask) -> None:

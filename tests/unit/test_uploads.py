@@ -12,10 +12,10 @@ import pytest
 from fpdf import FPDF
 from PIL import Image
 
-from idp.services.applications.uploads import ScanFile, check_scan
 from idp.services.errors import InvalidInput
+from idp.services.uploads import Accepted, check_scan
 
-HINT = "請上傳 PDF、JPG 或 PNG 檔，大小不超過 5 MB"
+HINT = "請上傳 PDF/JPG/PNG 檔，大小不超過 5 MB"
 
 
 def make_pdf() -> bytes:
@@ -73,11 +73,12 @@ def test_accepts_each_type(
     scan = check_scan(data, filename)
 
     digest = hashlib.sha256(data).hexdigest()
-    assert scan == ScanFile(
+    assert scan == Accepted(
         media_type=media_type,  # type: ignore[arg-type]
         size=len(data),
         sha256=digest,
         stored_name=digest + "." + extension,
+        extension=extension,
     )
 
 
@@ -90,7 +91,7 @@ def test_the_stored_name_owes_nothing_to_the_given_name() -> None:
 def test_every_refusal_says_what_is_allowed() -> None:
     error = refusal(b"", "scan.pdf")
 
-    assert [str(t) for t in error.texts] == ["檔案是空的，請重新選擇掃描檔", HINT]
+    assert [str(t) for t in error.texts] == ["檔案是空的，請重新選擇檔案", HINT]
 
 
 def test_refuses_a_file_over_the_limit() -> None:
@@ -102,7 +103,7 @@ def test_refuses_a_file_over_the_limit() -> None:
 
     assert [str(t) for t in error.texts] == [
         "檔案大小超過 1 MB",
-        "請上傳 PDF、JPG 或 PNG 檔，大小不超過 1 MB",
+        "請上傳 PDF/JPG/PNG 檔，大小不超過 1 MB",
     ]
 
 
