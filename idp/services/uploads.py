@@ -16,16 +16,16 @@ import re
 import zipfile
 from dataclasses import dataclass
 from io import BytesIO
-from typing import Literal
+from typing import Final, Literal
 
 from PIL import Image, UnidentifiedImageError
 
 from .errors import InvalidInput, Text, text
 
-ODT = "application/vnd.oasis.opendocument.text"
-ODS = "application/vnd.oasis.opendocument.spreadsheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ODT: Final = "application/vnd.oasis.opendocument.text"
+ODS: Final = "application/vnd.oasis.opendocument.spreadsheet"
+DOCX: Final = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MediaType = Literal[
     "application/pdf",
     "image/jpeg",

@@ -58,6 +58,15 @@ class Page(Generic[T]):
         return min(self.number * self.size, self.total)
 
 
+def paged(db: Session, query: Select[Any], number: int, size: int) -> Page[Any]:
+    """Page ``number`` of a sorted query (the last page if past it)."""
+    size = size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
+    total = db.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    number = min(max(number, 1), max(1, ceil(total / size)))
+    rows = db.scalars(query.limit(size).offset((number - 1) * size))
+    return Page(list(rows), number, size, total)
+
+
 @dataclass(frozen=True)
 class Listing(Generic[T]):
     """One admin list: what it selects (rows of ``T`` for its page), its columns, and how
@@ -91,12 +100,7 @@ class Listing(Generic[T]):
         )
 
     def page(self, db: Session, number: int, size: int, sort: str) -> Page[T]:
-        size = size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
-        total = db.scalar(select(func.count()).select_from(self.query.order_by(None).subquery()))
-        last = max(1, ceil((total or 0) / size))
-        number = min(max(number, 1), last)
-        rows = db.scalars(self.sorted(sort).limit(size).offset((number - 1) * size))
-        return Page(list(rows), number, size, total or 0)
+        return paged(db, self.sorted(sort), number, size)
 
     def headings(self) -> list[str]:
         return [c.title for c in self.columns]
