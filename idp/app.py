@@ -27,7 +27,19 @@ from .services import permissions, uploads
 from .services.applications.submission import STATUS_NAMES
 from .services.messaging import inbox
 from .services.subsystems.catalogues import Name
-from .web import account, admin, apply, bindings, card, portal, review, unit_accounts, units
+from .web import (
+    account,
+    admin,
+    apply,
+    bindings,
+    card,
+    manage,
+    notices,
+    portal,
+    review,
+    unit_accounts,
+    units,
+)
 from .worker import BackgroundWorker
 
 
@@ -82,6 +94,8 @@ def create_app(
     app.register_blueprint(units.bp)
     app.register_blueprint(card.bp)
     app.register_blueprint(unit_accounts.bp)
+    app.register_blueprint(notices.bp)
+    app.register_blueprint(manage.bp)
     init_oidc(app, hub, csrf)
     app.before_request(password_change_first)
     unit_of_work.init_app(app)

@@ -27,6 +27,7 @@ from ..services.errors import DomainError, FormErrors, InvalidInput, Text
 from ..services.permissions import is_authority
 from ..services.reports import dashboard, listings
 from ..services.reviews import role_changes
+from ..services.signin import credentials
 from ..services.subsystems.bindings import bindings_of
 from .review import reviewer, role_change_filter, search_args
 
@@ -249,6 +250,20 @@ def restore(account_id: int) -> BaseResponse:
             db(), me, account, reason=request.form.get("reason", ""), ip=client_ip()
         ),
         "restored",
+    )
+
+
+@bp.post("/accounts/<int:account_id>/password-reset")
+@unit_admin_required
+def send_password_reset(account_id: int) -> BaseResponse:
+    """重設密碼: a link to the person's own confirmed address, never one typed here."""
+    hub = current_hub()
+    return _act(
+        account_id,
+        lambda me, account: credentials.send_reset_link(
+            db(), hub.policy.current().password, hub.settings.issuer_url, me, account, client_ip()
+        ),
+        "reset_sent",
     )
 
 
