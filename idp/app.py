@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -20,12 +21,13 @@ from .http.listing import url_with
 from .http.sessions import StoreSessionInterface
 from .http.unit_of_work import db
 from .hub import Hub
-from .models import Account, AccountStatus
+from .models import Account, AccountStatus, Announcement
 from .models.base import TAIPEI
 from .oidc import init_oidc
 from .services import permissions, uploads
 from .services.applications.submission import STATUS_NAMES
 from .services.messaging import inbox
+from .services.portal import announcements
 from .services.subsystems.catalogues import Name
 from .web import (
     account,
@@ -144,6 +146,14 @@ def _unread_messages() -> int:
     return inbox.unread_count(db(), account) if account is not None else 0
 
 
+def _banners() -> Sequence[Announcement]:
+    """The maintenance banner(s) in force, read once per page."""
+    if "banners" not in g:
+        g.banners = announcements.banners(db())
+    shown: Sequence[Announcement] = g.banners
+    return shown
+
+
 def _init_templates(app: Flask, hub: Hub) -> None:
     app.jinja_env.globals.update(
         _=gettext,
@@ -155,6 +165,11 @@ def _init_templates(app: Flask, hub: Hub) -> None:
         reviews_applications=lambda: may(permissions.may_review),
         is_authority=lambda: may(permissions.is_authority),
         is_security_admin=lambda: may(permissions.is_security_admin),
+        publishes_announcements=lambda: may(permissions.may_publish_announcements),
+        manages_downloads=lambda: may(permissions.may_manage_downloads),
+        current_banners=_banners,
+        announcement_categories=announcements.CATEGORIES,
+        subsystem_catalogues=hub.catalogues,
         switch_in_groups=bindings.switch_in_groups,
         url_with=url_with,
     )

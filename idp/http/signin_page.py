@@ -33,10 +33,12 @@ def render_signin(
     message_params: Mapping[str, object] | None = None,
     card_tab: bool = False,
     card_required: bool = False,
+    home_announcements: object = None,
 ) -> Response:
     """The page, with a fresh captcha when the policy asks for one; what was typed is
     kept, except secrets. ``card_tab`` opens on 憑證登入; ``card_required`` says the
-    subsystem needs a card sign-in (step-up)."""
+    subsystem needs a card sign-in (step-up). On the home page the public
+    announcements (``home_announcements``, a page of them) stand beside it."""
     hub = current_hub()
     policy = hub.policy.current()
     show_captcha = hub.settings.captcha and captcha_required(
@@ -53,6 +55,7 @@ def render_signin(
         signed_in=signed_in(),
         card_tab=card_tab or card_required,
         card_required=card_required,
+        home_announcements=home_announcements,
     )
     return Response(body, status=status)
 
