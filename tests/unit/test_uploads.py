@@ -9,28 +9,14 @@ import zlib
 from io import BytesIO
 
 import pytest
-from fpdf import FPDF
 from PIL import Image
 
 from idp.services.errors import InvalidInput
 from idp.services.uploads import Accepted, check_scan
 
+from ..support.files import make_image, make_pdf
+
 HINT = "請上傳 PDF/JPG/PNG 檔，大小不超過 5 MB"
-
-
-def make_pdf() -> bytes:
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("helvetica", size=12)
-    pdf.cell(text="signed and stamped")
-    return bytes(pdf.output())
-
-
-def make_image(image_format: str, size: tuple[int, int] = (120, 90)) -> bytes:
-    image = Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
-    out = BytesIO()
-    image.save(out, format=image_format)
-    return out.getvalue()
 
 
 def png_header_only(width: int, height: int) -> bytes:
