@@ -194,7 +194,6 @@ def _init_templates(app: Flask, hub: Hub) -> None:
 PAGE_HEADERS = (
     ("X-Frame-Options", "DENY"),
     ("Referrer-Policy", "no-referrer"),
-    ("Cache-Control", "no-store"),
 )
 NO_STORE_ENDPOINTS = ("portal.captcha_image", "portal.captcha_audio")
 
@@ -207,6 +206,8 @@ def _security_headers(response: Response) -> Response:
     if response.mimetype == "text/html":
         for name, value in PAGE_HEADERS:
             headers[name] = value
+        # Pages are not kept, unless a view said otherwise (下載專區's redirect to a file).
+        headers.setdefault("Cache-Control", "no-store")
         headers["Content-Security-Policy"] = current_app.config["CONTENT_SECURITY_POLICY"]
     elif request.endpoint in NO_STORE_ENDPOINTS:
         headers["Cache-Control"] = "no-store"
