@@ -142,7 +142,7 @@ def test_hostile_html_in_an_announcement_is_rendered_harmless(page: Page, live: 
 def test_a_file_uploaded_to_the_download_area_downloads_intact(
     page: Page, live: LiveHub, tmp_path: Path
 ) -> None:
-    original = make_pdf("預防保健單一入口管理者帳號申請表")
+    original = make_pdf("unit admin application form v2")
     upload = tmp_path / "管理者帳號申請表v2.pdf"
     upload.write_bytes(original)
     sign_in(page, live, ROLES["authority"])
@@ -183,3 +183,22 @@ def test_excel_and_ods_exports_hold_the_filtered_rows(
     values = table.get_values()
     assert values[0][3] == "使用者帳號"
     assert sorted(r[3] for r in values[1:]) == ["member01", "secadmin"]
+
+
+def test_the_grouped_menu_on_a_phone_and_from_the_keyboard(page: Page, live: LiveHub) -> None:
+    page.set_viewport_size({"width": 375, "height": 740})
+    sign_in(page, live, ROLES["authority"])
+    for group in ("前台", "個人", "管理"):
+        expect(page.get_by_role("group", name=group)).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    menu = page.get_by_role("group", name="管理")
+    expect(menu.get_by_role("link", name="公告設定")).to_be_visible()
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == "公告設定":
+            break
+    else:
+        raise AssertionError("公告設定 is not reached from the keyboard")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="公告設定")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
