@@ -3,7 +3,8 @@ units and the authority (國健署), and the three subsystems (婦幼 mch, 癌�
 戒菸 cessation) registered as clients. ``hospadmin01`` holds two 婦幼 bindings (an admin
 account at 示範綜合醫院, a member account at 示範診所) and one each to 癌整 and 戒菸; the
 legacy 婦幼 accounts in ``idp/data/demo_legacy_mch.csv`` are imported unbound, their old
-password being ``LEGACY_PASSWORD``.
+password being ``LEGACY_PASSWORD``. The authority has published a few announcements,
+the weekly maintenance banner among them.
 
 Client secrets are kept in ``instance/demo_clients.json`` for the demo subsystems to
 read; loading again keeps them (or issues new ones if that file is gone).
@@ -14,15 +15,17 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .hub import Hub
-from .models import Account, AccountRole, SubsystemAccount, Unit
+from .models import Account, AccountRole, Announcement, SubsystemAccount, Unit, utcnow
 from .services import audit, policy
 from .services.accounts.directory import create_account, find_by_username
+from .services.portal import announcements
 from .services.subsystems.bindings import bind_new_subsystem_account
 from .services.subsystems.clients import (
     ClientRegistration,
@@ -114,6 +117,7 @@ def load_demo(db: Session, hub: Hub, rp_base: str) -> str:
         audit.record(db, "account.create", actor="demo", target="secadmin01")
     lines.append("  secadmin01     security admin (policy, locks, mail outbox in development)")
     _hold_second_mch_account(db, hub)
+    _announce(db, hub)
     import_accounts(db, hub.catalogues["mch"], DEMO_LEGACY_MCH)
     lines.append(
         f"Legacy 婦幼 accounts to bind (old password {LEGACY_PASSWORD}): mch_legacy01, mch_legacy02"
@@ -187,6 +191,40 @@ def _hold_subsystem_admin_accounts(db: Session, hub: Hub, account: Account, unit
                 duty=duty.code,
                 menu_roles=[role.code for role in duty.menu_roles[:2]],
             ),
+        )
+
+
+#: Demo announcements by the authority (title, category, pinned, audience roles).
+DEMO_ANNOUNCEMENTS = (
+    ("本系統於每週六 22:00 至 02:00 進行例行性維護，請避免於該時段使用", "maintenance", True, ()),
+    ("【新功能上線】登入後請點選「帳號簽入」前往子系統", "notice", False, ()),
+    ("單位業務管理者請於每月檢視所屬人員帳號", "notice", False, ("unit_admin",)),
+)
+
+
+def _announce(db: Session, hub: Hub) -> None:
+    """The demo's announcements, written by the authority's admin (once)."""
+    if db.scalar(select(Announcement.id).limit(1)) is not None:
+        return
+    author = find_by_username(db, "hpaadmin01")
+    assert author is not None
+    for order, (title, category, pinned, roles) in enumerate(DEMO_ANNOUNCEMENTS):
+        announcements.save(
+            db,
+            hub.catalogues,
+            author,
+            announcements.AnnouncementForm(
+                title=title,
+                body=f"<p>{title}</p>",
+                category=category,
+                subsystem="",
+                starts_at=utcnow() - timedelta(days=1),
+                audience_roles=roles,
+                sort_order=order * 10,
+                pinned=pinned,
+                published=True,
+            ),
+            ip="demo",
         )
 
 

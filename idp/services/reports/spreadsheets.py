@@ -24,6 +24,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from openpyxl import Workbook
@@ -91,20 +92,23 @@ def _sheet_title(title: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "Sheet1"
 
 
+def _xlsx_cell(sheet: Any, value: Cell) -> Any:
+    if not isinstance(value, str):
+        return _local(value)
+    value = NOT_XML.sub("", value)
+    if not value.startswith("="):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"  # "=…" stays text, never a formula
+    return cell
+
+
 def write_xlsx(header: Sequence[str], rows: Iterable[Row], title: str = "") -> Iterator[bytes]:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_sheet_title(title))
     sheet.append(list(header))
     for row in rows:
-        cells = []
-        for value in row:
-            if isinstance(value, str):
-                cell = WriteOnlyCell(sheet, value=NOT_XML.sub("", value))
-                cell.data_type = "s"  # "=…" stays text, never a formula
-            else:
-                cell = WriteOnlyCell(sheet, value=_local(value))
-            cells.append(cell)
-        sheet.append(cells)
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
     with tempfile.TemporaryFile() as finished:
         workbook.save(finished)
         finished.seek(0)
