@@ -50,6 +50,8 @@ PAGES = [
     ("GET", "/review/applications?format=csv", UNIT_ADMINS),
     ("GET", "/review/subsystem-requests?format=xlsx", UNIT_ADMINS),
     ("GET", "/review/role-changes?format=ods", AUTHORITY),
+    ("GET", "/review/subsystem-requests/999999", UNIT_ADMINS),
+    ("GET", "/review/role-changes/999999", UNIT_ADMINS),
     ("POST", "/unit/accounts/{member}/password-reset", {"unit_admin", "authority"}, UNIT_ADMINS),
     # Last: these change what the pages above show.
     ("POST", "/manage/downloads/{file}/remove", AUTHORITY),

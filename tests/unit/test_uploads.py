@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import struct
+import zipfile
 import zlib
 from io import BytesIO
 
@@ -12,9 +13,17 @@ import pytest
 from PIL import Image
 
 from idp.services.errors import InvalidInput
-from idp.services.uploads import Accepted, check_scan
+from idp.services.uploads import (
+    DOCUMENT,
+    DOCX,
+    MAX_UNPACKED_BYTES,
+    ODT,
+    Accepted,
+    check_file,
+    check_scan,
+)
 
-from ..support.files import make_image, make_pdf
+from ..support.files import make_docx, make_image, make_odt, make_package, make_pdf
 
 HINT = "請上傳 PDF/JPG/PNG 檔，大小不超過 5 MB"
 
@@ -181,3 +190,48 @@ def test_accepts_a_scan_as_large_as_a4_at_600_dpi() -> None:
     Image.new("1", (4961, 7016), 1).save(out, format="PNG")
 
     assert check_scan(out.getvalue(), "scan.png").media_type == "image/png"
+
+
+# Documents for 下載專區 and announcements ------------------------------------------------
+
+
+def test_documents_are_told_by_their_content() -> None:
+    assert check_file(make_odt(), "表.odt", DOCUMENT).media_type == ODT
+    assert check_file(make_docx(), "form.DOCX", DOCUMENT).media_type == DOCX
+    assert check_file(make_pdf(), "manual.pdf", DOCUMENT).extension == "pdf"
+
+
+def test_a_document_is_refused_where_only_scans_are_taken() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        check_scan(make_odt(), "scan.odt")
+    assert str(refused.value.texts[0]) == "不接受此檔案類型"
+
+
+def test_a_package_that_is_no_known_document_is_refused() -> None:
+    plain_zip = make_package({"readme.txt": b"hello"})
+    wrong_type = make_package(
+        {"mimetype": b"application/vnd.oasis.opendocument.graphics", "x": b"1"},
+        stored_first="mimetype",
+    )
+    for data in (plain_zip, wrong_type, b"PK\x03\x04 not a zip at all"):
+        with pytest.raises(InvalidInput) as refused:
+            check_file(data, "file.odt", DOCUMENT)
+        assert str(refused.value.texts[0]) == "不接受此檔案類型"
+
+
+def test_a_package_promising_too_much_unpacked_is_refused() -> None:
+    bomb = BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("[Content_Types].xml", b"<Types/>")
+        package.writestr("word/document.xml", b"\0" * (MAX_UNPACKED_BYTES + 1))
+    with pytest.raises(InvalidInput):
+        check_file(bomb.getvalue(), "form.docx", DOCUMENT)
+
+
+def test_a_document_named_as_another_kind_is_refused() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        check_file(make_docx(), "form.odt", DOCUMENT)
+    assert str(refused.value.texts[0]) == "副檔名與檔案內容不符：檔案內容是 DOCX"
+    assert str(refused.value.texts[1]) == (
+        "請上傳 PDF/JPG/PNG/ODT/ODS/DOCX/XLSX 檔，大小不超過 20 MB"
+    )
