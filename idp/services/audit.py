@@ -130,14 +130,10 @@ def digest(key: bytes, event: AuditEvent) -> str:
 
 @event.listens_for(Session, "before_commit")
 def _chain_on_commit(db: Session) -> None:
+    # A record rolled back (with its transaction or a savepoint) is no longer in the session.
     pending = [e for e in db.info.pop(_PENDING, []) if e in db and e.seq is None]
     if pending:
         chain(db, pending)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_on_rollback(db: Session, _previous: Any) -> None:
-    db.info.pop(_PENDING, None)
 
 
 def chain(db: Session, events: Sequence[AuditEvent]) -> None:
