@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from ...models import (
@@ -286,6 +286,8 @@ def reader(db: Session, account: Account | None) -> Reader:
 
 
 def _meant_for(who: Reader) -> ColumnElement[bool]:
+    """Public announcements are for everyone; the others for the signed-in people of the
+    units, roles, duties and subsystems they name."""
     account = who.account
     if account is None:
         return Announcement.public.is_(True)
@@ -293,17 +295,17 @@ def _meant_for(who: Reader) -> ColumnElement[bool]:
     if account.unit is not None and account.unit.bureau_id is not None:
         units.append(account.unit.bureau_id)
     duty_matches = [Announcement.audience_duties.contains(f",{d},") for d in who.duties]
-    return (
-        or_(
-            Announcement.public.is_(True),
-            Announcement.unit_id.is_(None) | Announcement.unit_id.in_(units),
-        )
-        & or_(
-            Announcement.audience_roles == "",
-            Announcement.audience_roles.contains(f",{account.role.value},"),
-        )
-        & or_(Announcement.audience_duties == "", *duty_matches)
-        & or_(Announcement.subsystem == "", Announcement.subsystem.in_(who.subsystems or ("",)))
+    return or_(
+        Announcement.public.is_(True),
+        and_(
+            or_(Announcement.unit_id.is_(None), Announcement.unit_id.in_(units)),
+            or_(
+                Announcement.audience_roles == "",
+                Announcement.audience_roles.contains(f",{account.role.value},"),
+            ),
+            or_(Announcement.audience_duties == "", *duty_matches),
+            or_(Announcement.subsystem == "", Announcement.subsystem.in_(who.subsystems or ("",))),
+        ),
     )
 
 
