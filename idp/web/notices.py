@@ -15,10 +15,10 @@ from werkzeug.wrappers import Response as BaseResponse
 from ..http.access import current_account
 from ..http.context import current_hub
 from ..http.unit_of_work import db
-from ..models import AnnouncementAttachment, DownloadVersion
+from ..models import Announcement, AnnouncementAttachment, DownloadVersion
 from ..services.errors import NotFound
 from ..services.portal import announcements, downloads
-from ..services.reports.paging import paged
+from ..services.reports.paging import Page, paged
 
 bp = Blueprint("notices", __name__)
 
@@ -42,7 +42,7 @@ def reader() -> announcements.Reader:
     return announcements.reader(db(), current_account())
 
 
-def announcement_page(size: int = 20) -> object:
+def announcement_page(size: int = 20) -> Page[Announcement]:
     """The announcements this reader may see, filtered as asked, one page of them."""
     filters = announcements.Filters(
         category=request.args.get("category", "")[:20],

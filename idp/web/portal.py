@@ -29,7 +29,6 @@ from ..models import Account
 from ..services import permissions
 from ..services.errors import InvalidInput, Text
 from ..services.messaging import inbox
-from ..services.portal import announcements
 from ..services.reports import dashboard
 from ..services.sessions import hub_sessions
 from ..services.signin import captcha, credentials
@@ -64,12 +63,10 @@ def home() -> Response:
             change_due=credentials.change_due_soon(hub.policy.current().password, account),
             form=ConfirmForm(),
             launcher=switch_in_groups(),
-            catalogues=hub.catalogues,
             work=dashboard.pending_work(db(), account) if permissions.may_review(account) else None,
             unread=inbox.unread(db(), account),
             unread_total=inbox.unread_count(db(), account),
             notices=announcement_page(10),
-            categories=announcements.CATEGORIES,
         )
     )
 
