@@ -130,7 +130,13 @@ def test_login_hint_picks_the_binding_and_claims_describe_it(
             ("mch", "婦幼一般使用者"),
         ]
         assert all(s.ip == "127.0.0.1" for s in signins)
-        events = list(db.scalars(select(AuditEvent).where(AuditEvent.action == "subsystem.signin")))
+        events = list(
+            db.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.action == "subsystem.signin")
+                .order_by(AuditEvent.seq)
+            )
+        )
         assert [e.target for e in events] == ["mch_admin", "mch_member"]
 
 

@@ -194,7 +194,11 @@ def test_member_workflow_unit_admin_then_subsystem_admin(units: Hub) -> None:
         assert approve is not None and approve.actor == "hospadmin" and approve.ip == "10.0.0.1"
         kinds = [
             m.kind
-            for m in db.scalars(select(MailMessage).where(MailMessage.to == "newcomer@example.org"))
+            for m in db.scalars(
+                select(MailMessage)
+                .where(MailMessage.to == "newcomer@example.org")
+                .order_by(MailMessage.id)
+            )
         ]
         assert kinds == ["application_received", "application_approved", "subsystem_approved"]
         assert (
