@@ -1,25 +1,42 @@
 # OneDoor. `make run` starts the hub with demo data and the three demo subsystems;
 # `make test` runs the whole test suite. Both set up .venv on first use.
+#
+# Running needs Python alone: `make run` installs the hub's own dependencies. The test
+# and lint targets install everything (the dev, postgres and card extras; the card
+# extra's pyscard builds with gcc and libpcsclite-dev). Each set is stamped with a hash
+# of pyproject.toml, so editing it installs again.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+HASH := $(shell sha1sum pyproject.toml | cut -c1-12)
+RUN_STAMP := $(VENV)/.installed-run-$(HASH)
+ALL_STAMP := $(VENV)/.installed-all-$(HASH)
 DEV_ENV := IDP_ENV=development IDP_INSTANCE_PATH=$(or $(IDP_INSTANCE_PATH),instance)
 
 .PHONY: run test test-fast lint bench bench-exports clean
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,postgres,card]'
-	rm -f $(VENV)/.installed-*
+
+# Stamps of an older pyproject.toml go; the other set's current stamp stays.
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	find $(VENV) -maxdepth 1 -name '.installed-*' ! -name '*-$(HASH)' -delete
 	touch $@
 
-run: $(STAMP)
+$(ALL_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev,postgres,card]'
+	find $(VENV) -maxdepth 1 -name '.installed-*' ! -name '*-$(HASH)' -delete
+	touch $(RUN_STAMP) $@
+
+run: $(RUN_STAMP)
 	$(DEV_ENV) $(BIN)/idp init
 	$(DEV_ENV) $(BIN)/idp demo load
-	@echo "Smartcard sign-in without a card: run '$(DEV_ENV) $(BIN)/idp card dev-setup' once (SoftHSM2), then start the card agent it prints."
+	@echo "Smartcard sign-in without a card: add the card extra ($(BIN)/pip install -e '.[card]';"
+	@echo "it needs gcc and libpcsclite-dev, and softhsm2 for development cards), then run"
+	@echo "'$(DEV_ENV) $(BIN)/idp card dev-setup' once and start the card agent it prints."
 	$(DEV_ENV) $(BIN)/python -m clients.demo_rp.launch
 
 # axe-core for the browser tests, from npm into a tests-only folder (not committed).
@@ -29,21 +46,21 @@ $(AXE): tests/browser/axe/package-lock.json
 	npm ci --prefix tests/browser/axe --no-audit --no-fund
 	touch $@
 
-test: $(STAMP) $(AXE)
+test: $(ALL_STAMP) $(AXE)
 	$(BIN)/python -m pytest -q
 
-test-fast: $(STAMP)
+test-fast: $(ALL_STAMP)
 	$(BIN)/python -m pytest -q -m "not browser and not card"
 
-bench-exports: $(STAMP)
+bench-exports: $(ALL_STAMP)
 	$(BIN)/python -m bench.export_signins
 
-lint: $(STAMP)
+lint: $(ALL_STAMP)
 	$(BIN)/ruff check idp clients tests bench tools
 	$(BIN)/ruff format --check idp clients tests bench tools
 	$(BIN)/mypy idp clients
 
-bench: $(STAMP)
+bench: $(ALL_STAMP)
 	bash bench/run.sh
 
 clean:

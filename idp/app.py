@@ -13,30 +13,31 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Settings
-from .http import errors, unit_of_work
+from .http import errors, notices, unit_of_work
 from .http.access import current_account, may, password_change_first
 from .http.auth_session import signed_in
 from .http.i18n import current_locale, gettext
 from .http.listing import url_with
+from .http.naming import FILTERS
 from .http.sessions import StoreSessionInterface
 from .http.unit_of_work import db
 from .hub import Hub
-from .models import Account, AccountStatus, Announcement
+from .models import Account, AccountStatus, Announcement, ApplicationStatus, RoleChangeKind
 from .models.base import TAIPEI
 from .oidc import init_oidc
 from .services import permissions, uploads
-from .services.applications.submission import STATUS_NAMES
 from .services.messaging import inbox
 from .services.portal import announcements
+from .services.sessions import devices
 from .services.subsystems.catalogues import Name
 from .web import (
     account,
     admin,
     apply,
     bindings,
+    bulletins,
     card,
     manage,
-    notices,
     portal,
     review,
     unit_accounts,
@@ -96,7 +97,7 @@ def create_app(
     app.register_blueprint(units.bp)
     app.register_blueprint(card.bp)
     app.register_blueprint(unit_accounts.bp)
-    app.register_blueprint(notices.bp)
+    app.register_blueprint(bulletins.bp)
     app.register_blueprint(manage.bp)
     init_oidc(app, hub, csrf)
     app.before_request(password_change_first)
@@ -160,7 +161,9 @@ def _init_templates(app: Flask, hub: Hub) -> None:
         current_locale=current_locale,
         current_session=signed_in,
         session_policy=lambda: hub.policy.current().session,
-        status_names=STATUS_NAMES,
+        application_statuses=list(ApplicationStatus),
+        account_statuses=list(AccountStatus),
+        role_change_kinds=list(RoleChangeKind),
         unread_messages=_unread_messages,
         reviews_applications=lambda: may(permissions.may_review),
         is_authority=lambda: may(permissions.is_authority),
@@ -172,7 +175,10 @@ def _init_templates(app: Flask, hub: Hub) -> None:
         subsystem_catalogues=hub.catalogues,
         switch_in_groups=bindings.switch_in_groups,
         url_with=url_with,
+        notices=notices.take,
     )
+
+    app.jinja_env.filters.update(FILTERS, device=devices.describe)
 
     @app.template_filter("local")
     def local(name: Name) -> str:

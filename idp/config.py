@@ -50,7 +50,7 @@ class Settings:
     #: Secret for session signing and derived keys; empty means a generated one kept in
     #: ``instance/secret_key`` (fine for one machine, set it explicitly for replicas).
     secret_key: str = ""
-    #: "development" lets security admins read the mail outbox at /dev/outbox.
+    #: "development" lets security admins read the mail outbox at /admin/outbox.
     env: str = "production"
     #: SMTP server, e.g. ``smtp://user:password@host:587?starttls=1`` or
     #: ``smtps://host:465``; empty keeps mail in the outbox.

@@ -3,8 +3,9 @@ units and the authority (國健署), and the three subsystems (婦幼 mch, 癌�
 戒菸 cessation) registered as clients. ``hospadmin01`` holds two 婦幼 bindings (an admin
 account at 示範綜合醫院, a member account at 示範診所) and one each to 癌整 and 戒菸; the
 legacy 婦幼 accounts in ``idp/data/demo_legacy_mch.csv`` are imported unbound, their old
-password being ``LEGACY_PASSWORD``. The authority has published a few announcements,
-the weekly maintenance banner among them.
+password being ``LEGACY_PASSWORD``; ``hospuser02`` is dormant, for 復權 to be tried on.
+The authority has published a few announcements, the weekly maintenance banner among
+them.
 
 Client secrets are kept in ``instance/demo_clients.json`` for the demo subsystems to
 read; loading again keeps them (or issues new ones if that file is gone).
@@ -22,7 +23,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .hub import Hub
-from .models import Account, AccountRole, Announcement, SubsystemAccount, Unit, utcnow
+from .models import (
+    Account,
+    AccountRole,
+    AccountStatus,
+    Announcement,
+    SubsystemAccount,
+    Unit,
+    utcnow,
+)
 from .services import audit, policy
 from .services.accounts.directory import create_account, find_by_username
 from .services.portal import announcements
@@ -51,14 +60,20 @@ SECOND_MCH_UNIT = "3501200000"
 class DemoSubsystem:
     client_id: str
     name: str
-    port: int
+    #: Its port after the first demo subsystem's.
+    offset: int
 
 
 SUBSYSTEMS = (
-    DemoSubsystem("mch", "婦幼健康管理整合系統", 5001),
-    DemoSubsystem("cancer", "癌症篩檢與追蹤管理資訊整合系統", 5002),
-    DemoSubsystem("cessation", "戒菸服務系統", 5003),
+    DemoSubsystem("mch", "婦幼健康管理整合系統", 0),
+    DemoSubsystem("cancer", "癌症篩檢與追蹤管理資訊整合系統", 1),
+    DemoSubsystem("cessation", "戒菸服務系統", 2),
 )
+FIRST_RP_PORT = 5001
+#: A member who has not signed in for longer than the dormancy policy allows, for a unit
+#: admin to restore (復權).
+DORMANT_PERSON = "hospuser02"
+DORMANT_UNIT = "0101090517"
 
 #: Demo units (from ``idp/data/demo_units.csv``) with accounts, and their account prefixes.
 #: The authority's admin (hpaadmin01) reviews unit-admin applications of every unit.
@@ -74,7 +89,7 @@ def demo_clients_file(hub: Hub) -> Path:
     return hub.settings.instance_dir() / "demo_clients.json"
 
 
-def load_demo(db: Session, hub: Hub, rp_base: str) -> str:
+def load_demo(db: Session, hub: Hub, rp_base: str, first_port: int = FIRST_RP_PORT) -> str:
     signing_keys.ensure_keys(db, hub.key_box)
     policy.ensure_policy(db)
     lines = ["Demo accounts (password for all: " + DEMO_PASSWORD + "):"]
@@ -116,6 +131,8 @@ def load_demo(db: Session, hub: Hub, rp_base: str) -> str:
         security_admin.is_security_admin = True
         audit.record(db, "account.create", actor="demo", target="secadmin01")
     lines.append("  secadmin01     security admin (policy, locks, mail outbox in development)")
+    _dormant_member(db, hub)
+    lines.append(f"  {DORMANT_PERSON:<14} member     dormant, for a unit admin to restore (復權)")
     _hold_second_mch_account(db, hub)
     _announce(db, hub)
     import_accounts(db, hub.catalogues["mch"], DEMO_LEGACY_MCH)
@@ -127,7 +144,8 @@ def load_demo(db: Session, hub: Hub, rp_base: str) -> str:
     known: dict[str, dict[str, object]] = json.loads(path.read_text()) if path.exists() else {}
     clients: dict[str, dict[str, object]] = {}
     for sub in SUBSYSTEMS:
-        base = f"{rp_base}:{sub.port}"
+        port = first_port + sub.offset
+        base = f"{rp_base}:{port}"
         client = find_client(db, sub.client_id)
         secret = str(known.get(sub.client_id, {}).get("client_secret", ""))
         if client is None:
@@ -154,7 +172,7 @@ def load_demo(db: Session, hub: Hub, rp_base: str) -> str:
         clients[sub.client_id] = {
             "client_secret": secret,
             "name": sub.name,
-            "port": sub.port,
+            "port": port,
             "url": base,
         }
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -162,8 +180,28 @@ def load_demo(db: Session, hub: Hub, rp_base: str) -> str:
         json.dump(clients, handle, ensure_ascii=False, indent=2)
     lines.append("Apply for an account: " + hub.settings.issuer_url + "/apply")
     lines.append("Demo subsystems:")
-    lines.extend(f"  {sub.name}: {rp_base}:{sub.port}/" for sub in SUBSYSTEMS)
+    lines.extend(f"  {sub.name}: {rp_base}:{first_port + sub.offset}/" for sub in SUBSYSTEMS)
     return "\n".join(lines)
+
+
+def _dormant_member(db: Session, hub: Hub) -> None:
+    if find_by_username(db, DORMANT_PERSON) is not None:
+        return
+    unit = find_by_code(db, DORMANT_UNIT)
+    assert unit is not None
+    account = create_account(
+        db,
+        hub.passwords,
+        username=DORMANT_PERSON,
+        password=DEMO_PASSWORD,
+        name=f"{unit.name}久未登入者",
+        email=f"{DORMANT_PERSON}@example.org",
+        phone=unit.phone,
+        unit=unit,
+        status=AccountStatus.DORMANT,
+    )
+    account.last_signin_at = utcnow() - timedelta(days=200)
+    audit.record(db, "account.create", actor="demo", target=DORMANT_PERSON)
 
 
 def _hold_subsystem_admin_accounts(db: Session, hub: Hub, account: Account, unit: Unit) -> None:

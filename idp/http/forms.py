@@ -7,7 +7,30 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import AnyOf, DataRequired, Length
 
+from ..services.errors import Text, text
+
 REQUIRED = "此欄位必填"
+FORM_EXPIRED = "表單已逾時，請重新送出"
+
+
+def form_problems(form: FlaskForm) -> dict[str, Text]:
+    """Why a posted form was refused, by field: a missing or stale CSRF token as
+    ``form`` (表單已逾時), a value too long or missing as its own field's problem — never
+    the one reported as the other."""
+    if "csrf_token" in form.errors:
+        return {"form": text(FORM_EXPIRED)}
+    found: dict[str, Text] = {}
+    for name in form.errors:
+        field = getattr(form, name)
+        value = field.data if isinstance(field.data, str) else ""
+        limit = next((c.max for c in field.validators if isinstance(c, Length)), -1)
+        if 0 <= limit < len(value):
+            found[name] = text("不可超過 {max} 字", max=limit)
+        elif not value:
+            found[name] = text(REQUIRED)
+        else:
+            found[name] = text("此欄位的內容不正確")
+    return found
 
 
 class SignInForm(FlaskForm):
@@ -82,9 +105,11 @@ class ResetPasswordForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    title = StringField(validators=[Length(max=200)])
-    phone = StringField(validators=[Length(max=60)])
-    phone_backup = StringField(validators=[Length(max=60)])
-    mobile = StringField(validators=[Length(max=30)])
-    email = StringField(validators=[Length(max=300)])
-    email_backup = StringField(validators=[Length(max=300)])
+    """個人資料. What each value may be is the profile service's rule."""
+
+    title = StringField()
+    phone = StringField()
+    phone_backup = StringField()
+    mobile = StringField()
+    email = StringField()
+    email_backup = StringField()

@@ -7,28 +7,17 @@ of the sign-in in progress, the visitor's choice (a cookie), the configured defa
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from flask import current_app, g, request
 
 from ..services.errors import Text
+from ..services.subsystems.catalogues import Name
+from ..translations import catalog
 
 LOCALES = ("zh-TW", "en")
 COOKIE = "onedoor_lang"
-TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
-
-
-@cache
-def catalog(locale: str) -> dict[str, str]:
-    path = TRANSLATIONS / f"{locale}.json"
-    if not path.exists():
-        return {}
-    data: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
-    return data
 
 
 def pick_locale(ui_locales: str | None) -> str | None:
@@ -64,4 +53,7 @@ def gettext(text: str | Text | Sequence[Text], **params: Any) -> str:
         return "；".join(gettext(item) for item in text)
     locale = current_locale()
     translated = text if locale == "zh-TW" else catalog(locale).get(text, text)
-    return translated.format(**params) if params else translated
+    if not params:
+        return translated
+    named = {k: v.in_locale(locale) if isinstance(v, Name) else v for k, v in params.items()}
+    return translated.format(**named)

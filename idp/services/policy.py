@@ -34,6 +34,11 @@ class PolicyError(DomainError):
         self.problems = problems
 
 
+def _pair(name: str, other: str, section: str = "password") -> dict[str, str]:
+    """The two settings a rule between fields names (``name`` and ``other``)."""
+    return {"name": f"{section}.{name}", "other": f"{section}.{other}"}
+
+
 def _limit(low: int, high: int) -> dict[str, Any]:
     return {"low": low, "high": high}
 
@@ -59,13 +64,25 @@ class PasswordPolicy:
     def problems(self) -> list[Text]:
         found = []
         if self.max_length < self.min_length:
-            found.append(text("password.max_length 不可小於 password.min_length"))
+            found.append(
+                text(
+                    "{name} 不可小於 {other}",
+                    name="password.max_length",
+                    other="password.min_length",
+                )
+            )
         if not self.symbols.isascii() or any(c.isalnum() or c.isspace() for c in self.symbols):
-            found.append(text("password.symbols 只能是英文符號"))
+            found.append(text("{name} 只能是英文符號", name="password.symbols"))
         if (self.require_symbol or self.only_listed_symbols) and not self.symbols:
-            found.append(text("password.symbols 不可為空"))
+            found.append(text("{name} 不可為空", name="password.symbols"))
         if 0 < self.max_age_days < self.remind_after_days:
-            found.append(text("password.remind_after_days 不可大於 password.max_age_days"))
+            found.append(
+                text(
+                    "{name} 不可大於 {other}",
+                    name="password.remind_after_days",
+                    other="password.max_age_days",
+                )
+            )
         return found
 
 
@@ -102,9 +119,21 @@ class SessionPolicy:
 
     def problems(self) -> list[Text]:
         if self.warn_minutes >= self.idle_minutes:
-            return [text("session.warn_minutes 須小於 session.idle_minutes")]
+            return [
+                text(
+                    "{name} 須小於 {other}",
+                    name="session.warn_minutes",
+                    other="session.idle_minutes",
+                )
+            ]
         if self.idle_minutes > self.max_hours * 60:
-            return [text("session.idle_minutes 不可超過 session.max_hours")]
+            return [
+                text(
+                    "{name} 不可超過 {other}",
+                    name="session.idle_minutes",
+                    other="session.max_hours",
+                )
+            ]
         return []
 
 

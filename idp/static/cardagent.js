@@ -1,7 +1,8 @@
 // Card forms (憑證登入, 醫事機構卡驗證, 註冊醫事人員卡): list the cards through the card
 // agent on this computer, then on submit get a challenge from the hub, have the agent
 // sign it with the chosen card after the PIN, and post the certificate and signature.
-// The PIN is sent to the agent only (its field has no name).
+// The PIN is sent to the agent only (its field has no name). Nothing is said about the
+// agent where no card is being used.
 (function () {
   "use strict";
 
@@ -110,7 +111,18 @@
         });
     });
 
-    listCards();
+    // The agent is asked only once a card is to be used: a card form folded away in a
+    // <details> (憑證登入, 醫事機構卡驗證) waits until it is opened.
+    var holder = form.closest("details");
+    if (holder && !holder.open) {
+      holder.addEventListener("toggle", function opened() {
+        if (!holder.open) { return; }
+        holder.removeEventListener("toggle", opened);
+        listCards();
+      });
+    } else {
+      listCards();
+    }
   }
 
   document.querySelectorAll("[data-card-form]").forEach(setup);

@@ -17,10 +17,10 @@ from flask import (
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..http import auth_session, interaction
+from ..http import auth_session, interaction, notices
 from ..http.access import login_required
 from ..http.context import client_ip, current_hub, public_url
-from ..http.forms import ChangePasswordForm, ConfirmForm, ProfileForm
+from ..http.forms import ChangePasswordForm, ConfirmForm, ProfileForm, form_problems
 from ..http.unit_of_work import db, kick_worker
 from ..models import Account
 from ..services import audit
@@ -40,7 +40,7 @@ def _account() -> Account:
 
 
 #: Field name → what is wrong with it (a zh-TW text, or the domain's texts).
-Errors = dict[str, "str | list[Text]"]
+Errors = dict[str, "str | Text | list[Text]"]
 
 
 def _password_page(form: ChangePasswordForm, errors: Errors, status: int = 200) -> Response:
@@ -67,7 +67,7 @@ def change_password() -> BaseResponse:
         form.rid.data = request.args.get("rid", "")
         return _password_page(form, {})
     if not form.validate_on_submit():
-        return _password_page(form, {"form": "表單已逾時，請重新送出"}, 400)
+        return _password_page(form, dict(form_problems(form)), 400)
     hub = current_hub()
     account = _account()
     try:
@@ -92,7 +92,13 @@ def change_password() -> BaseResponse:
             kick_worker()
     auth_session.password_changed()
     resumed = interaction.resume(form.rid.data or "") if form.rid.data else None
-    return resumed or Response(render_template("account/password_changed.html"))
+    return resumed or redirect(url_for("account.password_changed"))
+
+
+@bp.get("/password/changed")
+@login_required
+def password_changed() -> Response:
+    return Response(render_template("account/password_changed.html"))
 
 
 @bp.route("/sessions", methods=["GET"])
@@ -124,6 +130,7 @@ def end_session(sid: str) -> BaseResponse:
         auth_session.end("signout")
         return redirect(url_for("portal.home"))
     hub_sessions.end_session(db(), hub.revocation, hub_session, "ended_by_owner")
+    notices.tell("已登出該裝置。")
     audit.record(
         db(),
         "session.end",
@@ -136,16 +143,13 @@ def end_session(sid: str) -> BaseResponse:
     return redirect(url_for("account.sessions"))
 
 
-def _profile_page(
-    form: ProfileForm, errors: dict[str, str], saved: bool = False, status: int = 200
-) -> Response:
+def _profile_page(form: ProfileForm, errors: Errors, status: int = 200) -> Response:
     account = _account()
     return Response(
         render_template(
             "account/profile.html",
             form=form,
             errors=errors,
-            saved=saved,
             account=account,
             unit_admins=profile.unit_admins(db(), account),
             pending_email=profile.pending_email(db(), account),
@@ -162,7 +166,7 @@ def edit_profile() -> BaseResponse:
     if request.method == "GET":
         return _profile_page(form, {})
     if not form.validate_on_submit():
-        return _profile_page(form, {"form": "表單已逾時，請重新送出"}, status=400)
+        return _profile_page(form, dict(form_problems(form)), status=400)
     changes = {name: (getattr(form, name).data or "").strip() for name in profile.EDITABLE}
     try:
         outcome = profile.update_profile(
@@ -174,10 +178,11 @@ def edit_profile() -> BaseResponse:
             ip=client_ip(),
         )
     except profile.ProfileErrors as problems:
-        return _profile_page(form, problems.errors, status=400)
+        return _profile_page(form, dict(problems.errors), status=400)
     if outcome.email_pending:
         kick_worker()
-    return _profile_page(form, {}, saved=True)
+    notices.tell("已儲存。")
+    return redirect(url_for("account.edit_profile"))
 
 
 @bp.get("/email/confirm/<token>")

@@ -1,5 +1,5 @@
 """Administration for security admins: the security policy, locked accounts and
-sessions, and (in development) the mail outbox."""
+sessions, the audit log (稽核紀錄), and (in development) the mail outbox."""
 
 from __future__ import annotations
 
@@ -10,54 +10,20 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..http import auth_session
+from ..http import auth_session, notices
 from ..http.access import audit_reader_required, security_admin_required
 from ..http.context import client_ip, current_hub
 from ..http.forms import ConfirmForm
 from ..http.listing import day, export, show, wants_export
 from ..http.unit_of_work import after_commit, db, kick_worker
 from ..models import Account
-from ..services import audit, policy
+from ..services import audit, names, policy
 from ..services.errors import Text, text
 from ..services.messaging import mail
 from ..services.reports import listings
 from ..services.sessions import hub_sessions
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-#: How each policy field is shown: its label; booleans become a yes/no choice.
-FIELD_LABELS = {
-    "password.min_length": "最短長度",
-    "password.max_length": "最長長度",
-    "password.require_upper": "須含大寫英文字母",
-    "password.require_lower": "須含小寫英文字母",
-    "password.require_digit": "須含數字",
-    "password.require_symbol": "須含符號",
-    "password.symbols": "可用的符號",
-    "password.only_listed_symbols": "只准可用的符號",
-    "password.min_strength": "最低強度（0–4，2 為「中」）",
-    "password.forbid_personal_data": "不可含個人資料",
-    "password.forbid_common": "不可為常見密碼",
-    "password.history": "不可重複使用最近幾次的密碼",
-    "password.remind_after_days": "幾天後提醒更換（0 為不提醒）",
-    "password.max_age_days": "幾天後強制更換（0 為不強制）",
-    "password.reset_link_minutes": "重設密碼連結有效分鐘數",
-    "lockout.max_failures": "連續錯誤幾次鎖定",
-    "lockout.lock_minutes": "鎖定分鐘數",
-    "lockout.address_failures": "同一來源位址錯誤幾次暫停",
-    "lockout.address_window_minutes": "同一來源位址計算區間（分鐘）",
-    "lockout.signin_per_minute": "同一來源位址每分鐘登入次數上限",
-    "lockout.captcha_per_minute": "同一來源位址每分鐘驗證碼次數上限",
-    "lockout.forgot_password_per_hour": "同一來源位址每小時忘記密碼次數上限",
-    "lockout.status_lookup_per_hour": "同一來源位址每小時申請進度查詢次數上限",
-    "captcha.mode": "驗證碼（always：每次；after_failure：失敗後）",
-    "captcha.length": "驗證碼位數",
-    "captcha.ttl_seconds": "驗證碼有效秒數",
-    "session.idle_minutes": "閒置幾分鐘登出",
-    "session.max_hours": "登入後最長幾小時",
-    "session.warn_minutes": "逾時前幾分鐘提醒",
-    "dormancy.idle_days": "幾天未登入轉為待復權（0 為不轉）",
-}
 
 
 def _as_text(value: Any) -> str:
@@ -82,7 +48,6 @@ def _policy_page(
     problems: list[Text],
     status: int = 200,
     values: dict[str, Any] | None = None,
-    saved: bool = False,
 ) -> Response:
     current = policy.current_policy(db())
     shown = dict(current.flat())
@@ -92,11 +57,11 @@ def _policy_page(
             "admin/policy.html",
             current=current,
             values=shown,
-            labels=FIELD_LABELS,
+            sections=names.POLICY_SECTION,
+            choices=names.POLICY_CHOICE,
             problems=problems,
             history=policy.history(db())[:20],
             form=ConfirmForm(),
-            saved=saved,
         ),
         status=status,
     )
@@ -133,7 +98,8 @@ def edit_policy() -> BaseResponse:
     except policy.PolicyError as error:
         return _policy_page(error.problems, 400, values=None if preset else changes)
     after_commit(current_hub().policy.reload)
-    return _policy_page([], saved=True)
+    notices.tell("已儲存為新版本。")
+    return redirect(url_for("admin.edit_policy"))
 
 
 @bp.get("/accounts")

@@ -196,7 +196,7 @@ def status() -> BaseResponse:
             status=200,
         )
     session[SESSION_KEY] = application.id
-    return render_progress(application)
+    return redirect(url_for("apply.progress"))
 
 
 @bp.get("/form.pdf")

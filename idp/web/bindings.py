@@ -7,15 +7,16 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response, redirect, render_template, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..http.access import login_required, signed_in_account
 from ..http.context import client_ip, current_hub
-from ..http.forms import BindForm, ConfirmForm, LabelForm
+from ..http.forms import BindForm, ConfirmForm, LabelForm, form_problems
 from ..http.unit_of_work import db
 from ..models import Binding
 from ..oidc.third_party_login import initiate_login_url
-from ..services.errors import DomainError, InvalidInput, NotFound, text
+from ..services.errors import DomainError, InvalidInput, NotFound, Text, text
 from ..services.subsystems import bindings
 from ..services.subsystems.catalogues import Subsystem
 from ..services.subsystems.clients import find_client
@@ -24,6 +25,11 @@ from .apply import render_subsystems_page
 bp = Blueprint("bindings", __name__)
 
 FORM_EXPIRED = text("表單已逾時，請重新操作")
+
+
+def _refusal(form: FlaskForm) -> Text:
+    """The first reason a posted form was refused (a stale form, or a value too long)."""
+    return next(iter(form_problems(form).values()))
 
 
 @dataclass(frozen=True)
@@ -53,9 +59,7 @@ def bind() -> BaseResponse:
     account = signed_in_account()
     form = BindForm()
     if not form.validate_on_submit():
-        return render_subsystems_page(
-            account, bind_error=text("表單已逾時，請重新操作"), status=400
-        )
+        return render_subsystems_page(account, bind_error=_refusal(form), status=400)
     hub = current_hub()
     subsystem = hub.catalogues.get(form.subsystem.data or "")
     try:
@@ -82,9 +86,7 @@ def relabel(public_id: str) -> BaseResponse:
     account = signed_in_account()
     form = LabelForm()
     if not form.validate_on_submit():
-        return render_subsystems_page(
-            account, bind_error=text("表單已逾時，請重新操作"), status=400
-        )
+        return render_subsystems_page(account, bind_error=_refusal(form), status=400)
     try:
         bindings.relabel(db(), account, public_id, form.label.data or "", client_ip())
     except NotFound as missing:
@@ -99,9 +101,7 @@ def relabel(public_id: str) -> BaseResponse:
 def unbind(public_id: str) -> BaseResponse:
     account = signed_in_account()
     if not ConfirmForm().validate_on_submit():
-        return render_subsystems_page(
-            account, bind_error=text("表單已逾時，請重新操作"), status=400
-        )
+        return render_subsystems_page(account, bind_error=FORM_EXPIRED, status=400)
     hub = current_hub()
     try:
         bindings.unbind(db(), hub.revocation, account, public_id, client_ip())

@@ -22,7 +22,7 @@ from ..services import uploads
 from ..services.errors import FormErrors, Text
 from ..services.portal import announcements, downloads
 from ..services.reports.paging import paged
-from .notices import page_number
+from .bulletins import page_number
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 

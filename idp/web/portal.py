@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 
 from flask import (
     Blueprint,
@@ -21,13 +22,20 @@ from werkzeug.wrappers import Response as BaseResponse
 from ..http import auth_session, interaction
 from ..http.access import signed_in_account
 from ..http.context import client_ip, current_hub
-from ..http.forms import ConfirmForm, ForgotPasswordForm, ResetPasswordForm, SignInForm
+from ..http.forms import (
+    REQUIRED,
+    ConfirmForm,
+    ForgotPasswordForm,
+    ResetPasswordForm,
+    SignInForm,
+    form_problems,
+)
 from ..http.i18n import COOKIE, LOCALES, current_locale, gettext, pick_locale, set_locale
 from ..http.signin_page import finish_sign_in, new_captcha, render_signin
 from ..http.unit_of_work import db, kick_worker
 from ..models import Account
 from ..services import permissions
-from ..services.errors import InvalidInput, Text
+from ..services.errors import InvalidInput, Text, text
 from ..services.messaging import inbox
 from ..services.reports import dashboard
 from ..services.sessions import hub_sessions
@@ -40,7 +48,7 @@ from ..services.signin.steps import (
     sign_in,
 )
 from .bindings import switch_in_groups
-from .notices import announcement_page
+from .bulletins import announcement_page
 
 bp = Blueprint("portal", __name__)
 
@@ -66,7 +74,7 @@ def home() -> Response:
             work=dashboard.pending_work(db(), account) if permissions.may_review(account) else None,
             unread=inbox.unread(db(), account),
             unread_total=inbox.unread_count(db(), account),
-            notices=announcement_page(10),
+            bulletins=announcement_page(10),
         )
     )
 
@@ -124,6 +132,12 @@ def signout() -> BaseResponse:
     if not form.validate_on_submit():
         abort(400)
     auth_session.end("signout")
+    return redirect(url_for("portal.signed_out"))
+
+
+@bp.get("/signed-out")
+def signed_out() -> Response:
+    """Where a sign-out lands (POST/redirect/GET): reloading it signs nobody out again."""
     return Response(render_template("portal/signed_out.html"))
 
 
@@ -138,20 +152,22 @@ def keepalive() -> Response:
 
 # 忘記密碼 -------------------------------------------------------------------------------
 
-#: The one answer to every well-formed 忘記密碼 request.
-RESET_SENT = "若帳號與電子郵件相符，系統已寄出變更密碼通知信，請於時限內開啟信中的連結。"
-
 
 def _forgot_page(
-    form: ForgotPasswordForm, message: str | None, sent: bool, status: int = 200
+    form: ForgotPasswordForm,
+    errors: Mapping[str, Text] | None = None,
+    message: str | None = None,
+    status: int = 200,
 ) -> Response:
     form.captcha_answer.data = ""
     return Response(
         render_template(
             "portal/forgot_password.html",
             form=form,
+            values={"username": form.username.data or "", "email": form.email.data or ""},
+            errors={name: [problem] for name, problem in (errors or {}).items()},
             message=message,
-            sent=sent,
+            sent=request.method == "GET" and bool(request.args.get("sent")),
             captcha_id=new_captcha(),
         ),
         status=status,
@@ -162,23 +178,27 @@ def _forgot_page(
 def forgot_password() -> BaseResponse:
     form = ForgotPasswordForm()
     if request.method == "GET":
-        return _forgot_page(form, None, sent=False)
+        return _forgot_page(form)
     if not form.validate_on_submit():
-        return _forgot_page(form, "表單已逾時，請重新送出", sent=False, status=400)
+        return _forgot_page(form, form_problems(form), status=400)
     hub = current_hub()
     ip = client_ip()
     if not hub.throttle().allow("forgot_password", ip):
-        return _forgot_page(form, "嘗試次數過多，請稍後再試", sent=False, status=429)
-    if hub.settings.captcha and not captcha.check(
-        hub.store, form.captcha_id.data or "", form.captcha_answer.data or ""
-    ):
-        return _forgot_page(form, "驗證碼錯誤，請重新輸入", sent=False, status=400)
+        return _forgot_page(form, message="嘗試次數過多，請稍後再試", status=429)
     username = (form.username.data or "").strip()
     email = (form.email.data or "").strip()
-    if not username or not email:
-        return _forgot_page(form, "請填寫帳號與電子郵件", sent=False, status=400)
+    answer = (form.captcha_answer.data or "").strip()
+    missing = {
+        name: text(REQUIRED)
+        for name, value in (("username", username), ("email", email), ("captcha_answer", answer))
+        if not value and (name != "captcha_answer" or hub.settings.captcha)
+    }
+    if missing:
+        return _forgot_page(form, missing, status=400)
+    if hub.settings.captcha and not captcha.check(hub.store, form.captcha_id.data or "", answer):
+        return _forgot_page(form, {"captcha_answer": text("驗證碼錯誤，請重新輸入")}, status=400)
     credentials.request_reset(db(), username=username, email=email, ip=ip)
-    return _forgot_page(ForgotPasswordForm(formdata=None), RESET_SENT, sent=True)
+    return redirect(url_for("portal.forgot_password", sent=1))
 
 
 @bp.route(credentials.RESET_PATH + "<token>", methods=["GET", "POST"])
@@ -195,7 +215,7 @@ def reset_password(token: str) -> BaseResponse:
     errors: dict[str, str | list[Text]] = {}
     if request.method == "POST":
         if not form.validate_on_submit():
-            errors["form"] = "表單已逾時，請重新送出"
+            errors.update({name: [problem] for name, problem in form_problems(form).items()})
         else:
             try:
                 account = credentials.complete_reset(
@@ -213,7 +233,7 @@ def reset_password(token: str) -> BaseResponse:
                 hub.throttle().unlock(account.id)
                 hub_sessions.shut_out(db(), hub.revocation, account.id, "password_reset")
                 kick_worker()
-                return Response(render_template("portal/password_reset_done.html"))
+                return redirect(url_for("portal.password_reset_done"))
     form.new_password.data = form.confirm.data = ""
     owner = db().get(Account, reset.account_id)
     return Response(
@@ -227,6 +247,11 @@ def reset_password(token: str) -> BaseResponse:
         ),
         status=400 if errors else 200,
     )
+
+
+@bp.get("/password/reset-done")
+def password_reset_done() -> Response:
+    return Response(render_template("portal/password_reset_done.html"))
 
 
 @bp.post("/password/strength")

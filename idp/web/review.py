@@ -1,4 +1,5 @@
-"""Reviewers' pages (unit admins and the authority): 帳號申請核定 and 業務子系統帳號申請審核.
+"""Reviewers' pages (unit admins and the authority): 帳號申請核定, 業務子系統帳號申請審核 and
+帳號/權限異動審核, with their searches, pages, exports and detail pages.
 
 What a reviewer may see or decide is decided by ``services.permissions``; these views only
 pass the signed-in account along, so an id changed in a URL or form finds nothing.
@@ -6,12 +7,14 @@ pass the signed-in account along, so an id changed in a URL or form finds nothin
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
+from ..http import notices
 from ..http.access import authority_required, signed_in_account, unit_admin_required
 from ..http.context import client_ip, current_hub
 from ..http.listing import day, export, show, wants_export
@@ -19,14 +22,16 @@ from ..http.unit_of_work import db, kick_worker
 from ..hub import Hub
 from ..models import Account, AccountRole, ApplicationStatus, RoleChangeKind
 from ..services.accounts.national_id import reveal_masked
-from ..services.applications.submission import STATUS_NAMES
-from ..services.errors import DomainError, text
+from ..services.errors import DomainError, InvalidInput
 from ..services.reports import listings
 from ..services.reports.paging import Listing
 from ..services.reviews import decisions as reviews
 from ..services.reviews import role_changes
 
 bp = Blueprint("review", __name__, url_prefix="/review")
+
+#: The batch waiting for its 是否確定 (a reviewer's browser session holds one at a time).
+CONFIRM_KEY = "review_confirm"
 
 
 def reviewer() -> Account:
@@ -64,7 +69,7 @@ def filters_from_request() -> listings.ReviewFilter:
         name=args.get("name", "")[:100],
         national_id_hash=args.get("nid", "")[:64],
         role=AccountRole(role) if role in ROLE_CHOICES else None,
-        status=ApplicationStatus(status) if status in STATUS_NAMES else None,
+        status=ApplicationStatus(status) if status in set(ApplicationStatus) else None,
     )
 
 
@@ -72,7 +77,7 @@ def role_change_filter() -> listings.RoleChangeFilter:
     args = request.args
     status, kind, number = args.get("status", ""), args.get("kind", ""), args.get("number", "")
     return listings.RoleChangeFilter(
-        status=ApplicationStatus(status) if status in STATUS_NAMES else None,
+        status=ApplicationStatus(status) if status in set(ApplicationStatus) else None,
         kind=RoleChangeKind(kind) if kind in {k.value for k in RoleChangeKind} else None,
         number=int(number) if number.isdigit() and len(number) < 10 else None,
         submitted_from=day(args.get("from", "")),
@@ -90,9 +95,7 @@ def _batch_page(
     rows: list[Any] | None = None,
     message: object = None,
     status: int = 200,
-    done: bool = False,
     confirm: dict[str, Any] | None = None,
-    **extra: Any,
 ) -> Response:
     """A review list: its page, or (``rows``) the rows picked for confirmation."""
     page = show(listing) if rows is None else None
@@ -105,12 +108,10 @@ def _batch_page(
             sort=listing.sort_of(request.args.get("sort", "")),
             filters=request.args,
             message=message,
-            done=done,
             confirm=confirm,
             catalogues=current_hub().catalogues,
-            status_names=STATUS_NAMES,
-            role_names=listings.ROLE_NAMES,
-            **extra,
+            roles=list(AccountRole),
+            statuses=list(ApplicationStatus),
         ),
         status=status,
     )
@@ -121,27 +122,51 @@ def _decide(
     listing: Listing[Any],
     find: Callable[[list[int]], list[Any]],
     decide: Callable[..., list[Any]],
-    **extra: Any,
 ) -> BaseResponse:
-    """Two steps: the first POST shows what was selected and asks to confirm (是否確定?),
-    the second decides. Nothing changes until the confirmation. A posted search form
-    comes back as a GET."""
+    """Two steps, each a POST answered by a redirect: the first checks the selection and
+    the reason and asks to confirm (是否確定?) on a page of its own, the second decides and
+    lands on the list with what was done. Nothing changes until the confirmation. A posted
+    search form comes back as a GET."""
     if request.form.get("search"):
         return redirect(url_for(request.endpoint or "", **search_args(current_hub())))
     ids = _ids()
     approve = request.form.get("decision") == "approve"
     reason = request.form.get("reason", "")
     try:
-        selected = find(ids)
+        if not ids:
+            raise InvalidInput("ids", "請先勾選要審核的申請")
         if request.form.get("confirmed") != "yes":
-            confirm = {"ids": ids, "approve": approve, "reason": reason}
-            return _batch_page(kind, listing, rows=selected, confirm=confirm, **extra)
+            find(ids)
+            reviews.check_reason(reason, required=not approve, missing="退回時請填寫原因")
+            token = secrets.token_urlsafe(12)
+            session[CONFIRM_KEY] = {
+                "token": token,
+                "kind": kind,
+                "ids": ids,
+                "approve": approve,
+                "reason": reason,
+            }
+            return redirect(url_for(request.endpoint or "", confirm=token))
         decided = decide(ids, approve=approve, reason=reason, ip=client_ip())
     except DomainError as refused:
-        return _batch_page(kind, listing, message=refused.text, status=400, **extra)
+        return _batch_page(kind, listing, message=refused.text, status=400)
+    session.pop(CONFIRM_KEY, None)
     kick_worker()
-    done = "已核定 {count} 筆" if approve else "已退回 {count} 筆"
-    return _batch_page(kind, listing, message=text(done, count=len(decided)), done=True, **extra)
+    notices.tell("已核定 {count} 筆" if approve else "已退回 {count} 筆", count=len(decided))
+    return redirect(request.path)
+
+
+def _listing_or_confirmation(
+    kind: str, listing: Listing[Any], find: Callable[[list[int]], list[Any]]
+) -> Response:
+    """The list (or its export), or — for the token the first step redirected with — what
+    was selected, with the question."""
+    pending = session.get(CONFIRM_KEY) or {}
+    token = request.args.get("confirm", "")
+    if token and pending.get("token") == token and pending.get("kind") == kind:
+        confirm = {k: pending[k] for k in ("ids", "approve", "reason")}
+        return _batch_page(kind, listing, rows=find(confirm["ids"]), confirm=confirm)
+    return export(listing) if wants_export() else _batch_page(kind, listing)
 
 
 @bp.route("/applications", methods=["GET", "POST"])
@@ -149,12 +174,16 @@ def _decide(
 def applications() -> BaseResponse:
     me = reviewer()
     listing = listings.applications(me, filters_from_request())
+
+    def find(ids: list[int]) -> list[Any]:
+        return reviews.applications_in_scope(db(), me, ids)
+
     if request.method == "GET":
-        return export(listing) if wants_export() else _batch_page("applications", listing)
+        return _listing_or_confirmation("applications", listing, find)
     return _decide(
         "applications",
         listing,
-        lambda ids: reviews.applications_in_scope(db(), me, ids),
+        find,
         lambda ids, **kw: reviews.decide_applications(db(), me, ids, **kw),
     )
 
@@ -203,12 +232,16 @@ def subsystem_requests() -> BaseResponse:
     me = reviewer()
     catalogues = current_hub().catalogues
     listing = listings.subsystem_requests(me, filters_from_request(), catalogues)
+
+    def find(ids: list[int]) -> list[Any]:
+        return reviews.requests_in_scope(db(), me, ids)
+
     if request.method == "GET":
-        return export(listing) if wants_export() else _batch_page("subsystem_requests", listing)
+        return _listing_or_confirmation("subsystem_requests", listing, find)
     return _decide(
         "subsystem_requests",
         listing,
-        lambda ids: reviews.requests_in_scope(db(), me, ids),
+        find,
         lambda ids, **kw: reviews.decide_requests(db(), catalogues, me, ids, **kw),
     )
 
@@ -229,8 +262,6 @@ def subsystem_request_detail(request_id: int) -> BaseResponse:
             request_row=held,
             masked_id=masked_id,
             catalogues=hub.catalogues,
-            status_names=STATUS_NAMES,
-            role_names=listings.ROLE_NAMES,
         )
     )
 
@@ -242,18 +273,19 @@ def role_change_requests() -> BaseResponse:
     me = reviewer()
     hub = current_hub()
     listing = listings.role_changes(me, role_change_filter())
+
+    def find(ids: list[int]) -> list[Any]:
+        return role_changes.changes_to_decide(db(), me, ids)
+
     if request.method == "GET":
-        if wants_export():
-            return export(listing)
-        return _batch_page("role_changes", listing, kinds=role_changes.KIND_NAMES)
+        return _listing_or_confirmation("role_changes", listing, find)
     return _decide(
         "role_changes",
         listing,
-        lambda ids: role_changes.changes_to_decide(db(), me, ids),
+        find,
         lambda ids, **kw: role_changes.decide_role_changes(
             db(), hub.catalogues, hub.managing(), me, ids, **kw
         ),
-        kinds=role_changes.KIND_NAMES,
     )
 
 
@@ -266,8 +298,6 @@ def role_change_detail(change_id: int) -> BaseResponse:
         render_template(
             "review/role_change.html",
             change=change,
-            kinds=role_changes.KIND_NAMES,
-            status_names=STATUS_NAMES,
             catalogues=current_hub().catalogues,
         )
     )

@@ -10,19 +10,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..http.access import unit_admin_required
 from ..http.context import client_ip, current_hub
 from ..http.listing import day, export, show, wants_export
 from ..http.unit_of_work import db, kick_worker
-from ..models import Account, AccountRole, AccountStatus
+from ..models import Account, AccountRole, AccountStatus, ApplicationStatus, RoleChangeKind
 from ..services import permissions
 from ..services.accounts import lifecycle as account_admin
-from ..services.accounts.lifecycle import ACCOUNT_STATUS_NAMES, AccountDetails
+from ..services.accounts.lifecycle import AccountDetails
 from ..services.accounts.national_id import reveal_masked
-from ..services.applications.submission import STATUS_NAMES
 from ..services.errors import DomainError, FormErrors, InvalidInput, Text
 from ..services.permissions import is_authority
 from ..services.reports import dashboard, listings
@@ -33,15 +32,15 @@ from .review import reviewer, role_change_filter, search_args
 
 bp = Blueprint("unit_accounts", __name__, url_prefix="/unit")
 
+#: The disabling waiting for its 是否確定.
+DISABLE_KEY = "disable_confirm"
+
 DETAIL_FIELDS = ("national_id", *account_admin.EDITABLE)
 
 
 def _details() -> AccountDetails:
     form = request.form
     return AccountDetails(**{name: form.get(name, "")[:254] for name in DETAIL_FIELDS})
-
-
-ROLE_CHOICES = {role.value for role in AccountRole}
 
 
 def _account_filter() -> listings.AccountFilter:
@@ -54,9 +53,9 @@ def _account_filter() -> listings.AccountFilter:
         name=args.get("name", "")[:100],
         email=args.get("email", "")[:254],
         national_id_hash=args.get("nid", "")[:64],
-        role=AccountRole(role) if role in ROLE_CHOICES else None,
+        role=AccountRole(role) if role in set(AccountRole) else None,
         subsystem=args.get("subsystem", "")[:40],
-        status=AccountStatus(status) if status in ACCOUNT_STATUS_NAMES else None,
+        status=AccountStatus(status) if status in set(AccountStatus) else None,
     )
 
 
@@ -77,8 +76,8 @@ def accounts() -> BaseResponse:
             page=show(listing),
             sort=listing.sort_of(request.args.get("sort", "")),
             filters=request.args,
-            account_status_names=ACCOUNT_STATUS_NAMES,
-            role_names=listings.ROLE_NAMES,
+            roles=list(AccountRole),
+            statuses=list(AccountStatus),
             catalogues=current_hub().catalogues,
         )
     )
@@ -132,7 +131,7 @@ def _detail_page(
     errors: dict[str, list[Text]] | None = None,
     message: object = None,
     status: int = 200,
-    confirm_disable: dict[str, str] | None = None,
+    confirm_disable: dict[str, Any] | None = None,
 ) -> Response:
     hub = current_hub()
     masked_id = reveal_masked(db(), hub.national_ids, account, viewer=me, ip=client_ip())
@@ -149,9 +148,7 @@ def _detail_page(
             message=message,
             done=request.args.get("done"),
             may_manage=permissions.may_manage(me, account),
-            account_status_names=ACCOUNT_STATUS_NAMES,
             bindings=bindings_of(db(), account),
-            kinds=role_changes.KIND_NAMES,
             catalogues=hub.catalogues,
             confirm_disable=confirm_disable,
             changes=[
@@ -159,7 +156,6 @@ def _detail_page(
                 for c in role_changes.list_role_changes(db(), me, None)
                 if c.account_id == account.id
             ],
-            status_names=STATUS_NAMES,
         ),
         status=status,
     )
@@ -171,7 +167,9 @@ def account_detail(account_id: int) -> BaseResponse:
     me = reviewer()
     account = _account(me, account_id)
     if request.method == "GET":
-        return _detail_page(me, account)
+        pending = session.get(DISABLE_KEY) or {}
+        asked = pending.get("account_id") == account.id and request.args.get("confirm") == "disable"
+        return _detail_page(me, account, confirm_disable=pending if asked else None)
     try:
         changed = account_admin.edit_account(
             db(), current_hub().managing(), me, account, _details(), ip=client_ip()
@@ -209,11 +207,19 @@ def _disable_day() -> date | None:
 @bp.post("/accounts/<int:account_id>/disable")
 @unit_admin_required
 def disable(account_id: int) -> BaseResponse:
-    """Two steps, like the review pages: the first POST asks 是否確定, the second disables."""
+    """Two steps, like the review pages, each answered by a redirect: the first asks
+    是否確定 on the account's page, the second disables."""
     if request.form.get("confirmed") != "yes":
-        me = reviewer()
-        confirm = {"on": request.form.get("on", ""), "reason": request.form.get("reason", "")}
-        return _detail_page(me, _account(me, account_id), confirm_disable=confirm)
+        account = _account(reviewer(), account_id)
+        session[DISABLE_KEY] = {
+            "account_id": account.id,
+            "on": request.form.get("on", "")[:10],
+            "reason": request.form.get("reason", "")[:500],
+        }
+        return redirect(
+            url_for("unit_accounts.account_detail", account_id=account.id, confirm="disable")
+        )
+    session.pop(DISABLE_KEY, None)
 
     def action(me: Account, account: Account) -> None:
         account_admin.disable_account(
@@ -304,8 +310,8 @@ def role_change_list() -> Response:
             page=show(listing),
             sort=listing.sort_of(request.args.get("sort", "")),
             rows=None,
-            kinds=role_changes.KIND_NAMES,
-            status_names=STATUS_NAMES,
+            statuses=[s for s in ApplicationStatus if s is not ApplicationStatus.WAITING],
+            kinds=list(RoleChangeKind),
             filters=request.args,
             catalogues=current_hub().catalogues,
         )
@@ -330,6 +336,14 @@ def signins() -> Response:
     return export(listing) if wants_export() else _signins_page(listing, "hub")
 
 
+@bp.get("/failed-signins")
+@unit_admin_required
+def failed_signins() -> Response:
+    """登入失敗紀錄: refused sign-ins of the accounts the manager may see, and why."""
+    listing = listings.failed_signins(reviewer(), _signin_filter())
+    return export(listing) if wants_export() else _signins_page(listing, "failed")
+
+
 @bp.get("/subsystem-signins")
 @unit_admin_required
 def subsystem_signins() -> Response:
@@ -339,11 +353,18 @@ def subsystem_signins() -> Response:
 
 
 def _signins_page(listing: Any, kind: str) -> Response:
+    """One of the three sign-in logs; 人員登入紀錄 shows the latest refusals beside it."""
+    failures = (
+        listings.failed_signins(reviewer(), _signin_filter()).page(db(), 1, 20, "")
+        if kind == "hub"
+        else None
+    )
     return Response(
         render_template(
             "unit_accounts/signins.html",
             listing=listing,
             kind=kind,
+            failures=failures,
             page=show(listing),
             sort=listing.sort_of(request.args.get("sort", "")),
             filters=request.args,

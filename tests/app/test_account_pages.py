@@ -71,7 +71,8 @@ def test_change_password(app: Flask, hub: Hub) -> None:
     done = post_form(
         client, "/account/password", current_password=PASSWORD, new_password=NEW, confirm=NEW
     )
-    assert "密碼已更新" in done.get_data(as_text=True)
+    assert done.status_code == 302  # POST/redirect/GET
+    assert "密碼已更新" in client.get(done.headers["Location"]).get_data(as_text=True)
     assert client_sign_in(app.test_client(), hub, password=NEW).status_code == 302
     assert client_sign_in(app.test_client(), hub).status_code == 401
     with hub.database.unit_of_work() as db:
@@ -164,19 +165,22 @@ def test_profile_changes_are_checked_and_email_needs_confirmation(app: Flask, hu
         "title": "護理師",
         "phone": "02-12345678#9",
         "phone_backup": "",
-        "mobile": "0912345678",
+        "mobile": "0812345678",
         "email": "wang@example.org",
         "email_backup": "",
     }
     refused = post_form(client, "/account/profile", **values)
     assert refused.status_code == 400
     assert 'id="mobile-error"' in refused.get_data(as_text=True)
-    assert 'value="0912345678"' in refused.get_data(as_text=True)  # what was typed is kept
+    assert 'value="0812345678"' in refused.get_data(as_text=True)  # what was typed is kept
     assert account(hub).title == ""  # nothing stored
-    values.update(mobile="0912-345678", email="new.wang@example.org")
-    saved = post_form(client, "/account/profile", **values).get_data(as_text=True)
+    values.update(mobile="+886 912 345 678", email="new.wang@example.org")
+    answer = post_form(client, "/account/profile", **values)
+    assert answer.status_code == 302  # POST/redirect/GET
+    saved = client.get(answer.headers["Location"]).get_data(as_text=True)
     assert "已儲存" in saved and "new.wang@example.org" in saved
     assert account(hub).title == "護理師" and account(hub).email == "wang@example.org"
+    assert account(hub).mobile == "0912-345678" and account(hub).phone == "02-12345678#9"
     with hub.database.unit_of_work() as db:
         mail = db.query(MailMessage).filter_by(kind="email_confirm").one()
         assert mail.to == "new.wang@example.org"
@@ -226,18 +230,10 @@ def test_security_admin_changes_the_policy_on_the_page(admin_client: FlaskClient
     page = admin_client.get("/admin/policy").get_data(as_text=True)
     fields = page_fields(page)
     values = {name: value for name, value in fields.items() if "." in name}
-    values.update(
-        dict(
-            re.findall(
-                r'<select id="([^"]+)"[^>]*>\s*<option value="(true|false)"'
-                r"[^>]*selected",
-                page,
-            )
-        )
-    )
-    values.update(
-        dict(re.findall(r'<select id="([^"]+)".*?<option value="(false)"[^>]*selected', page, re.S))
-    )
+    for name, options in re.findall(r'<select id="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
+        chosen = re.search(r'<option value="([^"]*)"[^>]*selected', options)
+        if chosen:
+            values[name] = chosen.group(1)
     refused = admin_client.post(
         "/admin/policy",
         data={
@@ -247,7 +243,10 @@ def test_security_admin_changes_the_policy_on_the_page(admin_client: FlaskClient
             "csrf_token": fields["csrf_token"],
         },
     )
-    assert refused.status_code == 400 and "password.min_length" in refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    alert = re.search(r'role="alert">(.*?)</div>', refused.get_data(as_text=True), re.S)
+    assert alert is not None and "最短長度" in alert.group(1)
+    assert "password." not in alert.group(1)  # the setting's label, not its key
     saved = admin_client.post(
         "/admin/policy",
         data={
@@ -257,7 +256,8 @@ def test_security_admin_changes_the_policy_on_the_page(admin_client: FlaskClient
             "csrf_token": fields["csrf_token"],
         },
     )
-    assert saved.status_code == 200, saved.get_data(as_text=True)[:2000]
+    assert saved.status_code == 302, saved.get_data(as_text=True)[:2000]
+    assert "已儲存為新版本" in admin_client.get(saved.headers["Location"]).get_data(as_text=True)
     with hub.database.unit_of_work() as db:
         current = policy.current_policy(db)
         assert current.version == 2 and current.password.min_length == 14

@@ -145,6 +145,7 @@ def test_binding_page_binds_lists_and_refuses_long_labels(app: Flask, hub: Hub) 
     client = app.test_client()
     client_sign_in(client, hub)
     page = client.get("/apply/subsystems").get_data(as_text=True)
+    assert 'maxlength="10"' not in page  # a long label is refused with a message, not cut
     token = page_fields(page)["csrf_token"]
     form = {
         "csrf_token": token,

@@ -207,7 +207,8 @@ def test_sign_out_ends_the_session(client: FlaskClient, hub: Hub) -> None:
     old = cookie_value(client)
     fields = page_fields(client.get("/").get_data(as_text=True))
     response = client.post("/signout", data={"csrf_token": fields["csrf_token"]})
-    assert "您已登出" in response.get_data(as_text=True)
+    assert response.status_code == 302  # reloading the page it lands on signs nobody out
+    assert "您已登出" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert hub.store.get(store_key_for(old or "")) is None
     assert 'name="password"' in client.get("/").get_data(as_text=True)
     with hub.database.unit_of_work() as db:

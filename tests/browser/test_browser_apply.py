@@ -112,8 +112,9 @@ def test_batch_return_needs_a_reason(page: Page, live: LiveHub) -> None:
     for n in range(2):
         boxes.nth(n).check()
     page.get_by_role("button", name="退回所選").click()
-    page.get_by_role("button", name="確定").click()
-    expect(page.get_by_text("退回時請填寫原因")).to_be_visible()
+    # Said at once, before any 是否確定.
+    expect(page.get_by_role("alert")).to_contain_text("退回時請填寫原因")
+    expect(page.get_by_role("heading", name="是否確定退回以下 2 筆申請？")).to_have_count(0)
     page.get_by_role("checkbox", name="選取 林新人 的申請").first.check()
     page.get_by_role("checkbox", name="選取 林新人 的申請").nth(1).check()
     page.get_by_label("審核說明（退回時必填）").fill("請改用單位信箱")

@@ -125,6 +125,8 @@ def test_unit_admin_application_verified_by_card_on_the_progress_page(
     assert answer.status == 302
     page.goto(card_hub.url + "/apply/progress")
     expect(page.get_by_role("heading", name="紙本審核")).to_be_visible()
+    # The card is asked for only once the person chooses it.
+    page.locator("summary", has_text="醫事機構卡驗證").click()
     use_card(page, "Institution")
     page.get_by_role("button", name="驗證機構卡").click()
     expect(page.get_by_role("status").filter(has_text="醫事機構卡驗證成功")).to_be_visible()

@@ -60,7 +60,7 @@ def test_add_disable_and_restore_an_account(page: Page, live: LiveHub) -> None:
     page.get_by_label("（必填）身分證統一編號").fill(national_id("C", "12345678"))
     page.get_by_label("（必填）姓名").fill("陳新進")
     page.get_by_label("（必填）職稱").fill("個管師")
-    page.get_by_label("（必填）市話").fill("0227654321")
+    page.get_by_label("（必填）市話").fill("27654321")
     page.get_by_label("（必填）電子郵件").fill("newhire@example.org")
     page.get_by_role("button", name="新增", exact=True).click()
     expect(page.locator("#phone-error")).to_contain_text("02-12345678")

@@ -55,9 +55,9 @@ def demo_units(live_hub: LiveHub) -> LiveHub:
 
 
 def test_a_refused_form_keeps_what_was_typed_except_passwords(demo_units: LiveHub) -> None:
-    response = apply(demo_units, mobile="0912345678", title="主任")
+    response = apply(demo_units, mobile="0812345678", title="主任")
     assert response.status_code == 400
-    assert "手機格式如 0912-345678" in response.text
+    assert "手機號碼為 09 開頭的 10 碼" in response.text
     assert 'value="主任"' in response.text and 'value="林新人"' in response.text
     assert APPLICANT_PASSWORD not in response.text
     assert 'value="prenatal_care" checked' in response.text

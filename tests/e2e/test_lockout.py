@@ -46,12 +46,35 @@ def test_three_wrong_passwords_lock_the_account_for_thirty_minutes(app: Flask, h
     assert locked(hub, "tester01")
     refused = client_sign_in(client, hub)  # the right password, while locked
     assert refused.status_code == 401
-    assert "帳號或密碼錯誤" in refused.get_data(as_text=True)
+    assert "暫停登入至" in refused.get_data(as_text=True)  # locked, and until when
     assert "忘記密碼" in refused.get_data(as_text=True)
     with hub.database.unit_of_work() as db:
         event = db.query(AuditEvent).filter_by(action="account.locked").one()
         assert remaining_lock_seconds(hub, event.actor_account_id or 0) > 29 * 60
         assert remaining_lock_seconds(hub, event.actor_account_id or 0) <= 30 * 60
+
+
+def test_a_name_nobody_holds_locks_the_same_way(app: Flask, hub: Hub) -> None:
+    """No enumeration: once the policy's failures are reached, any name is told it is
+    locked, in the same words, whether or not an account has it."""
+    add_account(hub)
+
+    def alert(response) -> str:  # type: ignore[no-untyped-def]
+        found = re.search(r'role="alert"[^>]*>(.*?)<', response.get_data(as_text=True))
+        assert found is not None
+        return found.group(1)
+
+    answers = {}
+    for name in ("tester01", "nobody99"):
+        client = app.test_client()
+        for n in range(3):
+            first = client_sign_in(client, hub, username=name, password=WRONG, ip=f"10.1.{n}.1")
+            assert first.status_code == 401
+        right = client_sign_in(client, hub, username=name, ip="10.2.0.1")
+        assert right.status_code == 401
+        answers[name] = alert(right)
+    assert "暫停登入至" in answers["tester01"]
+    assert re.sub(r"\d", "0", answers["tester01"]) == re.sub(r"\d", "0", answers["nobody99"])
 
 
 def test_a_success_forgets_earlier_failures(app: Flask, hub: Hub) -> None:

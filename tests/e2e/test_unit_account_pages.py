@@ -81,7 +81,7 @@ def test_adding_an_account_keeps_what_was_typed_when_refused(units: LiveHub) -> 
         **{**NEW_ACCOUNT, "phone": "12345", "name": "陳新進"},
     )
     assert refused.status_code == 400
-    assert "電話格式如 02-12345678#123" in refused.text
+    assert "請填區碼與號碼" in refused.text
     assert 'value="陳新進"' in refused.text and 'value="newhire01"' in refused.text
     with units.hub.database.unit_of_work() as db:
         assert db.scalar(select(Account).where(Account.username == "newhire01")) is None

@@ -78,6 +78,41 @@ def reviewer(hub: Hub, username: str) -> Account:
         return account
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("name", "<script>alert(1)</script>"),
+        ("name", "1234567"),
+        ("name", "王😀明"),
+        ("email", "<b>x</b>@x.org"),
+        ("email", "a@b.c"),
+    ],
+)
+def test_names_and_addresses_that_are_none_are_refused(units: Hub, field: str, value: str) -> None:
+    add_admin(units, "hospadmin", HOSPITAL)
+    assert field in refusals(units, **{field: value})
+
+
+def test_phones_and_addresses_are_stored_in_one_spelling(units: Hub) -> None:
+    add_admin(units, "hospadmin", HOSPITAL)
+    submit(
+        units,
+        name=" 瓦歷斯·諾幹 ",
+        phone="(02)2765-4321 ext 12",
+        mobile="+886 912 345 678",
+        email="Newcomer@EXAMPLE.org",
+    )
+    with units.database.unit_of_work() as db:
+        account = db.scalar(select(Account).where(Account.username == "newcomer01"))
+        assert account is not None
+        assert (account.name, account.phone, account.mobile, account.email) == (
+            "瓦歷斯·諾幹",
+            "02-27654321#12",
+            "0912-345678",
+            "Newcomer@example.org",
+        )
+
+
 def test_a_member_cannot_apply_before_the_unit_has_an_admin(units: Hub) -> None:
     problems = refusals(units)
     assert "尚無單位業務管理者" in problems["role"][0]
@@ -100,7 +135,7 @@ def test_every_field_refuses_bad_input_and_nothing_is_stored(units: Hub) -> None
         phone="12345",
         phone_backup="02-1",
         unit_phone="x",
-        mobile="0912345678",
+        mobile="0812345678",
         email="not-an-address",
         email_backup="also@bad",
         consent=False,

@@ -33,15 +33,6 @@ from .directory import USERNAME_PATTERN, find_by_username, normalize_username
 from .national_id import NationalIdBox
 from .person import Problems, check_person
 
-#: The account statuses shown on the pages.
-ACCOUNT_STATUS_NAMES = {
-    AccountStatus.PENDING.value: "待審核",
-    AccountStatus.ACTIVE.value: "啟用",
-    AccountStatus.RETURNED.value: "退回",
-    AccountStatus.DISABLED.value: "停用",
-    AccountStatus.DORMANT.value: "待復權",
-}
-
 
 @dataclass(frozen=True)
 class AccountDetails:
@@ -139,7 +130,7 @@ def add_account(
     unit = _unit_for_new_account(db, manager, unit_code)
     if unit is None:
         problems.add("unit_code", text("查無此單位，或此單位已終止合約"))
-    check_person(problems, details)
+    person = check_person(problems, details)
     id_hash = ""
     if "national_id" not in problems.errors:
         id_hash = managing.national_ids.lookup_hash(details.national_id)
@@ -156,7 +147,7 @@ def add_account(
         must_change_password=True,
         national_id_sealed=managing.national_ids.seal(details.national_id),
         national_id_hash=id_hash,
-        **{name: getattr(details, name).strip() for name in EDITABLE},
+        **{name: person[name] for name in EDITABLE},
     )
     password = random_password(managing.password_policy, personal_data(account))
     account.password_hash = managing.passwords.hash(password)
@@ -201,13 +192,11 @@ def edit_account(
     """Change a person's details; returns the names of the fields that changed."""
     _check_may_manage(manager, account)
     problems = Problems()
-    check_person(problems, details, national_id_required=False)
+    person = check_person(problems, details, national_id_required=False)
     problems.raise_any()
-    changed = [
-        name for name in EDITABLE if getattr(account, name) != getattr(details, name).strip()
-    ]
+    changed = [name for name in EDITABLE if getattr(account, name) != person[name]]
     for name in changed:
-        setattr(account, name, getattr(details, name).strip())
+        setattr(account, name, person[name])
     if details.national_id:
         id_hash = managing.national_ids.lookup_hash(details.national_id)
         if id_hash != account.national_id_hash:

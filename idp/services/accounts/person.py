@@ -1,14 +1,35 @@
 """A person's details as forms give them (name, title, phones, e-mails, 身分證), checked
-in one place for the application form and the accounts a unit admin adds or edits."""
+in one place for the application form and the accounts a unit admin adds or edits.
+
+A name is a person's name: Chinese characters, Latin letters (with their accents), the
+romanised names of 原住民族 with spaces, hyphens and apostrophes, and the middle dot that
+joins given name and surname (``Walis·Nokan``, ``瓦歷斯·諾幹``). Digits, markup and emoji
+are not part of anyone's name."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from ..errors import FormErrors, InvalidInput, Text, text
-from .contact import email_problem, mobile_problem, phone_problem
+from .contact import (
+    clean_email,
+    clean_mobile,
+    clean_phone,
+    email_problem,
+    mobile_problem,
+    phone_problem,
+)
 from .national_id import validate as validate_national_id
+
+NAME_LENGTH = 100
+TITLE_LENGTH = 100
+#: Marks that join or separate the parts of a name, besides letters: space, hyphen,
+#: apostrophe (and its typographic forms), the middle dots (· ‧ ・ •) and a period.
+NAME_JOINERS = " -‐'’ʼ·‧・•."
+NAME_HINT = "姓名只能有中文、英文字母、空格、連字號（-）、撇號（'）及間隔號（·）"
 
 
 @dataclass
@@ -51,15 +72,62 @@ class PersonDetails(Protocol):
     def email_backup(self) -> str: ...
 
 
+def clean_name(value: str) -> str:
+    """Full-width forms folded (NFKC), runs of space as one, the ends trimmed."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", value)).strip()
+
+
+def name_problem(value: str) -> str | None:
+    name = clean_name(value)
+    if not name:
+        return "此欄位必填"
+    if len(name) > NAME_LENGTH:
+        return "姓名不可超過 100 字"
+    letters = 0
+    for char in name:
+        kind = unicodedata.category(char)
+        if kind.startswith("L"):
+            letters += 1
+        elif not (kind.startswith("M") and letters) and char not in NAME_JOINERS:
+            return NAME_HINT
+    return None if letters else NAME_HINT
+
+
+def title_problem(value: str, required: bool = True) -> str | None:
+    title = value.strip()
+    if not title:
+        return "此欄位必填" if required else None
+    if len(title) > TITLE_LENGTH:
+        return "職稱不可超過 100 字"
+    if "<" in title or ">" in title:
+        return "職稱不可含 < 或 >"
+    return None
+
+
+def clean_contacts(values: dict[str, str]) -> dict[str, str]:
+    """Contact fields (phones, e-mails) that passed their checks, in their stored
+    spelling; an empty optional field stays empty."""
+    cleaners = {
+        "phone": clean_phone,
+        "phone_backup": clean_phone,
+        "unit_phone": clean_phone,
+        "mobile": clean_mobile,
+        "email": clean_email,
+        "email_backup": clean_email,
+    }
+    return {
+        name: (cleaners[name](value) or "") if value.strip() and name in cleaners else value.strip()
+        for name, value in values.items()
+    }
+
+
 def check_person(
     problems: Problems, form: PersonDetails, national_id_required: bool = True
-) -> None:
-    problems.check("name", "此欄位必填" if not form.name.strip() else None)
-    if len(form.name) > 100:
-        problems.add("name", text("姓名不可超過 100 字"))
-    problems.check("title", "此欄位必填" if not form.title.strip() else None)
-    if len(form.title) > 100:
-        problems.add("title", text("職稱不可超過 100 字"))
+) -> dict[str, str]:
+    """Every problem of the person's fields goes to ``problems``; the answer is the fields
+    as they are stored (name and title trimmed, phones and e-mails in one spelling)."""
+    problems.check("name", name_problem(form.name))
+    problems.check("title", title_problem(form.title))
     problems.check("phone", phone_problem(form.phone, required=True))
     problems.check("phone_backup", phone_problem(form.phone_backup, required=False))
     problems.check("unit_phone", phone_problem(form.unit_phone, required=False))
@@ -71,3 +139,14 @@ def check_person(
             validate_national_id(form.national_id)
         except InvalidInput as refused:
             problems.add("national_id", *refused.texts)
+    cleaned = clean_contacts(
+        {
+            "phone": form.phone,
+            "phone_backup": form.phone_backup,
+            "unit_phone": form.unit_phone,
+            "mobile": form.mobile,
+            "email": form.email,
+            "email_backup": form.email_backup,
+        }
+    )
+    return {"name": clean_name(form.name), "title": form.title.strip(), **cleaned}

@@ -20,6 +20,7 @@ from ..key_derivation import token_hash
 from ..messaging import mail
 from ..permissions import unit_admins as admins_of_unit
 from .contact import email_problem, mobile_problem, phone_problem
+from .person import clean_contacts, title_problem
 
 EDITABLE = ("title", "phone", "phone_backup", "mobile", "email", "email_backup")
 
@@ -38,15 +39,13 @@ class ProfileUpdate:
 
 def _problems(changes: dict[str, str]) -> dict[str, str]:
     checks = {
-        "title": None if changes["title"] else "此欄位必填",
+        "title": title_problem(changes["title"]),
         "phone": phone_problem(changes["phone"], required=True),
         "phone_backup": phone_problem(changes["phone_backup"], required=False),
         "mobile": mobile_problem(changes["mobile"], required=False),
         "email": email_problem(changes["email"], required=True),
         "email_backup": email_problem(changes["email_backup"], required=False),
     }
-    if len(changes["title"]) > 100:
-        checks["title"] = "職稱不可超過 100 字"
     return {name: problem for name, problem in checks.items() if problem}
 
 
@@ -65,6 +64,8 @@ def update_profile(
     problems = _problems(changes)
     if problems:
         raise ProfileErrors(problems)
+    changes = {**changes, **clean_contacts({k: v for k, v in changes.items() if k != "title"})}
+    changes["title"] = changes["title"].strip()
     changed = [
         name for name in EDITABLE if name != "email" and getattr(account, name) != changes[name]
     ]

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...models import Account, Application, ApplicationStatus
-from ..errors import Text, TooManyAttempts, text
+from ..errors import TooManyAttempts
 from ..permissions import reviewers_of_application
 from ..policy import Policy
 from ..signin.passwords import Passwords
@@ -20,10 +20,11 @@ from ..signin.throttle import Throttle
 
 @dataclass(frozen=True)
 class StepStatus:
-    step: Text
     status: ApplicationStatus
     decided_at: datetime | None
     reason: str
+    #: The subsystem of a subsystem account's review; empty for the hub account's.
+    subsystem: str = ""
 
 
 @dataclass(frozen=True)
@@ -36,21 +37,9 @@ class ApplicationProgress:
 
 
 def progress_of(db: Session, application: Application) -> ApplicationProgress:
-    steps = [
-        StepStatus(
-            text("單一入口帳號審核"),
-            application.status,
-            application.decided_at,
-            application.reason,
-        )
-    ]
+    steps = [StepStatus(application.status, application.decided_at, application.reason)]
     steps += [
-        StepStatus(
-            text("業務子系統帳號審核：{subsystem}", subsystem=request.subsystem),
-            request.status,
-            request.decided_at,
-            request.reason,
-        )
+        StepStatus(request.status, request.decided_at, request.reason, request.subsystem)
         for request in application.subsystem_requests
     ]
     return ApplicationProgress(application, steps, reviewers_of_application(db, application))

@@ -45,14 +45,6 @@ CONSENT_VERSION = "2026-11"
 
 REQUIRED = text("此欄位必填")
 
-#: How each status reads on the pages.
-STATUS_NAMES = {
-    ApplicationStatus.WAITING.value: "待前一關核定",
-    ApplicationStatus.PENDING.value: "待審核",
-    ApplicationStatus.APPROVED.value: "核定",
-    ApplicationStatus.RETURNED.value: "退回",
-}
-
 
 @dataclass(frozen=True)
 class ApplicationForm:
@@ -188,7 +180,7 @@ def submit_application(
     elif find_by_username(db, username) is not None:
         problems.add("username", text("此帳號已有人使用，請換一個"))
     _check_password(problems, form, applying.password_policy)
-    check_person(problems, form)
+    person = check_person(problems, form)
     if unit is not None:
         check_subsystem_choices(db, applying.catalogues, unit, form.subsystems, problems)
     if not form.consent:
@@ -206,14 +198,7 @@ def submit_application(
     account = Account(
         username=username,
         password_hash=applying.passwords.hash(form.password),
-        name=form.name.strip(),
-        title=form.title.strip(),
-        phone=form.phone,
-        phone_backup=form.phone_backup,
-        unit_phone=form.unit_phone,
-        mobile=form.mobile,
-        email=form.email.strip(),
-        email_backup=form.email_backup.strip(),
+        **person,
         national_id_sealed=applying.national_ids.seal(national_id),
         national_id_hash=id_hash,
         unit_id=unit.id,

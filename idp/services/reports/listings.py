@@ -34,9 +34,8 @@ from ...models import (
     Unit,
 )
 from ...models.base import TAIPEI
+from .. import names
 from ..accounts.directory import normalize_username
-from ..accounts.lifecycle import ACCOUNT_STATUS_NAMES
-from ..applications.submission import STATUS_NAMES
 from ..permissions import (
     account_scope,
     application_scope,
@@ -44,14 +43,9 @@ from ..permissions import (
     request_scope,
     role_change_scope,
 )
-from ..reviews.role_changes import KIND_NAMES
 from ..subsystems.catalogues import Catalogues
 from .paging import Column, Listing
 
-ROLE_NAMES = {
-    AccountRole.UNIT_ADMIN.value: "單位業務管理者",
-    AccountRole.MEMBER.value: "一般使用者",
-}
 Reviewer = aliased(Account, name="reviewer")
 Requester = aliased(Account, name="requester")
 
@@ -70,21 +64,14 @@ def _between(
     return query
 
 
-def _value(value: Any) -> str:
-    return str(getattr(value, "value", value) or "")
-
-
-def _role(value: Any) -> str:
-    return ROLE_NAMES.get(_value(value), "")
-
-
-def _status(value: Any) -> str:
-    return STATUS_NAMES.get(_value(value), "")
+def _named(value: Any) -> str:
+    """A status, role or kind in words (``services.names``)."""
+    return names.name_of(value)
 
 
 def _subsystem_name(catalogues: Catalogues) -> Any:
     def shown(code: str) -> str:
-        return str(catalogues[code].abbreviation) if code in catalogues else "單一入口系統"
+        return str(names.subsystem(catalogues, code))
 
     return shown
 
@@ -136,13 +123,11 @@ def accounts(viewer: Account, filters: AccountFilter) -> Listing[Account]:
     columns = (
         Column("unit_code", "單位代碼", Unit.code),
         Column("unit_name", "單位名稱", Unit.name),
-        Column("role", "使用者角色", Account.role, shown=_role),
+        Column("role", "使用者角色", Account.role, shown=_named),
         Column("username", "使用者帳號", Account.username),
         Column("name", "使用者姓名", Account.name),
         Column("email", "電子郵件", Account.email),
-        Column(
-            "status", "帳號狀態", Account.status, shown=lambda v: ACCOUNT_STATUS_NAMES[_value(v)]
-        ),
+        Column("status", "帳號狀態", Account.status, shown=_named),
         Column("last_signin", "最後登入", Account.last_signin_at),
     )
     return Listing("accounts", "人員帳號管理", query, columns, "username", Account.id)
@@ -184,9 +169,38 @@ def hub_signins(viewer: Account, filters: SigninFilter) -> Listing[HubSession]:
         Column("name", "姓名", Account.name),
         Column("unit_code", "單位代碼", Unit.code),
         Column("ip", "來源位址", HubSession.ip),
-        Column("amr", "驗證方式", HubSession.amr, sortable=False, shown=lambda v: ", ".join(v)),
+        Column(
+            "amr",
+            "驗證方式",
+            HubSession.amr,
+            sortable=False,
+            shown=lambda v: "、".join(names.auth_methods(v)),
+        ),
     )
     return Listing("signins", "人員登入紀錄", query, columns, "-at", HubSession.sid)
+
+
+def failed_signins(viewer: Account, filters: SigninFilter) -> Listing[AuditEvent]:
+    """登入失敗紀錄: refused sign-ins (``signin.failure`` in the audit log) of the accounts
+    the viewer may see, and why."""
+    query = select(AuditEvent).where(
+        AuditEvent.action == "signin.failure",
+        AuditEvent.actor_account_id.in_(_visible(viewer, filters)),
+    )
+    query = _between(query, AuditEvent.at, filters.since, filters.until)
+    columns = (
+        Column("at", "時間", AuditEvent.at),
+        Column("username", "帳號", AuditEvent.actor),
+        Column("ip", "來源位址", AuditEvent.ip),
+        Column(
+            "reason",
+            "失敗原因",
+            AuditEvent.details,
+            sortable=False,
+            shown=lambda v: names.signin_failure(str(v.get("reason", ""))),
+        ),
+    )
+    return Listing("failed-signins", "登入失敗紀錄", query, columns, "-at", AuditEvent.id)
 
 
 def subsystem_signins(
@@ -256,7 +270,7 @@ def _reviewed(query: Select[Any], model: Any, filters: ReviewFilter) -> Select[A
 
 def _decision_columns(model: Any) -> tuple[Column, ...]:
     return (
-        Column("status", "申請狀態", model.status, shown=_status),
+        Column("status", "申請狀態", model.status, shown=_named),
         Column("reviewer", "審核人員", Reviewer.name),
         Column("decided_at", "審核時間", model.decided_at),
         Column("reason", "審核說明", model.reason, sortable=False),
@@ -271,7 +285,7 @@ def applications(viewer: Account, filters: ReviewFilter) -> Listing[Application]
         Column("username", "申請人帳號", Account.username),
         Column("unit_code", "單位代碼", Unit.code),
         Column("unit_name", "申請人單位", Unit.name),
-        Column("role", "帳號角色別", Application.role, shown=_role),
+        Column("role", "帳號角色別", Application.role, shown=_named),
         *_decision_columns(Application),
     )
     return Listing("applications", "帳號申請核定", query, columns, "-submitted_at", Application.id)
@@ -290,7 +304,7 @@ def subsystem_requests(
         Column(
             "subsystem", "業務子系統", SubsystemRequest.subsystem, shown=_subsystem_name(catalogues)
         ),
-        Column("role", "子系統角色別", SubsystemRequest.role, shown=_role),
+        Column("role", "子系統角色別", SubsystemRequest.role, shown=_named),
         *_decision_columns(SubsystemRequest),
     )
     return Listing(
@@ -334,11 +348,11 @@ def role_changes(viewer: Account, filters: RoleChangeFilter) -> Listing[RoleChan
     columns = (
         Column("number", "單號", RoleChange.id),
         Column("submitted_at", "送單日期", RoleChange.submitted_at),
-        Column("kind", "申請類別", RoleChange.kind, shown=lambda v: KIND_NAMES[v][0]),
+        Column("kind", "申請類別", RoleChange.kind, shown=_named),
         Column("unit_name", "申請單位", Unit.name),
         Column("requester", "申請人員", Requester.name),
         Column("username", "異動帳號", Account.username),
-        Column("status", "申請進度", RoleChange.status, shown=_status),
+        Column("status", "申請進度", RoleChange.status, shown=_named),
         Column("reviewer", "審核人員", Reviewer.name),
         Column("decided_at", "審核日期", RoleChange.decided_at),
         Column("reason", "處理說明", RoleChange.decision_reason, sortable=False),

@@ -216,7 +216,9 @@ def decide_requests(
             if approve
             else "您的業務子系統帳號申請已退回：{subsystem}",
             "原因：{reason}" if reason else "",
-            subsystem=str(catalogues[request.subsystem].abbreviation),
+            subsystem=request.subsystem,
+            subsystem_name=catalogues[request.subsystem].abbreviation.zh_tw,
+            subsystem_en=catalogues[request.subsystem].abbreviation.en,
             reason=reason,
         )
     return requests

@@ -25,10 +25,12 @@ from ...models import (
     SubsystemAccount,
     utcnow,
 )
+from ...translations import english
 from .. import audit
 from ..accounts.lifecycle import Managing, disable_now
 from ..errors import InvalidInput, NotFound, Text
 from ..messaging import inbox
+from ..names import name_of
 from ..permissions import (
     account_scope,
     authority_admins,
@@ -40,14 +42,6 @@ from ..subsystems.catalogues import Catalogues
 from ..subsystems.quotas import SubsystemChoice, quota_problems
 from .decisions import NotDecidable, check_reason
 
-#: Each kind as the pages and mails name it (zh-TW, English).
-KIND_NAMES = {
-    RoleChangeKind.CANCEL_ADMIN: ("管理者註銷", "cancel admin"),
-    RoleChangeKind.PROMOTE: ("一般使用者轉為管理者", "member to admin"),
-    RoleChangeKind.DEMOTE: ("管理者轉為一般使用者", "admin to member"),
-    RoleChangeKind.OVER_QUOTA: ("管理員超額申請", "admin over quota"),
-    RoleChangeKind.EXTRA_MENU: ("增加業務選單", "extra menu roles"),
-}
 #: What each kind needs the changed role to be now.
 _ROLE_BEFORE = {
     RoleChangeKind.CANCEL_ADMIN: AccountRole.UNIT_ADMIN,
@@ -163,8 +157,8 @@ def submit_role_change(
         inbox.post(
             db,
             reviewer,
-            "待審核的帳號/權限異動申請：{kind}（{unit}）",
-            kind=KIND_NAMES[kind][0],
+            "待審核的帳號/權限異動申請：{change}（{unit}）",
+            change=kind.value,
             unit=account.unit.name,
         )
     return change
@@ -256,12 +250,13 @@ def decide_role_changes(
                 db,
                 person,
                 "role_change_decided",
-                "帳號/權限異動申請已核定：{request}"
+                "帳號/權限異動申請已核定：{change}"
                 if approve
-                else "帳號/權限異動申請已退回：{request}",
+                else "帳號/權限異動申請已退回：{change}",
                 "原因：{reason}" if reason else "",
-                request=KIND_NAMES[change.kind][0],
-                request_en=KIND_NAMES[change.kind][1],
+                change=change.kind.value,
+                request=name_of(change.kind),
+                request_en=english(name_of(change.kind)),
                 changed_account=change.account.username,
                 approved=approve,
                 reason=reason,

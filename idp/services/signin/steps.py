@@ -12,14 +12,16 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy.orm import Session
 
 from ...models import Account, AccountStatus
+from ...models.base import TAIPEI
 from ...store import Store
 from .. import audit
-from ..accounts.directory import find_by_username
+from ..accounts.directory import find_by_username, normalize_username
 from ..cards.certificates import CardHolder
 from ..cards.challenge import CardProof
 from ..errors import DomainError
@@ -36,11 +38,19 @@ ACR_PASSWORD = "urn:onedoor:acr:password"
 ACR_CARD = "urn:onedoor:acr:card"
 ACR_VALUES = (ACR_PASSWORD, ACR_CARD)
 
-#: One message for a wrong account, a wrong password and a locked account alike.
+#: One message for a wrong account name and a wrong password alike.
 BAD_CREDENTIALS = (
     "帳號或密碼錯誤。連續錯誤 {max_failures} 次將暫停登入 {lock_minutes} 分鐘；"
     "忘記密碼請使用「忘記密碼」重設，重設後即解除鎖定。"
 )
+#: Once the policy's failures are reached for a name, whether or not an account has it,
+#: and whatever password is typed next: nobody learns from it that the account exists.
+LOCKED = (
+    "此帳號因連續登入失敗，暫停登入至 {until}（臺北時間）。"
+    "忘記密碼請使用「忘記密碼」重設，重設後即解除鎖定。"
+)
+#: When the lock of an account (its id) or of a name with no account ends.
+LOCKED_UNTIL = "signin:locked-until:"
 
 
 def acr_for(amr: Sequence[str]) -> str:
@@ -141,6 +151,21 @@ class CaptchaStep:
             raise SigninFailed("驗證碼錯誤，請重新輸入", reason="captcha")
 
 
+def _lock_key(account: Account | None, username: str) -> int | str:
+    """What failures are counted under: the account, or the name typed when no account
+    has it (so that a name nobody holds locks the same way)."""
+    return account.id if account is not None else "name:" + normalize_username(username)[:50]
+
+
+def _locked_answer(
+    throttle: Throttle, key: int | str, lock_minutes: int, reason: str = "locked"
+) -> SigninFailed:
+    stored = throttle.store.get(f"{LOCKED_UNTIL}{key}")
+    until = float(stored) if stored else time.time() + lock_minutes * 60
+    shown = datetime.fromtimestamp(until, TAIPEI).strftime("%Y/%m/%d %H:%M")
+    return SigninFailed(LOCKED, reason=reason, until=shown)
+
+
 def check_credentials(
     db: Session,
     passwords: Passwords,
@@ -152,28 +177,38 @@ def check_credentials(
 ) -> Account:
     """The account whose password this is, whatever its status, counting failures toward
     lockout. Costs the same whether or not the account exists or is locked, and says the
-    same."""
+    same: a wrong name or password, and once the policy's failures are reached for a
+    name, that it is locked and until when."""
     account = find_by_username(db, username)
-    locked = account is not None and throttle.locked(account.id)
+    key = _lock_key(account, username)
+    locked = throttle.locked(key)
     ok = passwords.check(account.password_hash if account else None, password)
     if account is not None and not locked and ok:
         return account
     throttle.address_failed(ip)
-    if account is not None and not locked and throttle.account_failed(account.id):
-        audit.record_always(
-            db,
-            "account.locked",
-            actor="system",
-            target=account.username,
-            actor_account_id=account.id,
-            ip=ip,
-            minutes=policy.lockout.lock_minutes,
+    lock_minutes = policy.lockout.lock_minutes
+    if locked:
+        raise _locked_answer(throttle, key, lock_minutes)
+    if throttle.account_failed(key):
+        throttle.store.set(
+            f"{LOCKED_UNTIL}{key}", str(time.time() + lock_minutes * 60).encode(), lock_minutes * 60
         )
+        if account is not None:
+            audit.record_always(
+                db,
+                "account.locked",
+                actor="system",
+                target=account.username,
+                actor_account_id=account.id,
+                ip=ip,
+                minutes=lock_minutes,
+            )
+        raise _locked_answer(throttle, key, lock_minutes, reason="credentials")
     raise SigninFailed(
         BAD_CREDENTIALS,
-        reason="locked" if locked else "credentials",
+        reason="credentials",
         max_failures=policy.lockout.max_failures,
-        lock_minutes=policy.lockout.lock_minutes,
+        lock_minutes=lock_minutes,
     )
 
 
@@ -236,8 +271,15 @@ def sign_in(db: Session, steps: Sequence[Step], attempt: SigninAttempt) -> Authe
         for step in steps:
             step.run(attempt, state)
     except SigninFailed as failure:
+        # Kept with the account the name belongs to, for its unit's 登入紀錄.
+        named = find_by_username(db, attempt.username) if attempt.username else None
         audit.record_always(
-            db, "signin.failure", actor=attempt.username[:100], ip=attempt.ip, reason=failure.reason
+            db,
+            "signin.failure",
+            actor=attempt.username[:100],
+            actor_account_id=named.id if named is not None else None,
+            ip=attempt.ip,
+            reason=failure.reason,
         )
         raise
     account = state.account

@@ -49,7 +49,7 @@ def quota_problems(
             text(
                 "此單位的{subsystem}管理者已達上限（{quota} 位），"
                 "請改由單位管理者提出「管理員超額申請」",
-                subsystem=str(subsystem.abbreviation),
+                subsystem=subsystem.abbreviation,
                 quota=quota,
             )
         ]

@@ -20,7 +20,7 @@ from ..services.errors import NotFound
 from ..services.portal import announcements, downloads
 from ..services.reports.paging import Page, paged
 
-bp = Blueprint("notices", __name__)
+bp = Blueprint("bulletins", __name__)
 
 #: A version of a 下載專區 file never changes once published.
 YEAR = 365 * 24 * 3600
@@ -57,7 +57,7 @@ def announcement_list() -> Response:
     """公告事項: by 分類 and 系統, with a keyword in the title."""
     return Response(
         render_template(
-            "notices/announcements.html",
+            "bulletins/announcements.html",
             page=announcement_page(),
             filters=request.args,
             categories=announcements.CATEGORIES,
@@ -71,7 +71,7 @@ def announcement(announcement_id: int) -> Response:
     shown = announcements.readable(db(), reader(), announcement_id)
     return Response(
         render_template(
-            "notices/announcement.html",
+            "bulletins/announcement.html",
             announcement=shown,
             categories=announcements.CATEGORIES,
             catalogues=current_hub().catalogues,
@@ -110,7 +110,7 @@ def download_list() -> Response:
     )
     return Response(
         render_template(
-            "notices/downloads.html",
+            "bulletins/downloads.html",
             page=paged(db(), downloads.listed(filters), page_number(), 20),
             filters=request.args,
             categories=downloads.CATEGORIES,
@@ -121,7 +121,7 @@ def download_list() -> Response:
 
 def version_url(version: DownloadVersion) -> str:
     return url_for(
-        "notices.download_version",
+        "bulletins.download_version",
         file_id=version.file_id,
         version_id=version.id,
         filename=version.filename,
@@ -149,24 +149,24 @@ def download_version(file_id: int, version_id: int, filename: str) -> BaseRespon
 
 @bp.get("/help/faq")
 def faq() -> Response:
-    return Response(render_template("notices/faq.html"))
+    return Response(render_template("bulletins/faq.html"))
 
 
 @bp.get("/help/guide")
 def guide() -> Response:
-    return Response(render_template("notices/guide.html"))
+    return Response(render_template("bulletins/guide.html"))
 
 
 @bp.get("/help/links")
 def links() -> Response:
-    return Response(render_template("notices/links.html"))
+    return Response(render_template("bulletins/links.html"))
 
 
 @bp.get("/contact")
 def contact() -> Response:
-    return Response(render_template("notices/contact.html", catalogues=current_hub().catalogues))
+    return Response(render_template("bulletins/contact.html", catalogues=current_hub().catalogues))
 
 
 @bp.get("/sitemap")
 def sitemap() -> Response:
-    return Response(render_template("notices/sitemap.html"))
+    return Response(render_template("bulletins/sitemap.html"))
