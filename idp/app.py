@@ -26,6 +26,7 @@ from .models import Account, AccountStatus, Announcement, ApplicationStatus, Rol
 from .models.base import TAIPEI
 from .oidc import init_oidc
 from .services import permissions, uploads
+from .services.audit_log import details as audit_details
 from .services.messaging import inbox
 from .services.portal import announcements
 from .services.sessions import devices
@@ -178,7 +179,9 @@ def _init_templates(app: Flask, hub: Hub) -> None:
         notices=notices.take,
     )
 
-    app.jinja_env.filters.update(FILTERS, device=devices.describe)
+    app.jinja_env.filters.update(
+        FILTERS, device=devices.describe, audit_details=audit_details.describe
+    )
 
     @app.template_filter("local")
     def local(name: Name) -> str:

@@ -9,7 +9,6 @@ start of, so an index can serve them; 身分證 is matched exactly by its keyed 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -36,6 +35,7 @@ from ...models import (
 from ...models.base import TAIPEI
 from .. import names
 from ..accounts.directory import normalize_username
+from ..audit_log import details
 from ..permissions import (
     account_scope,
     application_scope,
@@ -398,7 +398,7 @@ def audit_log(viewer: Account, filters: AuditFilter) -> Listing[AuditEvent]:
             "內容",
             AuditEvent.details,
             sortable=False,
-            shown=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True),
+            shown=details.as_text,
         ),
     )
     return Listing("audit", "稽核紀錄", query, columns, "-at", AuditEvent.id)
