@@ -14,7 +14,7 @@ RUN_STAMP := $(VENV)/.installed-run-$(HASH)
 ALL_STAMP := $(VENV)/.installed-all-$(HASH)
 DEV_ENV := IDP_ENV=development IDP_INSTANCE_PATH=$(or $(IDP_INSTANCE_PATH),instance)
 
-.PHONY: run test test-fast lint bench clean
+.PHONY: run test test-fast lint bench bench-exports clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,11 +39,21 @@ run: $(RUN_STAMP)
 	@echo "'$(DEV_ENV) $(BIN)/idp card dev-setup' once and start the card agent it prints."
 	$(DEV_ENV) $(BIN)/python -m clients.demo_rp.launch
 
-test: $(ALL_STAMP)
+# axe-core for the browser tests, from npm into a tests-only folder (not committed).
+AXE := tests/browser/axe/node_modules/.installed
+
+$(AXE): tests/browser/axe/package-lock.json
+	npm ci --prefix tests/browser/axe --no-audit --no-fund
+	touch $@
+
+test: $(ALL_STAMP) $(AXE)
 	$(BIN)/python -m pytest -q
 
 test-fast: $(ALL_STAMP)
 	$(BIN)/python -m pytest -q -m "not browser and not card"
+
+bench-exports: $(ALL_STAMP)
+	$(BIN)/python -m bench.export_signins
 
 lint: $(ALL_STAMP)
 	$(BIN)/ruff check idp clients tests bench tools
@@ -54,4 +64,4 @@ bench: $(ALL_STAMP)
 	bash bench/run.sh
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache tests/browser/axe/node_modules

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -16,15 +17,18 @@ from .http import errors, notices, unit_of_work
 from .http.access import current_account, may, password_change_first, second_factor_first
 from .http.auth_session import signed_in
 from .http.i18n import current_locale, gettext
+from .http.listing import url_with
 from .http.naming import FILTERS
 from .http.sessions import StoreSessionInterface
 from .http.unit_of_work import db
 from .hub import Hub
-from .models import Account, AccountStatus, ApplicationStatus, RoleChangeKind
+from .models import Account, AccountStatus, Announcement, ApplicationStatus, RoleChangeKind
 from .models.base import TAIPEI
 from .oidc import init_oidc
-from .services import permissions
+from .services import permissions, uploads
+from .services.audit_log import details as audit_details
 from .services.messaging import inbox
+from .services.portal import announcements
 from .services.sessions import devices
 from .services.subsystems.catalogues import Name
 from .web import (
@@ -32,9 +36,11 @@ from .web import (
     admin,
     apply,
     bindings,
+    bulletins,
     card,
     factor_signin,
     factors,
+    manage,
     portal,
     review,
     unit_accounts,
@@ -81,7 +87,7 @@ def create_app(
         )
     app.extensions["onedoor"] = hub
     app.session_interface = StoreSessionInterface(hub.store, lambda: hub.policy.current().session)
-    app.before_request(apply.allow_scan_uploads)  # before the CSRF check reads the body
+    app.before_request(_allow_uploads)  # before the CSRF check reads the body
     csrf = CSRFProtect(app)
     _init_login(app)
     _init_templates(app, hub)
@@ -96,6 +102,8 @@ def create_app(
     app.register_blueprint(factors.bp)
     app.register_blueprint(factor_signin.bp)
     app.register_blueprint(unit_accounts.bp)
+    app.register_blueprint(bulletins.bp)
+    app.register_blueprint(manage.bp)
     init_oidc(app, hub, csrf)
     app.before_request(password_change_first)
     app.before_request(second_factor_first)
@@ -108,6 +116,23 @@ def create_app(
         worker.start()
         app.extensions["onedoor_worker"] = worker
     return app
+
+
+#: Pages taking a file, and how large (the hub's other requests stay under 1 MB).
+UPLOAD_LIMITS = {
+    "apply.upload_scan": uploads.SCAN.max_bytes,
+    "manage.new_download": uploads.DOCUMENT.max_bytes,
+    "manage.replace_download": uploads.DOCUMENT.max_bytes,
+    "manage.add_attachment": uploads.DOCUMENT.max_bytes,
+}
+
+
+def _allow_uploads() -> None:
+    """``before_request``, ahead of the CSRF check that reads the form: an upload may be
+    larger than the hub's usual request limit."""
+    limit = UPLOAD_LIMITS.get(request.endpoint or "")
+    if limit:
+        request.max_content_length = limit + 64 * 1024
 
 
 def _init_login(app: Flask) -> None:
@@ -128,6 +153,14 @@ def _unread_messages() -> int:
     return inbox.unread_count(db(), account) if account is not None else 0
 
 
+def _banners() -> Sequence[Announcement]:
+    """The maintenance banner(s) in force, read once per page."""
+    if "banners" not in g:
+        g.banners = announcements.banners(db())
+    shown: Sequence[Announcement] = g.banners
+    return shown
+
+
 def _init_templates(app: Flask, hub: Hub) -> None:
     app.jinja_env.globals.update(
         _=gettext,
@@ -141,11 +174,19 @@ def _init_templates(app: Flask, hub: Hub) -> None:
         reviews_applications=lambda: may(permissions.may_review),
         is_authority=lambda: may(permissions.is_authority),
         is_security_admin=lambda: may(permissions.is_security_admin),
+        publishes_announcements=lambda: may(permissions.may_publish_announcements),
+        manages_downloads=lambda: may(permissions.may_manage_downloads),
+        current_banners=_banners,
+        announcement_categories=announcements.CATEGORIES,
+        subsystem_catalogues=hub.catalogues,
         switch_in_groups=bindings.switch_in_groups,
+        url_with=url_with,
         notices=notices.take,
     )
 
-    app.jinja_env.filters.update(FILTERS, device=devices.describe)
+    app.jinja_env.filters.update(
+        FILTERS, device=devices.describe, audit_details=audit_details.describe
+    )
 
     @app.template_filter("local")
     def local(name: Name) -> str:
@@ -167,7 +208,6 @@ def _init_templates(app: Flask, hub: Hub) -> None:
 PAGE_HEADERS = (
     ("X-Frame-Options", "DENY"),
     ("Referrer-Policy", "no-referrer"),
-    ("Cache-Control", "no-store"),
 )
 NO_STORE_ENDPOINTS = ("portal.captcha_image", "portal.captcha_audio")
 
@@ -180,6 +220,8 @@ def _security_headers(response: Response) -> Response:
     if response.mimetype == "text/html":
         for name, value in PAGE_HEADERS:
             headers[name] = value
+        # Pages are not kept, unless a view said otherwise (下載專區's redirect to a file).
+        headers.setdefault("Cache-Control", "no-store")
         headers["Content-Security-Policy"] = current_app.config["CONTENT_SECURITY_POLICY"]
     elif request.endpoint in NO_STORE_ENDPOINTS:
         headers["Cache-Control"] = "no-store"

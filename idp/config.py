@@ -15,6 +15,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .services.audit_log.sink import Collector
 from .services.cards.certificates import CardTrust, CrlSource, FieldMapping
 from .services.cards.ocsp import OcspResponder
 
@@ -107,6 +108,12 @@ class Settings:
     card_person_id_field: str = "subject:serialNumber"
     #: Address of the card agent on the user's own computer, as the sign-in page calls it.
     card_agent_url: str = "http://127.0.0.1:61180"
+    #: Collector that receives every audit record (a SIEM): ``tcp://host:port`` or
+    #: ``udp://host:port``; empty sends nothing.
+    audit_sink: str = ""
+    #: How records are sent there: ``jsonl`` (one JSON object a line) or ``syslog``
+    #: (RFC 5424; over TCP framed by octet counting, RFC 6587).
+    audit_sink_format: str = "jsonl"
     #: Default page language.
     default_locale: str = "zh-TW"
     #: Python logging level.
@@ -153,6 +160,11 @@ class Settings:
             raise ConfigError(f"card certificate field: {exc}") from exc
         if urlsplit(self.card_agent_url).hostname not in ("127.0.0.1", "localhost", "::1"):
             raise ConfigError("IDP_CARD_AGENT_URL must be on this computer (127.0.0.1)")
+        if self.audit_sink:
+            try:
+                self.audit_collector()
+            except ValueError as exc:
+                raise ConfigError(f"IDP_AUDIT_SINK: {exc}") from exc
         if self.default_locale not in ("zh-TW", "en"):
             raise ConfigError("IDP_DEFAULT_LOCALE must be 'zh-TW' or 'en'")
 
@@ -195,6 +207,13 @@ class Settings:
             self.card_person_id(),
             frozenset(o.strip() for o in self.card_policy_oids.split(",") if o.strip()),
             OcspResponder(self.card_ocsp_url) if self.card_ocsp_url else None,
+        )
+
+    def audit_collector(self) -> Collector | None:
+        if not self.audit_sink:
+            return None
+        return Collector.parse(
+            self.audit_sink, self.audit_sink_format, urlsplit(self.issuer).hostname or "-"
         )
 
     def instance_dir(self) -> Path:

@@ -50,10 +50,15 @@ def make_engine(url: str) -> Engine:
 
 
 class Database:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, session_info: dict[str, Any] | None = None) -> None:
+        """``session_info`` is given to every session (``Session.info``): what the
+        domain needs of the hub's configuration at commit time, such as the audit
+        chain's key."""
         self.url = url
         self.engine = make_engine(url)
-        self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
+        self.session_factory = sessionmaker(
+            self.engine, expire_on_commit=False, info=dict(session_info or {})
+        )
 
     @property
     def is_sqlite(self) -> bool:

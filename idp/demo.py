@@ -4,6 +4,8 @@ units and the authority (國健署), and the three subsystems (婦幼 mch, 癌�
 account at 示範綜合醫院, a member account at 示範診所) and one each to 癌整 and 戒菸; the
 legacy 婦幼 accounts in ``idp/data/demo_legacy_mch.csv`` are imported unbound, their old
 password being ``LEGACY_PASSWORD``; ``hospuser02`` is dormant, for 復權 to be tried on.
+The authority has published a few announcements, the weekly maintenance banner among
+them.
 
 Client secrets are kept in ``instance/demo_clients.json`` for the demo subsystems to
 read; loading again keeps them (or issues new ones if that file is gone).
@@ -21,9 +23,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .hub import Hub
-from .models import Account, AccountRole, AccountStatus, SubsystemAccount, Unit, utcnow
+from .models import (
+    Account,
+    AccountRole,
+    AccountStatus,
+    Announcement,
+    SubsystemAccount,
+    Unit,
+    utcnow,
+)
 from .services import audit, policy
 from .services.accounts.directory import create_account, find_by_username
+from .services.portal import announcements
 from .services.subsystems.bindings import bind_new_subsystem_account
 from .services.subsystems.clients import (
     ClientRegistration,
@@ -123,6 +134,7 @@ def load_demo(db: Session, hub: Hub, rp_base: str, first_port: int = FIRST_RP_PO
     _dormant_member(db, hub)
     lines.append(f"  {DORMANT_PERSON:<14} member     dormant, for a unit admin to restore (復權)")
     _hold_second_mch_account(db, hub)
+    _announce(db, hub)
     import_accounts(db, hub.catalogues["mch"], DEMO_LEGACY_MCH)
     lines.append(
         f"Legacy 婦幼 accounts to bind (old password {LEGACY_PASSWORD}): mch_legacy01, mch_legacy02"
@@ -217,6 +229,40 @@ def _hold_subsystem_admin_accounts(db: Session, hub: Hub, account: Account, unit
                 duty=duty.code,
                 menu_roles=[role.code for role in duty.menu_roles[:2]],
             ),
+        )
+
+
+#: Demo announcements by the authority (title, category, pinned, audience roles).
+DEMO_ANNOUNCEMENTS = (
+    ("本系統於每週六 22:00 至 02:00 進行例行性維護，請避免於該時段使用", "maintenance", True, ()),
+    ("【新功能上線】登入後請點選「帳號簽入」前往子系統", "notice", False, ()),
+    ("單位業務管理者請於每月檢視所屬人員帳號", "notice", False, ("unit_admin",)),
+)
+
+
+def _announce(db: Session, hub: Hub) -> None:
+    """The demo's announcements, written by the authority's admin (once)."""
+    if db.scalar(select(Announcement.id).limit(1)) is not None:
+        return
+    author = find_by_username(db, "hpaadmin01")
+    assert author is not None
+    for order, (title, category, pinned, roles) in enumerate(DEMO_ANNOUNCEMENTS):
+        announcements.save(
+            db,
+            hub.catalogues,
+            author,
+            announcements.AnnouncementForm(
+                title=title,
+                body=f"<p>{title}</p>",
+                category=category,
+                subsystem="",
+                starts_at=utcnow() - timedelta(days=1),
+                audience_roles=roles,
+                sort_order=order * 10,
+                pinned=pinned,
+                published=True,
+            ),
+            ip="demo",
         )
 
 

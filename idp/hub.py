@@ -10,6 +10,7 @@ from typing import Generic, TypeVar
 
 from .config import Settings
 from .db import Database
+from .services import audit
 from .services.accounts.lifecycle import Managing
 from .services.accounts.national_id import NationalIdBox
 from .services.factors.passkeys import RelyingParty
@@ -64,10 +65,12 @@ class Reloading(Generic[T]):
 class Hub:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.database = Database(settings.sqlalchemy_url())
-        self.store: Store = make_store(settings.redis_url, self.database.engine)
         secret = settings.resolved_secret_key()
         self.secret_key = secret
+        self.database = Database(
+            settings.sqlalchemy_url(), session_info={audit.CHAIN_KEY: audit.chain_key(secret)}
+        )
+        self.store: Store = make_store(settings.redis_url, self.database.engine)
         self.passwords = Passwords(
             settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism
         )
@@ -92,6 +95,8 @@ class Hub:
             SmtpSender(settings.smtp_url, settings.mail_from) if settings.smtp_url else None
         )
         self.revocation = Revocation(self.store, settings.access_token_ttl_seconds)
+        #: Where audit records are sent (``IDP_AUDIT_SINK``); None: nowhere.
+        self.audit_collector = settings.audit_collector()
 
     def throttle(self) -> Throttle:
         """Lockout and address limits under the policy in force."""

@@ -1,7 +1,8 @@
 """Background work inside each server process, every few seconds (and at once when
 kicked): back-channel logout notifications, 忘記密碼 requests (matched here, away from
-the request, so their answer time tells nothing), mail, and purging expired rows of
-the SQL store; every few minutes, disabling accounts on their day and dormancy."""
+the request, so their answer time tells nothing), mail, audit records for the collector
+and purging expired rows of the SQL store; every few minutes, disabling accounts on
+their day and dormancy."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import time
 from .hub import Hub
 from .oidc.backchannel import LogoutSender
 from .services.accounts import lifecycle as account_admin
+from .services.audit_log import sink
 from .services.messaging import mail
 from .services.sessions.backchannel import deliver, due_deliveries
 from .services.signin import credentials
@@ -50,6 +52,23 @@ def deliver_mail(hub: Hub) -> tuple[int, int]:
         return mail.deliver(db, hub.mail_sender, hub.settings.backchannel_retry_seconds)
 
 
+def forward_audit(hub: Hub) -> int:
+    """Send the audit records the collector has not had yet; returns how many went."""
+    if hub.audit_collector is None:
+        return 0
+    sent = 0
+    try:
+        while True:
+            with hub.database.unit_of_work() as db:
+                batch = sink.forward(db, hub.audit_collector)
+            sent += batch
+            if batch < sink.BATCH:
+                return sent
+    except OSError as exc:
+        log.warning("audit collector unreachable (%s); trying again at the next tick", exc)
+        return sent
+
+
 class BackgroundWorker:
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
@@ -80,6 +99,7 @@ class BackgroundWorker:
                 db, self.hub.policy.current().password, self.hub.settings.issuer_url
             )
         deliver_mail(self.hub)
+        forward_audit(self.hub)
         if isinstance(self.hub.store, SqlStore):
             self.hub.store.purge_expired()
 

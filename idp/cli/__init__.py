@@ -8,7 +8,19 @@ from __future__ import annotations
 
 import click
 
-from . import accounts, card, clients, delivery, demo, keys, policy, server, subsystems, units
+from . import (
+    accounts,
+    audit,
+    card,
+    clients,
+    delivery,
+    demo,
+    keys,
+    policy,
+    server,
+    subsystems,
+    units,
+)
 
 
 @click.group()
@@ -29,6 +41,7 @@ for _command in (
     delivery.mail_group,
     demo.demo,
     card.card,
+    audit.audit_group,
 ):
     main.add_command(_command)
 

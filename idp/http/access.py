@@ -16,13 +16,14 @@ from werkzeug.exceptions import Forbidden
 from werkzeug.wrappers import Response
 
 from ..models import Account
-from ..services import permissions
+from ..services import audit, permissions
 from .auth_session import (
     enrolment_due,
     enrolment_overdue,
     password_change_required,
     signed_in,
 )
+from .context import client_ip
 from .unit_of_work import db
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -63,16 +64,31 @@ def login_required(view: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def refuse(account: Account) -> Forbidden:
+    """403 for a signed-in person at a page not theirs; the attempt is audited."""
+    audit.record_always(
+        db(),
+        "access.refused",
+        actor=account.username,
+        actor_account_id=account.id,
+        target=request.path[:200],
+        ip=client_ip(),
+        method=request.method,
+    )
+    return Forbidden()
+
+
 def requires(allowed: Callable[[Account], bool]) -> Callable[[F], F]:
-    """A page for those ``allowed`` says yes to: others signed in get 403."""
+    """A page for those ``allowed`` says yes to: others signed in get 403 (audited)."""
 
     def decorate(view: F) -> F:
         @wraps(view)
         @login_required
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             account = current_account()
-            if account is None or not allowed(account):
-                raise Forbidden()
+            assert account is not None
+            if not allowed(account):
+                raise refuse(account)
             if enrolment_due() is not None:
                 return redirect(url_for("factors.overview"))
             return view(*args, **kwargs)
@@ -85,6 +101,9 @@ def requires(allowed: Callable[[Account], bool]) -> Callable[[F], F]:
 unit_admin_required = requires(permissions.is_unit_admin)
 authority_required = requires(permissions.is_authority)
 security_admin_required = requires(permissions.is_security_admin)
+audit_reader_required = requires(permissions.may_read_audit_log)
+announcements_required = requires(permissions.may_publish_announcements)
+downloads_required = requires(permissions.may_manage_downloads)
 
 
 def may(allowed: Callable[[Account], bool]) -> bool:

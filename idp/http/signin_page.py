@@ -47,10 +47,13 @@ def render_signin(
     message_params: Mapping[str, object] | None = None,
     card_tab: bool = False,
     required_acr: str | None = None,
+    home_announcements: object = None,
 ) -> Response:
     """The page, with a fresh captcha when the policy asks for one; what was typed is
     kept, except secrets. ``card_tab`` opens on 憑證登入; ``required_acr`` says what the
-    subsystem needs (step-up): a second factor, a passkey or card, or a card."""
+    subsystem needs (step-up): a second factor, a passkey or card, or a card. On the home
+    page the public announcements (``home_announcements``, a page of them) stand beside
+    it."""
     hub = current_hub()
     policy = hub.policy.current()
     show_captcha = hub.settings.captcha and captcha_required(
@@ -72,6 +75,7 @@ def render_signin(
         passkey_required=passkey_required,
         mfa_required=required_acr == ACR_MFA,
         passwordless=policy.mfa.passwordless and hub.relying_party.usable,
+        home_announcements=home_announcements,
     )
     return Response(body, status=status)
 

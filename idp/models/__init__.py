@@ -1,12 +1,14 @@
 """SQLAlchemy models, one module per aggregate."""
 
 from .account import Account, AccountRole, AccountStatus
+from .announcement import Announcement, AnnouncementAttachment
 from .application import Application, ApplicationStatus, ReviewRoute, SubsystemRequest
-from .audit import AuditEvent
+from .audit import AuditEvent, AuditMark
 from .base import Base, table_of, utcnow
 from .card import CardEnrolment
 from .client import Client
 from .credentials import EmailChange, PasswordHistory, PasswordReset, ResetRequest
+from .download import DownloadFile, DownloadVersion
 from .grant import Grant, RefreshToken
 from .hub_session import HubSession, SessionClient
 from .inbox import InboxMessage
@@ -24,14 +26,19 @@ __all__ = [
     "Account",
     "AccountRole",
     "AccountStatus",
+    "Announcement",
+    "AnnouncementAttachment",
     "Application",
     "ApplicationStatus",
     "AuditEvent",
+    "AuditMark",
     "AuthenticatorApp",
     "Base",
     "Binding",
     "CardEnrolment",
     "Client",
+    "DownloadFile",
+    "DownloadVersion",
     "EmailChange",
     "Grant",
     "HubSession",

@@ -157,8 +157,7 @@ POLICY_CHOICE = {
     "captcha.mode": {"always": "每次登入", "after_failure": "登入失敗後"},
 }
 
-#: Kinds of second factor (兩步驟驗證) and the roles the policy keeps a rule for (the
-#: 衛生局 admin role has no accounts yet).
+#: Kinds of second factor (兩步驟驗證) and the roles the policy keeps a rule for.
 SECOND_FACTOR_KIND = {"passkey": "通行密鑰或安全金鑰", "totp": "驗證器 App"}
 MFA_ROLE = {
     "member": "一般使用者",

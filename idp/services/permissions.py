@@ -22,7 +22,9 @@ from ..models import (
     Account,
     AccountRole,
     AccountStatus,
+    Announcement,
     Application,
+    AuditEvent,
     Binding,
     ReviewRoute,
     RoleChange,
@@ -102,6 +104,42 @@ def may_change_own_second_factors(holds_one: bool, amr: Sequence[str]) -> bool:
     """Adding, removing or renewing one's own second factors: anyone who holds none yet;
     someone who holds one only in a session signed in with one (or with a card)."""
     return not holds_one or "mfa" in amr or "sc" in amr
+
+
+def is_bureau_admin(account: Account) -> bool:
+    """An admin of a 衛生局: oversees the units of their county."""
+    return (
+        is_unit_admin(account)
+        and account.unit is not None
+        and account.unit.kind is UnitKind.HEALTH_BUREAU
+    )
+
+
+def may_publish_announcements(account: Account) -> bool:
+    """公告設定: the authority publishes to everyone (and the public), a 衛生局's admins to
+    the units of their county, a unit's admins to their own unit."""
+    return is_unit_admin(account)
+
+
+def may_edit_announcement(account: Account, announcement: Announcement) -> bool:
+    """The authority edits every announcement; other admins those of their own unit."""
+    if is_authority(account):
+        return True
+    return is_unit_admin(account) and announcement.unit_id == account.unit_id
+
+
+def may_manage_downloads(account: Account) -> bool:
+    """下載專區: the authority publishes the forms and manuals everyone downloads."""
+    return is_authority(account)
+
+
+def may_read_audit_log(account: Account) -> bool:
+    return is_security_admin(account)
+
+
+def may_reset_password(manager: Account, account: Account) -> bool:
+    """Sending someone a password-reset link: whoever may manage their account."""
+    return may_manage(manager, account)
 
 
 # Who acts on what -----------------------------------------------------------------------
@@ -218,6 +256,21 @@ def role_change_scope(viewer: Account) -> Select[RoleChange]:
 def role_changes_to_decide(reviewer: Account) -> Select[RoleChange]:
     query = select(RoleChange)
     return query if may_decide_role_changes(reviewer) else query.where(false())
+
+
+def announcement_scope(editor: Account) -> Select[Announcement]:
+    """The announcements an editor sees on 公告設定 (``may_edit_announcement`` as a query)."""
+    query = select(Announcement)
+    if is_authority(editor):
+        return query
+    if not is_unit_admin(editor):
+        return query.where(false())
+    return query.where(Announcement.unit_id == editor.unit_id)
+
+
+def audit_scope(viewer: Account) -> Select[AuditEvent]:
+    query = select(AuditEvent)
+    return query if may_read_audit_log(viewer) else query.where(false())
 
 
 def in_scope(db: Session, scope: Select[T], model: Any, ids: Sequence[int]) -> list[T]:

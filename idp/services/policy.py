@@ -149,8 +149,7 @@ class DormancyPolicy:
 #: Kinds of second factor a role's rule can count: passkeys (and security keys), and
 #: authenticator-app codes. A card sign-in always counts (it is two factors itself).
 FACTOR_KINDS = ("passkey", "totp")
-#: Roles a second-factor rule is kept for. No account holds the 衛生局 admin role yet; its
-#: rule is kept so that it is in force the day the role arrives.
+#: Roles a second-factor rule is kept for (``factors.requirement.roles_of``).
 MFA_ROLES = ("member", "unit_admin", "health_bureau_admin", "authority", "security_admin")
 
 

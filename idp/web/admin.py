@@ -1,5 +1,5 @@
 """Administration for security admins: the security policy, locked accounts and
-sessions, and (in development) the mail outbox."""
+sessions, the audit log (稽核紀錄), and (in development) the mail outbox."""
 
 from __future__ import annotations
 
@@ -11,14 +11,16 @@ from sqlalchemy import or_, select
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..http import auth_session, notices
-from ..http.access import security_admin_required
+from ..http.access import audit_reader_required, security_admin_required
 from ..http.context import client_ip, current_hub
 from ..http.forms import ConfirmForm
+from ..http.listing import day, export, show, wants_export
 from ..http.unit_of_work import after_commit, db, kick_worker
 from ..models import Account
 from ..services import audit, names, policy
 from ..services.errors import Text, text
 from ..services.messaging import mail
+from ..services.reports import listings
 from ..services.sessions import hub_sessions
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -209,6 +211,33 @@ def end_sessions(account_id: int) -> BaseResponse:
     )
     kick_worker()
     return redirect(url_for("admin.account_detail", account_id=account.id, done="ended"))
+
+
+@bp.get("/audit")
+@audit_reader_required
+def audit_log() -> Response:
+    """稽核紀錄: search by actor, target, event, address and dates; pages; exports."""
+    args = request.args
+    filters = listings.AuditFilter(
+        actor=args.get("actor", "")[:100],
+        target=args.get("target", "")[:200],
+        action=args.get("action", "")[:50],
+        ip=args.get("ip", "")[:64],
+        since=day(args.get("from", "")),
+        until=day(args.get("to", "")),
+    )
+    listing = listings.audit_log(_actor(), filters)
+    if wants_export():
+        return export(listing)
+    return Response(
+        render_template(
+            "admin/audit.html",
+            listing=listing,
+            page=show(listing),
+            sort=listing.sort_of(args.get("sort", "")),
+            filters=args,
+        )
+    )
 
 
 @bp.get("/outbox")

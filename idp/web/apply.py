@@ -23,7 +23,6 @@ from ..services.applications import status as application_status
 from ..services.applications import submission as applications
 from ..services.applications.paper_form import render_application_pdf
 from ..services.applications.submission import ApplicationForm, Applying
-from ..services.applications.uploads import MAX_SCAN_BYTES, too_large
 from ..services.cards.verification import can_verify_by_card
 from ..services.errors import FormErrors, InvalidInput, Text, TooManyAttempts
 from ..services.signin.password_rules import rules_text
@@ -31,6 +30,7 @@ from ..services.signin.steps import SigninFailed
 from ..services.subsystems.bindings import bindings_of
 from ..services.subsystems.catalogues import Catalogues
 from ..services.subsystems.quotas import SubsystemChoice
+from ..services.uploads import SCAN
 from .units import picker_state
 
 bp = Blueprint("apply", __name__, url_prefix="/apply")
@@ -219,16 +219,9 @@ def paper_form() -> Response:
     )
 
 
-def allow_scan_uploads() -> None:
-    """``before_request``, ahead of the CSRF check that reads the form: the scan upload may
-    be larger than the hub's usual request limit."""
-    if request.endpoint == "apply.upload_scan":
-        request.max_content_length = MAX_SCAN_BYTES + 64 * 1024
-
-
 @bp.errorhandler(RequestEntityTooLarge)
 def scan_too_large(_error: RequestEntityTooLarge) -> Response:
-    return render_progress(own_application(), scan_error=too_large(), status=413)
+    return render_progress(own_application(), scan_error=SCAN.too_large(), status=413)
 
 
 @bp.post("/scan")

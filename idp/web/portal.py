@@ -20,6 +20,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..http import auth_session, interaction
+from ..http.access import signed_in_account
 from ..http.context import client_ip, current_hub
 from ..http.forms import (
     REQUIRED,
@@ -33,7 +34,10 @@ from ..http.i18n import COOKIE, LOCALES, current_locale, gettext, pick_locale, s
 from ..http.signin_page import finish_sign_in, new_captcha, render_signin
 from ..http.unit_of_work import db, kick_worker
 from ..models import Account
+from ..services import permissions
 from ..services.errors import InvalidInput, Text, text
+from ..services.messaging import inbox
+from ..services.reports import dashboard
 from ..services.sessions import hub_sessions
 from ..services.signin import captcha, credentials
 from ..services.signin.password_rules import PersonalData, evaluate, rules_text
@@ -43,24 +47,34 @@ from ..services.signin.steps import (
     password_flow,
     sign_in,
 )
+from .bindings import switch_in_groups
+from .bulletins import announcement_page
 
 bp = Blueprint("portal", __name__)
 
 
 @bp.get("/")
 def home() -> Response:
+    """Before sign-in: 服務登入 beside the public announcements. After: the launcher (帳號簽入
+    per subsystem), 管理者訊息 for admins, unread 站內訊息 and the person's announcements."""
     current = auth_session.signed_in()
     if current is None or not current_user.is_authenticated:
-        return render_signin(SignInForm())
+        return render_signin(SignInForm(), home_announcements=announcement_page(10))
     hub = current_hub()
+    account = signed_in_account()
     return Response(
         render_template(
             "portal/home.html",
             current=current,
-            account=current_user,
+            account=account,
             previous_signin_at=session.get("previous_signin_at"),
-            change_due=credentials.change_due_soon(hub.policy.current().password, current_user),
+            change_due=credentials.change_due_soon(hub.policy.current().password, account),
             form=ConfirmForm(),
+            launcher=switch_in_groups(),
+            work=dashboard.pending_work(db(), account) if permissions.may_review(account) else None,
+            unread=inbox.unread(db(), account),
+            unread_total=inbox.unread_count(db(), account),
+            bulletins=announcement_page(10),
         )
     )
 

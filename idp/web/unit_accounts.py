@@ -15,25 +15,28 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..http.access import unit_admin_required
 from ..http.context import client_ip, current_hub
+from ..http.listing import day, export, show, wants_export
 from ..http.unit_of_work import db, kick_worker
-from ..models import Account, AccountStatus, ApplicationStatus
+from ..models import Account, AccountRole, AccountStatus, ApplicationStatus, RoleChangeKind
 from ..services import names, permissions
 from ..services.accounts import lifecycle as account_admin
-from ..services.accounts.lifecycle import AccountDetails, AccountFilter
+from ..services.accounts.lifecycle import AccountDetails
 from ..services.accounts.national_id import reveal_masked
 from ..services.errors import DomainError, FormErrors, InvalidInput, Text
 from ..services.factors import manage as second_factors
 from ..services.permissions import is_authority
-from ..services.reports import dashboard, signin_log
+from ..services.reports import dashboard, listings
 from ..services.reviews import role_changes
+from ..services.signin import credentials
 from ..services.subsystems.bindings import bindings_of
-from .review import reviewer
+from .review import reviewer, role_change_filter, search_args
 
 bp = Blueprint("unit_accounts", __name__, url_prefix="/unit")
 
-DETAIL_FIELDS = ("national_id", *account_admin.EDITABLE)
 #: The disabling waiting for its 是否確定.
 DISABLE_KEY = "disable_confirm"
+
+DETAIL_FIELDS = ("national_id", *account_admin.EDITABLE)
 
 
 def _details() -> AccountDetails:
@@ -41,32 +44,44 @@ def _details() -> AccountDetails:
     return AccountDetails(**{name: form.get(name, "")[:254] for name in DETAIL_FIELDS})
 
 
-def _list_page(message: object = None, status: int = 200) -> Response:
-    me = reviewer()
+def _account_filter() -> listings.AccountFilter:
     args = request.args
-    chosen = args.get("status", "")
-    filters = AccountFilter(
-        unit_code=args.get("unit_code", "")[:10] if is_authority(me) else "",
+    role, status = args.get("role", ""), args.get("status", "")
+    return listings.AccountFilter(
+        unit_code=args.get("unit_code", "")[:10],
+        unit_name=args.get("unit_name", "")[:100],
         username=args.get("username", "")[:20],
         name=args.get("name", "")[:100],
-        status=AccountStatus(chosen) if chosen in set(AccountStatus) else None,
+        email=args.get("email", "")[:254],
+        national_id_hash=args.get("nid", "")[:64],
+        role=AccountRole(role) if role in set(AccountRole) else None,
+        subsystem=args.get("subsystem", "")[:40],
+        status=AccountStatus(status) if status in set(AccountStatus) else None,
     )
+
+
+@bp.route("/accounts", methods=["GET", "POST"])
+@unit_admin_required
+def accounts() -> BaseResponse:
+    """人員帳號管理: the search form posts (a 身分證 typed there must not reach a URL or a
+    log), and comes back as a GET whose 身分證 is its keyed hash."""
+    if request.method == "POST":
+        return redirect(url_for("unit_accounts.accounts", **search_args(current_hub())))
+    listing = listings.accounts(reviewer(), _account_filter())
+    if wants_export():
+        return export(listing)
     return Response(
         render_template(
             "unit_accounts/accounts.html",
-            rows=account_admin.list_accounts(db(), me, filters),
-            filters=args,
-            authority=is_authority(me),
-            message=message,
-        ),
-        status=status,
+            listing=listing,
+            page=show(listing),
+            sort=listing.sort_of(request.args.get("sort", "")),
+            filters=request.args,
+            roles=list(AccountRole),
+            statuses=list(AccountStatus),
+            catalogues=current_hub().catalogues,
+        )
     )
-
-
-@bp.get("/accounts")
-@unit_admin_required
-def accounts() -> Response:
-    return _list_page()
 
 
 def _new_page(errors: dict[str, list[Text]], message: object = None, status: int = 200) -> Response:
@@ -266,6 +281,20 @@ def reset_second_factors(account_id: int) -> BaseResponse:
     )
 
 
+@bp.post("/accounts/<int:account_id>/password-reset")
+@unit_admin_required
+def send_password_reset(account_id: int) -> BaseResponse:
+    """重設密碼: a link to the person's own confirmed address, never one typed here."""
+    hub = current_hub()
+    return _act(
+        account_id,
+        lambda me, account: credentials.send_reset_link(
+            db(), hub.policy.current().password, hub.settings.issuer_url, me, account, client_ip()
+        ),
+        "reset_sent",
+    )
+
+
 @bp.post("/accounts/<int:account_id>/role-changes")
 @unit_admin_required
 def request_role_change(account_id: int) -> BaseResponse:
@@ -292,44 +321,75 @@ def request_role_change(account_id: int) -> BaseResponse:
 @bp.get("/role-changes")
 @unit_admin_required
 def role_change_list() -> Response:
-    me = reviewer()
-    chosen = request.args.get("status", "")
-    status = ApplicationStatus(chosen) if chosen in set(ApplicationStatus) else None
+    """帳號/權限異動 and 系統權限申請 of the manager's unit (the authority: every unit)."""
+    listing = listings.role_changes(reviewer(), role_change_filter())
+    if wants_export():
+        return export(listing)
     return Response(
         render_template(
             "unit_accounts/role_changes.html",
-            rows=role_changes.list_role_changes(db(), me, status),
+            listing=listing,
+            page=show(listing),
+            sort=listing.sort_of(request.args.get("sort", "")),
+            rows=None,
+            statuses=[s for s in ApplicationStatus if s is not ApplicationStatus.WAITING],
+            kinds=list(RoleChangeKind),
             filters=request.args,
             catalogues=current_hub().catalogues,
         )
     )
 
 
-def _day(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+def _signin_filter() -> listings.SigninFilter:
+    args = request.args
+    return listings.SigninFilter(
+        since=day(args.get("from", "")),
+        until=day(args.get("to", "")),
+        username=args.get("username", "")[:20],
+        unit_code=args.get("unit_code", "")[:10],
+    )
 
 
 @bp.get("/signins")
 @unit_admin_required
 def signins() -> Response:
-    """人員登入紀錄 and 子系統登入查詢 for the accounts the manager may see."""
-    me = reviewer()
-    args = request.args
-    filters = signin_log.SigninFilter(
-        since=_day(args.get("from", "")),
-        until=_day(args.get("to", "")),
-        username=args.get("username", "")[:20],
+    """人員登入紀錄, for the accounts the manager may see."""
+    listing = listings.hub_signins(reviewer(), _signin_filter())
+    return export(listing) if wants_export() else _signins_page(listing, "hub")
+
+
+@bp.get("/failed-signins")
+@unit_admin_required
+def failed_signins() -> Response:
+    """登入失敗紀錄: refused sign-ins of the accounts the manager may see, and why."""
+    listing = listings.failed_signins(reviewer(), _signin_filter())
+    return export(listing) if wants_export() else _signins_page(listing, "failed")
+
+
+@bp.get("/subsystem-signins")
+@unit_admin_required
+def subsystem_signins() -> Response:
+    """子系統登入查詢: sign-ins into subsystems as which subsystem account."""
+    listing = listings.subsystem_signins(reviewer(), _signin_filter(), current_hub().catalogues)
+    return export(listing) if wants_export() else _signins_page(listing, "subsystem")
+
+
+def _signins_page(listing: Any, kind: str) -> Response:
+    """One of the three sign-in logs; 人員登入紀錄 shows the latest refusals beside it."""
+    failures = (
+        listings.failed_signins(reviewer(), _signin_filter()).page(db(), 1, 20, "")
+        if kind == "hub"
+        else None
     )
     return Response(
         render_template(
             "unit_accounts/signins.html",
-            hub_signins=signin_log.hub_signins(db(), me, filters),
-            subsystem_signins=signin_log.subsystem_signins(db(), me, filters),
-            failed_signins=signin_log.failed_signins(db(), me, filters),
-            filters=args,
+            listing=listing,
+            kind=kind,
+            failures=failures,
+            page=show(listing),
+            sort=listing.sort_of(request.args.get("sort", "")),
+            filters=request.args,
             catalogues=current_hub().catalogues,
         )
     )

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from ..support import axe
+
 HERE = Path(__file__).parent
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -30,8 +32,13 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
+    """A new page in a new context; every HTML page it loads is checked by axe-core."""
     context = browser.new_context(locale="zh-TW")
     page = context.new_page()
     page.set_default_timeout(15_000)
+    log = axe.watch(page)
     yield page
-    context.close()
+    try:
+        axe.finish(page, log)
+    finally:
+        context.close()

@@ -31,7 +31,7 @@ from idp.services.accounts.lifecycle import AccountDetails
 from idp.services.errors import FormErrors, InvalidInput, NotAllowed, NotFound
 from idp.services.messaging import mail
 from idp.services.messaging.mail import SmtpSender
-from idp.services.reports import dashboard, signin_log
+from idp.services.reports import dashboard, listings
 from idp.services.reviews import role_changes
 from idp.services.sessions import hub_sessions
 from idp.services.signin import steps as signin
@@ -45,6 +45,7 @@ from ..support.applications import (
     add_unit,
     national_id,
 )
+from ..support.listing import rows
 from ..support.smtp import SmtpServer
 
 DETAILS = AccountDetails(
@@ -178,7 +179,7 @@ def test_a_unit_admin_sees_and_manages_only_their_own_unit(units: Hub) -> None:
     with units.database.unit_of_work() as db:
         other = account(db, "otheradmin")
         assert member_id not in [
-            a.id for a in account_admin.list_accounts(db, other, account_admin.AccountFilter())
+            a.id for a in rows(db, listings.accounts(other, listings.AccountFilter()))
         ]
         with pytest.raises(NotFound):
             account_admin.account_in_scope(db, other, member_id)
@@ -487,25 +488,27 @@ def test_signin_logs_show_only_the_managers_unit(units: Hub) -> None:
                 ip="10.0.0.9",
             )
         )
-    everything = signin_log.SigninFilter()
+    everything = listings.SigninFilter()
     with units.database.unit_of_work() as db:
         hospital_admin = account(db, "hospadmin")
         assert [
-            s.account.username for s in signin_log.hub_signins(db, hospital_admin, everything)
+            s.account.username for s in rows(db, listings.hub_signins(hospital_admin, everything))
         ] == ["newhire01"]
         assert [
             s.subsystem_account.username
-            for s in signin_log.subsystem_signins(db, hospital_admin, everything)
+            for s in rows(
+                db, listings.subsystem_signins(hospital_admin, everything, units.catalogues)
+            )
         ] == ["newhire@mch"]
         other_admin = account(db, "otheradmin")
         assert [
-            s.account.username for s in signin_log.hub_signins(db, other_admin, everything)
+            s.account.username for s in rows(db, listings.hub_signins(other_admin, everything))
         ] == ["otheradmin"]
-        assert signin_log.subsystem_signins(db, other_admin, everything) == []
+        assert rows(db, listings.subsystem_signins(other_admin, everything, units.catalogues)) == []
         authority = account(db, "hpaadmin")
-        assert len(signin_log.hub_signins(db, authority, everything)) == 2
-        tomorrow = signin_log.SigninFilter(since=date.today() + timedelta(days=2))
-        assert signin_log.hub_signins(db, authority, tomorrow) == []
+        assert len(rows(db, listings.hub_signins(authority, everything))) == 2
+        tomorrow = listings.SigninFilter(since=date.today() + timedelta(days=2))
+        assert rows(db, listings.hub_signins(authority, tomorrow)) == []
 
 
 def test_the_dashboard_counts_within_scope(units: Hub) -> None:

@@ -15,6 +15,7 @@ from clients.demo_rp import RelyingParty, create_rp
 from idp.models import AccountRole, AuditEvent, SubsystemSignin
 from idp.services.accounts.directory import find_by_username
 from idp.services.applications import submission as applications
+from idp.services.reports import listings
 from idp.services.reviews import decisions as reviews
 
 from ..support.applications import (
@@ -37,6 +38,7 @@ from ..support.helpers import (
     query,
 )
 from ..support.hub import LiveHub
+from ..support.listing import rows
 from ..support.oidc import exchange, oidc_client, start, verify_id_token
 from ..support.switch_in import CLINIC, hold
 
@@ -128,7 +130,13 @@ def test_login_hint_picks_the_binding_and_claims_describe_it(
             ("mch", "婦幼一般使用者"),
         ]
         assert all(s.ip == "127.0.0.1" for s in signins)
-        events = list(db.scalars(select(AuditEvent).where(AuditEvent.action == "subsystem.signin")))
+        events = list(
+            db.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.action == "subsystem.signin")
+                .order_by(AuditEvent.seq)
+            )
+        )
         assert [e.target for e in events] == ["mch_admin", "mch_member"]
 
 
@@ -296,7 +304,9 @@ def test_an_approved_newcomer_reaches_the_subsystem_as_the_new_account(
         admin = find_by_username(db, "hospadmin")
         assert admin is not None
         reviews.decide_applications(db, admin, [application_id], approve=True)
-        (request,) = reviews.list_requests(db, admin, reviews.ReviewFilter())
+        (request,) = rows(
+            db, listings.subsystem_requests(admin, listings.ReviewFilter(), hub.catalogues)
+        )
         reviews.decide_requests(db, hub.catalogues, admin, [request.id], approve=True)
     newcomer = Person(hub, live_hub.url, "newcomer01", APPLICANT_PASSWORD)
     claims, userinfo = sign_in_as(live_hub, mch, newcomer)

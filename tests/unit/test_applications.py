@@ -25,6 +25,7 @@ from idp.models import (
 )
 from idp.services.applications import submission as applications
 from idp.services.errors import FormErrors, NotFound
+from idp.services.reports import listings
 from idp.services.reviews import decisions as reviews
 from idp.services.subsystems.quotas import SubsystemChoice
 
@@ -40,6 +41,7 @@ from ..support.applications import (
     member_form,
     national_id,
 )
+from ..support.listing import rows
 
 
 @pytest.fixture
@@ -204,7 +206,9 @@ def test_member_workflow_unit_admin_then_subsystem_admin(units: Hub) -> None:
 
     with units.database.unit_of_work() as db:
         me = db.merge(admin)
-        (request,) = reviews.list_requests(db, me, reviews.ReviewFilter())
+        (request,) = rows(
+            db, listings.subsystem_requests(me, listings.ReviewFilter(), units.catalogues)
+        )
         assert request.status is ApplicationStatus.PENDING
         reviews.decide_requests(db, units.catalogues, me, [request.id], approve=True)
     with units.database.unit_of_work() as db:
@@ -276,7 +280,7 @@ def test_a_unit_admin_sees_and_decides_only_their_own_unit(units: Hub) -> None:
     admin = reviewer(units, "hospadmin")
     with units.database.unit_of_work() as db:
         me = db.merge(admin)
-        listed = {a.id for a in reviews.list_applications(db, me, reviews.ReviewFilter())}
+        listed = {a.id for a in rows(db, listings.applications(me, listings.ReviewFilter()))}
         assert listed == {mine}
         with pytest.raises(NotFound):
             reviews.decide_applications(db, me, [other], approve=True)
@@ -286,7 +290,15 @@ def test_a_unit_admin_sees_and_decides_only_their_own_unit(units: Hub) -> None:
         assert {a.status for a in db.scalars(select(Application))} == {ApplicationStatus.PENDING}
     # hospadmin holds no 婦幼 admin account, so sees no subsystem requests, not even its unit's
     with units.database.unit_of_work() as db:
-        assert reviews.list_requests(db, db.merge(admin), reviews.ReviewFilter(status=None)) == []
+        assert (
+            rows(
+                db,
+                listings.subsystem_requests(
+                    db.merge(admin), listings.ReviewFilter(status=None), units.catalogues
+                ),
+            )
+            == []
+        )
 
 
 def test_unit_admin_applications_go_to_the_authority(units: Hub) -> None:
@@ -295,15 +307,18 @@ def test_unit_admin_applications_go_to_the_authority(units: Hub) -> None:
     application_id = submit(units, role="unit_admin", unit_code=OTHER_HOSPITAL, subsystems=())
     with units.database.unit_of_work() as db:
         assert (
-            reviews.list_applications(
-                db, db.merge(reviewer(units, "hospadmin")), reviews.ReviewFilter()
+            rows(
+                db,
+                listings.applications(
+                    db.merge(reviewer(units, "hospadmin")), listings.ReviewFilter()
+                ),
             )
             == []
         )
         authority = db.merge(reviewer(units, "hpaadmin"))
-        assert [a.id for a in reviews.list_applications(db, authority, reviews.ReviewFilter())] == [
-            application_id
-        ]
+        assert [
+            a.id for a in rows(db, listings.applications(authority, listings.ReviewFilter()))
+        ] == [application_id]
         with pytest.raises(reviews.NotDecidable, match="紙本"):
             reviews.decide_applications(db, authority, [application_id], approve=True)
 

@@ -241,6 +241,12 @@ def test_rules_per_role(hub: Hub) -> None:
         member.is_security_admin = True
         db.flush()
         assert roles_of(admin) == ["unit_admin"]
+        bureau = ensure_unit(db, "B000000001", "臺中市政府衛生局")
+        bureau.kind = UnitKind.HEALTH_BUREAU
+        admin.unit = bureau
+        db.flush()
+        assert roles_of(admin) == ["unit_admin", "health_bureau_admin"]
+        assert requirement_for(mfa_policy(health_bureau_admin_required=True), admin).required
         assert roles_of(hpa) == ["unit_admin", "authority"]
         assert roles_of(member) == ["member", "security_admin"]
 

@@ -5,32 +5,27 @@ from __future__ import annotations
 import hashlib
 import os
 import struct
+import zipfile
 import zlib
 from io import BytesIO
 
 import pytest
-from fpdf import FPDF
 from PIL import Image
 
-from idp.services.applications.uploads import ScanFile, check_scan
 from idp.services.errors import InvalidInput
+from idp.services.uploads import (
+    DOCUMENT,
+    DOCX,
+    MAX_UNPACKED_BYTES,
+    ODT,
+    Accepted,
+    check_file,
+    check_scan,
+)
 
-HINT = "請上傳 PDF、JPG 或 PNG 檔，大小不超過 5 MB"
+from ..support.files import make_docx, make_image, make_odt, make_package, make_pdf
 
-
-def make_pdf() -> bytes:
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("helvetica", size=12)
-    pdf.cell(text="signed and stamped")
-    return bytes(pdf.output())
-
-
-def make_image(image_format: str, size: tuple[int, int] = (120, 90)) -> bytes:
-    image = Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
-    out = BytesIO()
-    image.save(out, format=image_format)
-    return out.getvalue()
+HINT = "請上傳 PDF/JPG/PNG 檔，大小不超過 5 MB"
 
 
 def png_header_only(width: int, height: int) -> bytes:
@@ -73,11 +68,12 @@ def test_accepts_each_type(
     scan = check_scan(data, filename)
 
     digest = hashlib.sha256(data).hexdigest()
-    assert scan == ScanFile(
+    assert scan == Accepted(
         media_type=media_type,  # type: ignore[arg-type]
         size=len(data),
         sha256=digest,
         stored_name=digest + "." + extension,
+        extension=extension,
     )
 
 
@@ -90,7 +86,7 @@ def test_the_stored_name_owes_nothing_to_the_given_name() -> None:
 def test_every_refusal_says_what_is_allowed() -> None:
     error = refusal(b"", "scan.pdf")
 
-    assert [str(t) for t in error.texts] == ["檔案是空的，請重新選擇掃描檔", HINT]
+    assert [str(t) for t in error.texts] == ["檔案是空的，請重新選擇檔案", HINT]
 
 
 def test_refuses_a_file_over_the_limit() -> None:
@@ -102,7 +98,7 @@ def test_refuses_a_file_over_the_limit() -> None:
 
     assert [str(t) for t in error.texts] == [
         "檔案大小超過 1 MB",
-        "請上傳 PDF、JPG 或 PNG 檔，大小不超過 1 MB",
+        "請上傳 PDF/JPG/PNG 檔，大小不超過 1 MB",
     ]
 
 
@@ -194,3 +190,48 @@ def test_accepts_a_scan_as_large_as_a4_at_600_dpi() -> None:
     Image.new("1", (4961, 7016), 1).save(out, format="PNG")
 
     assert check_scan(out.getvalue(), "scan.png").media_type == "image/png"
+
+
+# Documents for 下載專區 and announcements ------------------------------------------------
+
+
+def test_documents_are_told_by_their_content() -> None:
+    assert check_file(make_odt(), "表.odt", DOCUMENT).media_type == ODT
+    assert check_file(make_docx(), "form.DOCX", DOCUMENT).media_type == DOCX
+    assert check_file(make_pdf(), "manual.pdf", DOCUMENT).extension == "pdf"
+
+
+def test_a_document_is_refused_where_only_scans_are_taken() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        check_scan(make_odt(), "scan.odt")
+    assert str(refused.value.texts[0]) == "不接受此檔案類型"
+
+
+def test_a_package_that_is_no_known_document_is_refused() -> None:
+    plain_zip = make_package({"readme.txt": b"hello"})
+    wrong_type = make_package(
+        {"mimetype": b"application/vnd.oasis.opendocument.graphics", "x": b"1"},
+        stored_first="mimetype",
+    )
+    for data in (plain_zip, wrong_type, b"PK\x03\x04 not a zip at all"):
+        with pytest.raises(InvalidInput) as refused:
+            check_file(data, "file.odt", DOCUMENT)
+        assert str(refused.value.texts[0]) == "不接受此檔案類型"
+
+
+def test_a_package_promising_too_much_unpacked_is_refused() -> None:
+    bomb = BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("[Content_Types].xml", b"<Types/>")
+        package.writestr("word/document.xml", b"\0" * (MAX_UNPACKED_BYTES + 1))
+    with pytest.raises(InvalidInput):
+        check_file(bomb.getvalue(), "form.docx", DOCUMENT)
+
+
+def test_a_document_named_as_another_kind_is_refused() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        check_file(make_docx(), "form.odt", DOCUMENT)
+    assert str(refused.value.texts[0]) == "副檔名與檔案內容不符：檔案內容是 DOCX"
+    assert str(refused.value.texts[1]) == (
+        "請上傳 PDF/JPG/PNG/ODT/ODS/DOCX/XLSX 檔，大小不超過 20 MB"
+    )

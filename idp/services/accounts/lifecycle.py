@@ -54,14 +54,6 @@ EDITABLE = tuple(f.name for f in fields(AccountDetails) if f.name != "national_i
 
 
 @dataclass(frozen=True)
-class AccountFilter:
-    unit_code: str = ""
-    username: str = ""
-    name: str = ""
-    status: AccountStatus | None = None
-
-
-@dataclass(frozen=True)
 class Managing:
     """What managing accounts needs besides the database."""
 
@@ -71,21 +63,6 @@ class Managing:
     revocation: Revocation
     #: Where people sign in, for the mail of a new account.
     signin_url: str
-
-
-def list_accounts(db: Session, manager: Account, filters: AccountFilter) -> list[Account]:
-    query = account_scope(manager)
-    if filters.unit_code:
-        query = query.join(Unit, Account.unit_id == Unit.id).where(
-            Unit.code.startswith(filters.unit_code.strip().upper())
-        )
-    if filters.username:
-        query = query.where(Account.username.contains(normalize_username(filters.username)))
-    if filters.name:
-        query = query.where(Account.name.contains(filters.name.strip()))
-    if filters.status is not None:
-        query = query.where(Account.status == filters.status)
-    return list(db.scalars(query.order_by(Account.username).limit(500)))
 
 
 def account_in_scope(db: Session, manager: Account, account_id: int) -> Account:

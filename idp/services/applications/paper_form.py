@@ -20,7 +20,7 @@ from fpdf.enums import WrapMode
 
 from ...models.base import TAIPEI
 from ..errors import text
-from .uploads import MAX_SCAN_BYTES, megabytes
+from ..uploads import MAX_SCAN_BYTES, megabytes
 
 FONT_PACKAGE = "fonts-noto-cjk"
 #: Where Debian's fonts-noto-cjk puts its collections, sans first.

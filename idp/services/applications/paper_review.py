@@ -13,13 +13,13 @@ from .. import audit
 from ..accounts.national_id import NationalIdBox, reveal_masked
 from ..errors import InvalidInput
 from ..subsystems.catalogues import Catalogues, Duty
+from ..uploads import Accepted, check_scan
 from .paper_form import PaperForm, RequestedRight
-from .uploads import ScanFile, check_scan
 
 
 def attach_scan(
     db: Session, application: Application, data: bytes, filename: str, ip: str = ""
-) -> ScanFile:
+) -> Accepted:
     """The signed, stamped paper form (紙本審核), checked by its content; a new upload
     replaces the earlier one while the application is pending."""
     if application.route is not ReviewRoute.PAPER:

@@ -11,7 +11,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from ...models import Account, AccountRole, AuthenticatorApp, Passkey
-from ..permissions import is_authority, is_security_admin
+from ..permissions import is_authority, is_bureau_admin, is_security_admin
 from ..policy import MfaPolicy
 
 #: The ``amr`` values (RFC 8176) that show a kind of second factor was used.
@@ -19,9 +19,11 @@ KIND_METHODS = {"passkey": ("hwk", "swk"), "totp": ("otp",)}
 
 
 def roles_of(account: Account) -> list[str]:
-    """The person's roles, each with a rule of its own. (No account holds the 衛生局
-    admin role yet.)"""
+    """The person's roles, each with a rule of its own: a 衛生局's admins are unit admins
+    too, and so are the authority's."""
     roles = ["unit_admin" if account.role is AccountRole.UNIT_ADMIN else "member"]
+    if is_bureau_admin(account):
+        roles.append("health_bureau_admin")
     if is_authority(account):
         roles.append("authority")
     if is_security_admin(account):

@@ -49,6 +49,18 @@ def messages(db: Session, account: Account, limit: int = 100) -> list[InboxMessa
     )
 
 
+def unread(db: Session, account: Account, limit: int = 5) -> list[InboxMessage]:
+    """The newest unread messages."""
+    return list(
+        db.scalars(
+            select(InboxMessage)
+            .where(InboxMessage.account_id == account.id, InboxMessage.read_at.is_(None))
+            .order_by(InboxMessage.created_at.desc(), InboxMessage.id.desc())
+            .limit(limit)
+        )
+    )
+
+
 def unread_count(db: Session, account: Account) -> int:
     return (
         db.scalar(

@@ -23,7 +23,13 @@ from ...models import (
     utcnow,
 )
 from ...models.base import TAIPEI
-from ..permissions import account_scope, application_scope, request_scope, role_change_scope
+from ..permissions import (
+    account_scope,
+    application_scope,
+    request_scope,
+    role_change_scope,
+    role_changes_to_decide,
+)
 
 HOURS = 24
 
@@ -49,6 +55,37 @@ class Dashboard:
     @property
     def busiest_hour(self) -> int:
         return max((h.signins for h in self.signins_per_hour), default=0)
+
+
+@dataclass(frozen=True)
+class PendingWork:
+    """管理者訊息: what waits for this admin, each linking to its page."""
+
+    applications: int
+    requests: int
+    dormant: int
+    role_changes: int
+
+    @property
+    def any(self) -> bool:
+        return bool(self.applications or self.requests or self.dormant or self.role_changes)
+
+
+def pending_work(db: Session, viewer: Account) -> PendingWork:
+    accounts = account_scope(viewer).where(Account.status == AccountStatus.DORMANT)
+    return PendingWork(
+        applications=_count(
+            db, application_scope(viewer).where(Application.status == ApplicationStatus.PENDING)
+        ),
+        requests=_count(
+            db,
+            request_scope(viewer).where(SubsystemRequest.status == ApplicationStatus.PENDING),
+        ),
+        dormant=_count(db, accounts),
+        role_changes=_count(
+            db, role_changes_to_decide(viewer).where(RoleChange.status == ApplicationStatus.PENDING)
+        ),
+    )
 
 
 def _count(db: Session, query: Select[Any]) -> int:

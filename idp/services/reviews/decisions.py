@@ -10,11 +10,9 @@ all or nothing: one id outside the reviewer's scope refuses the whole batch.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from typing import Any, TypeVar
+from datetime import datetime
+from typing import TypeVar
 
-from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from ...models import (
@@ -26,10 +24,8 @@ from ...models import (
     ReviewRoute,
     SubsystemAccount,
     SubsystemRequest,
-    Unit,
     utcnow,
 )
-from ...models.base import TAIPEI
 from .. import audit
 from ..errors import DomainError, InvalidInput
 from ..messaging import inbox
@@ -41,50 +37,6 @@ from ..subsystems.quotas import SubsystemChoice, quota_problems
 REASON_LENGTH = 500
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class ReviewFilter:
-    """The review pages' filters; empty fields do not filter."""
-
-    submitted_from: date | None = None
-    submitted_to: date | None = None
-    unit_code: str = ""
-    username: str = ""
-    name: str = ""
-    status: ApplicationStatus | None = ApplicationStatus.PENDING
-
-
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, TAIPEI)
-
-
-def _filter(query: Select[Any], model: Any, filters: ReviewFilter) -> Select[Any]:
-    if filters.submitted_from:
-        query = query.where(model.submitted_at >= _day_start(filters.submitted_from))
-    if filters.submitted_to:
-        query = query.where(
-            model.submitted_at < _day_start(filters.submitted_to + timedelta(days=1))
-        )
-    if filters.unit_code:
-        query = query.join(Unit, model.unit_id == Unit.id).where(
-            Unit.code.startswith(filters.unit_code.strip().upper())
-        )
-    if filters.username:
-        query = query.where(Account.username.contains(filters.username.strip().lower()))
-    if filters.name:
-        query = query.where(Account.name.contains(filters.name.strip()))
-    if filters.status is not None:
-        query = query.where(model.status == filters.status)
-    return query.order_by(model.submitted_at.desc(), model.id.desc()).limit(500)
-
-
-def list_applications(db: Session, reviewer: Account, filters: ReviewFilter) -> list[Application]:
-    return list(db.scalars(_filter(application_scope(reviewer), Application, filters)))
-
-
-def list_requests(db: Session, reviewer: Account, filters: ReviewFilter) -> list[SubsystemRequest]:
-    return list(db.scalars(_filter(request_scope(reviewer), SubsystemRequest, filters)))
 
 
 def applications_in_scope(db: Session, reviewer: Account, ids: Sequence[int]) -> list[Application]:

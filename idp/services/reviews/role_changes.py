@@ -194,6 +194,13 @@ def list_role_changes(
     return list(db.scalars(query.order_by(RoleChange.submitted_at.desc()).limit(500)))
 
 
+def change_in_scope(db: Session, viewer: Account, change_id: int) -> RoleChange:
+    change = db.scalar(role_change_scope(viewer).where(RoleChange.id == change_id))
+    if change is None:
+        raise NotFound("查無此申請，或您沒有查看的權限")
+    return change
+
+
 def changes_to_decide(db: Session, reviewer: Account, ids: Sequence[int]) -> list[RoleChange]:
     """The requests with these ids, for the authority only; NotFound otherwise."""
     return in_scope(db, role_changes_to_decide(reviewer), RoleChange, ids)

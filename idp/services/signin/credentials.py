@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 from ...models import Account, AccountStatus, PasswordHistory, PasswordReset, ResetRequest, utcnow
 from .. import audit
 from ..accounts.directory import find_by_username
-from ..errors import InvalidInput
+from ..errors import DomainError, InvalidInput, NotAllowed
 from ..key_derivation import token_hash
 from ..messaging import mail
+from ..permissions import may_reset_password
 from ..policy import PasswordPolicy
 from .password_rules import PersonalData, Verdict, evaluate, history_rule
 from .passwords import Passwords
@@ -153,26 +154,66 @@ def handle_reset_requests(db: Session, policy: PasswordPolicy, issuer: str) -> i
         if not matches:
             continue
         assert account is not None
-        token = secrets.token_urlsafe(32)
-        db.add(
-            PasswordReset(
-                token_hash=token_hash(token),
-                account_id=account.id,
-                ip=request.ip,
-                expires_at=utcnow() + timedelta(minutes=policy.reset_link_minutes),
-            )
-        )
-        mail.send_later(
-            db,
-            to=request.email.strip(),
-            kind="password_reset",
-            name=account.name or account.username,
-            username=account.username,
-            minutes=policy.reset_link_minutes,
-            link=issuer + RESET_PATH + token,
-        )
+        _mail_reset_link(db, policy, issuer, account, request.email.strip(), request.ip)
         sent += 1
     return sent
+
+
+def _mail_reset_link(
+    db: Session, policy: PasswordPolicy, issuer: str, account: Account, to: str, ip: str
+) -> None:
+    token = secrets.token_urlsafe(32)
+    db.add(
+        PasswordReset(
+            token_hash=token_hash(token),
+            account_id=account.id,
+            ip=ip,
+            expires_at=utcnow() + timedelta(minutes=policy.reset_link_minutes),
+        )
+    )
+    mail.send_later(
+        db,
+        to=to,
+        kind="password_reset",
+        name=account.name or account.username,
+        username=account.username,
+        minutes=policy.reset_link_minutes,
+        link=issuer + RESET_PATH + token,
+    )
+
+
+def reset_address(account: Account) -> str:
+    """Where an admin-initiated reset link goes: the person's confirmed address (their
+    primary e-mail), never an address the admin typed. "" when there is none."""
+    return account.email.strip()
+
+
+def send_reset_link(
+    db: Session,
+    policy: PasswordPolicy,
+    issuer: str,
+    manager: Account,
+    account: Account,
+    ip: str = "",
+) -> None:
+    """重設密碼通知 sent by an admin (``permissions.may_reset_password``): a single-use
+    link, valid as long as a 忘記密碼 link, to ``reset_address``; audited."""
+    if not may_reset_password(manager, account):
+        raise NotAllowed("您不能重設這個帳號的密碼")
+    if account.status not in (AccountStatus.ACTIVE, AccountStatus.DORMANT):
+        raise DomainError("只有啟用中或待復權的帳號可以重設密碼")
+    address = reset_address(account)
+    if not address:
+        raise DomainError("此帳號沒有電子郵件，無法寄送重設密碼連結")
+    _mail_reset_link(db, policy, issuer, account, address, ip)
+    audit.record(
+        db,
+        "password.reset_sent",
+        actor=manager.username,
+        actor_account_id=manager.id,
+        target=account.username,
+        ip=ip,
+    )
 
 
 def find_reset(db: Session, token: str) -> PasswordReset | None:

@@ -1,7 +1,7 @@
 """second factors: passkeys, authenticator apps, recovery codes, enrolment due date
 
-Revision ID: 0008_second_factors
-Revises: 0007
+Revision ID: 0009_second_factors
+Revises: 0008_portal
 Create Date: 2026-12-02 07:13:12.848239
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import idp.models.base
 
-revision = "0008_second_factors"
-down_revision = "0007"
+revision = "0009_second_factors"
+down_revision = "0008_portal"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,404 @@
+"""The admin lists, each scoped to what the viewer may see (``services.permissions``) and
+filtered as the seeds' search forms filter: 人員帳號管理, 人員登入紀錄, 子系統登入查詢,
+帳號申請核定, 業務子系統帳號申請審核, 帳號/權限異動 (系統權限申請) and the audit log.
+
+Each is a ``paging.Listing``: the page shows its rows, the export every row of the same
+query. Filters that match text use ``startswith`` on codes and names people type the
+start of, so an index can serve them; 身分證 is matched exactly by its keyed hash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, exists, select
+from sqlalchemy.orm import aliased
+
+from ...models import (
+    Account,
+    AccountRole,
+    AccountStatus,
+    Application,
+    ApplicationStatus,
+    AuditEvent,
+    Binding,
+    HubSession,
+    RoleChange,
+    RoleChangeKind,
+    SubsystemAccount,
+    SubsystemRequest,
+    SubsystemSignin,
+    Unit,
+)
+from ...models.base import TAIPEI
+from .. import names
+from ..accounts.directory import normalize_username
+from ..audit_log import details
+from ..permissions import (
+    account_scope,
+    application_scope,
+    audit_scope,
+    request_scope,
+    role_change_scope,
+)
+from ..subsystems.catalogues import Catalogues
+from .paging import Column, Listing
+
+Reviewer = aliased(Account, name="reviewer")
+Requester = aliased(Account, name="requester")
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, TAIPEI)
+
+
+def _between(
+    query: Select[Any], column: Any, since: date | None, until: date | None
+) -> Select[Any]:
+    if since:
+        query = query.where(column >= _day_start(since))
+    if until:
+        query = query.where(column < _day_start(until + timedelta(days=1)))
+    return query
+
+
+def _named(value: Any) -> str:
+    """A status, role or kind in words (``services.names``)."""
+    return names.name_of(value)
+
+
+def _subsystem_name(catalogues: Catalogues) -> Any:
+    def shown(code: str) -> str:
+        return str(names.subsystem(catalogues, code))
+
+    return shown
+
+
+# 人員帳號管理 -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccountFilter:
+    unit_code: str = ""
+    unit_name: str = ""
+    username: str = ""
+    name: str = ""
+    email: str = ""
+    #: The keyed hash of the 身分證 searched for (exact); "" does not filter.
+    national_id_hash: str = ""
+    role: AccountRole | None = None
+    #: Holds a subsystem account of this subsystem.
+    subsystem: str = ""
+    status: AccountStatus | None = None
+
+
+def accounts(viewer: Account, filters: AccountFilter) -> Listing[Account]:
+    query = account_scope(viewer).outerjoin(Unit, Account.unit_id == Unit.id)
+    if filters.unit_code:
+        query = query.where(Unit.code.startswith(filters.unit_code.strip().upper()))
+    if filters.unit_name:
+        query = query.where(Unit.name.contains(filters.unit_name.strip()))
+    if filters.username:
+        query = query.where(Account.username.startswith(normalize_username(filters.username)))
+    if filters.name:
+        query = query.where(Account.name.contains(filters.name.strip()))
+    if filters.email:
+        query = query.where(Account.email.startswith(filters.email.strip().lower()))
+    if filters.national_id_hash:
+        query = query.where(Account.national_id_hash == filters.national_id_hash)
+    if filters.role is not None:
+        query = query.where(Account.role == filters.role)
+    if filters.status is not None:
+        query = query.where(Account.status == filters.status)
+    if filters.subsystem:
+        query = query.where(
+            exists().where(
+                Binding.account_id == Account.id,
+                Binding.subsystem_account_id == SubsystemAccount.id,
+                SubsystemAccount.subsystem == filters.subsystem,
+            )
+        )
+    columns = (
+        Column("unit_code", "單位代碼", Unit.code),
+        Column("unit_name", "單位名稱", Unit.name),
+        Column("role", "使用者角色", Account.role, shown=_named),
+        Column("username", "使用者帳號", Account.username),
+        Column("name", "使用者姓名", Account.name),
+        Column("email", "電子郵件", Account.email),
+        Column("status", "帳號狀態", Account.status, shown=_named),
+        Column("last_signin", "最後登入", Account.last_signin_at),
+    )
+    return Listing("accounts", "人員帳號管理", query, columns, "username", Account.id)
+
+
+# 登入紀錄 -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SigninFilter:
+    since: date | None = None
+    until: date | None = None
+    username: str = ""
+    unit_code: str = ""
+
+
+def _visible(viewer: Account, filters: SigninFilter) -> Any:
+    visible = account_scope(viewer).with_only_columns(Account.id)
+    if filters.username:
+        visible = visible.where(Account.username.startswith(normalize_username(filters.username)))
+    if filters.unit_code:
+        visible = visible.join(Unit, Account.unit_id == Unit.id).where(
+            Unit.code.startswith(filters.unit_code.strip().upper())
+        )
+    return visible.scalar_subquery()
+
+
+def hub_signins(viewer: Account, filters: SigninFilter) -> Listing[HubSession]:
+    query = (
+        select(HubSession)
+        .join(Account, HubSession.account_id == Account.id)
+        .outerjoin(Unit, Account.unit_id == Unit.id)
+        .where(HubSession.account_id.in_(_visible(viewer, filters)))
+    )
+    query = _between(query, HubSession.created_at, filters.since, filters.until)
+    columns = (
+        Column("at", "登入時間", HubSession.created_at),
+        Column("username", "帳號", Account.username),
+        Column("name", "姓名", Account.name),
+        Column("unit_code", "單位代碼", Unit.code),
+        Column("ip", "來源位址", HubSession.ip),
+        Column(
+            "amr",
+            "驗證方式",
+            HubSession.amr,
+            sortable=False,
+            shown=lambda v: "、".join(names.auth_methods(v)),
+        ),
+    )
+    return Listing("signins", "人員登入紀錄", query, columns, "-at", HubSession.sid)
+
+
+def failed_signins(viewer: Account, filters: SigninFilter) -> Listing[AuditEvent]:
+    """登入失敗紀錄: refused sign-ins (``signin.failure`` in the audit log) of the accounts
+    the viewer may see, and why."""
+    query = select(AuditEvent).where(
+        AuditEvent.action == "signin.failure",
+        AuditEvent.actor_account_id.in_(_visible(viewer, filters)),
+    )
+    query = _between(query, AuditEvent.at, filters.since, filters.until)
+    columns = (
+        Column("at", "時間", AuditEvent.at),
+        Column("username", "帳號", AuditEvent.actor),
+        Column("ip", "來源位址", AuditEvent.ip),
+        Column(
+            "reason",
+            "失敗原因",
+            AuditEvent.details,
+            sortable=False,
+            shown=lambda v: names.signin_failure(str(v.get("reason", ""))),
+        ),
+    )
+    return Listing("failed-signins", "登入失敗紀錄", query, columns, "-at", AuditEvent.id)
+
+
+def subsystem_signins(
+    viewer: Account, filters: SigninFilter, catalogues: Catalogues
+) -> Listing[SubsystemSignin]:
+    query = (
+        select(SubsystemSignin)
+        .join(Account, SubsystemSignin.account_id == Account.id)
+        .join(SubsystemAccount, SubsystemSignin.subsystem_account_id == SubsystemAccount.id)
+        .where(SubsystemSignin.account_id.in_(_visible(viewer, filters)))
+    )
+    query = _between(query, SubsystemSignin.signed_in_at, filters.since, filters.until)
+    columns = (
+        Column("at", "登入時間", SubsystemSignin.signed_in_at),
+        Column("username", "帳號", Account.username),
+        Column("name", "姓名", Account.name),
+        Column(
+            "subsystem", "業務子系統", SubsystemSignin.client_id, shown=_subsystem_name(catalogues)
+        ),
+        Column("subsystem_account", "業務子系統帳號", SubsystemAccount.username),
+        Column("label", "綁定名稱", SubsystemSignin.label),
+        Column("ip", "來源位址", SubsystemSignin.ip),
+    )
+    return Listing("subsystem-signins", "子系統登入查詢", query, columns, "-at", SubsystemSignin.id)
+
+
+# Reviews --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewFilter:
+    """The review pages' filters; empty fields do not filter."""
+
+    submitted_from: date | None = None
+    submitted_to: date | None = None
+    #: 審核日期.
+    decided_from: date | None = None
+    decided_to: date | None = None
+    unit_code: str = ""
+    username: str = ""
+    name: str = ""
+    national_id_hash: str = ""
+    role: AccountRole | None = None
+    status: ApplicationStatus | None = ApplicationStatus.PENDING
+
+
+def _reviewed(query: Select[Any], model: Any, filters: ReviewFilter) -> Select[Any]:
+    query = _between(query, model.submitted_at, filters.submitted_from, filters.submitted_to)
+    query = _between(query, model.decided_at, filters.decided_from, filters.decided_to)
+    query = query.join(Unit, model.unit_id == Unit.id).outerjoin(
+        Reviewer, model.decided_by_id == Reviewer.id
+    )
+    if filters.unit_code:
+        query = query.where(Unit.code.startswith(filters.unit_code.strip().upper()))
+    if filters.username:
+        query = query.where(Account.username.startswith(normalize_username(filters.username)))
+    if filters.name:
+        query = query.where(Account.name.contains(filters.name.strip()))
+    if filters.national_id_hash:
+        query = query.where(Account.national_id_hash == filters.national_id_hash)
+    if filters.role is not None:
+        query = query.where(model.role == filters.role)
+    if filters.status is not None:
+        query = query.where(model.status == filters.status)
+    return query
+
+
+def _decision_columns(model: Any) -> tuple[Column, ...]:
+    return (
+        Column("status", "申請狀態", model.status, shown=_named),
+        Column("reviewer", "審核人員", Reviewer.name),
+        Column("decided_at", "審核時間", model.decided_at),
+        Column("reason", "審核說明", model.reason, sortable=False),
+    )
+
+
+def applications(viewer: Account, filters: ReviewFilter) -> Listing[Application]:
+    query = _reviewed(application_scope(viewer), Application, filters)
+    columns = (
+        Column("submitted_at", "申請日期", Application.submitted_at),
+        Column("name", "申請人名稱", Account.name),
+        Column("username", "申請人帳號", Account.username),
+        Column("unit_code", "單位代碼", Unit.code),
+        Column("unit_name", "申請人單位", Unit.name),
+        Column("role", "帳號角色別", Application.role, shown=_named),
+        *_decision_columns(Application),
+    )
+    return Listing("applications", "帳號申請核定", query, columns, "-submitted_at", Application.id)
+
+
+def subsystem_requests(
+    viewer: Account, filters: ReviewFilter, catalogues: Catalogues
+) -> Listing[SubsystemRequest]:
+    query = _reviewed(request_scope(viewer), SubsystemRequest, filters)
+    columns = (
+        Column("submitted_at", "申請日期", SubsystemRequest.submitted_at),
+        Column("name", "使用者姓名", Account.name),
+        Column("username", "申請人帳號", Account.username),
+        Column("unit_code", "單位代碼", Unit.code),
+        Column("unit_name", "單位名稱", Unit.name),
+        Column(
+            "subsystem", "業務子系統", SubsystemRequest.subsystem, shown=_subsystem_name(catalogues)
+        ),
+        Column("role", "子系統角色別", SubsystemRequest.role, shown=_named),
+        *_decision_columns(SubsystemRequest),
+    )
+    return Listing(
+        "subsystem-requests",
+        "業務子系統帳號申請審核",
+        query,
+        columns,
+        "-submitted_at",
+        SubsystemRequest.id,
+    )
+
+
+# 帳號/權限異動, 系統權限申請 ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoleChangeFilter:
+    status: ApplicationStatus | None = None
+    kind: RoleChangeKind | None = None
+    #: 單號: the request's number.
+    number: int | None = None
+    submitted_from: date | None = None
+    submitted_to: date | None = None
+
+
+def role_changes(viewer: Account, filters: RoleChangeFilter) -> Listing[RoleChange]:
+    query = (
+        role_change_scope(viewer)
+        .join(Account, RoleChange.account_id == Account.id)
+        .join(Unit, RoleChange.unit_id == Unit.id)
+        .join(Requester, RoleChange.requested_by_id == Requester.id)
+        .outerjoin(Reviewer, RoleChange.decided_by_id == Reviewer.id)
+    )
+    query = _between(query, RoleChange.submitted_at, filters.submitted_from, filters.submitted_to)
+    if filters.status is not None:
+        query = query.where(RoleChange.status == filters.status)
+    if filters.kind is not None:
+        query = query.where(RoleChange.kind == filters.kind)
+    if filters.number is not None:
+        query = query.where(RoleChange.id == filters.number)
+    columns = (
+        Column("number", "單號", RoleChange.id),
+        Column("submitted_at", "送單日期", RoleChange.submitted_at),
+        Column("kind", "申請類別", RoleChange.kind, shown=_named),
+        Column("unit_name", "申請單位", Unit.name),
+        Column("requester", "申請人員", Requester.name),
+        Column("username", "異動帳號", Account.username),
+        Column("status", "申請進度", RoleChange.status, shown=_named),
+        Column("reviewer", "審核人員", Reviewer.name),
+        Column("decided_at", "審核日期", RoleChange.decided_at),
+        Column("reason", "處理說明", RoleChange.decision_reason, sortable=False),
+    )
+    return Listing("role-changes", "系統權限申請", query, columns, "-number", RoleChange.id)
+
+
+# 稽核紀錄 -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    actor: str = ""
+    target: str = ""
+    action: str = ""
+    ip: str = ""
+    since: date | None = None
+    until: date | None = None
+
+
+def audit_log(viewer: Account, filters: AuditFilter) -> Listing[AuditEvent]:
+    query = audit_scope(viewer)
+    query = _between(query, AuditEvent.at, filters.since, filters.until)
+    matches: list[ColumnElement[bool]] = []
+    if filters.actor:
+        matches.append(AuditEvent.actor.startswith(filters.actor.strip()))
+    if filters.target:
+        matches.append(AuditEvent.target.startswith(filters.target.strip()))
+    if filters.action:
+        matches.append(AuditEvent.action.startswith(filters.action.strip()))
+    if filters.ip:
+        matches.append(AuditEvent.ip.startswith(filters.ip.strip()))
+    query = query.where(*matches) if matches else query
+    columns = (
+        Column("seq", "序號", AuditEvent.seq),
+        Column("at", "時間", AuditEvent.at),
+        Column("action", "事件", AuditEvent.action),
+        Column("actor", "執行者", AuditEvent.actor),
+        Column("target", "對象", AuditEvent.target),
+        Column("ip", "來源位址", AuditEvent.ip),
+        Column(
+            "details",
+            "內容",
+            AuditEvent.details,
+            sortable=False,
+            shown=details.as_text,
+        ),
+    )
+    return Listing("audit", "稽核紀錄", query, columns, "-at", AuditEvent.id)
