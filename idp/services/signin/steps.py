@@ -224,20 +224,15 @@ def locked_answer(
     return SigninFailed(LOCKED, reason=reason, until=shown)
 
 
-def count_failure(
+def _locked_now(
     db: Session,
     policy: Policy,
     throttle: Throttle,
-    key: int | str | None,
+    key: int | str,
     account: Account | None,
     ip: str,
-) -> bool:
-    """A wrong password or second factor: counted against the address, and against the
-    account or name (``key``), which it may lock (audited for an account). True when this
-    one locked it."""
-    throttle.address_failed(ip)
-    if key is None or not throttle.account_failed(key):
-        return False
+) -> None:
+    """Remember when the lock of ``key`` ends, and audit it for an account."""
     lock_minutes = policy.lockout.lock_minutes
     throttle.store.set(
         f"{LOCKED_UNTIL}{key}", str(time.time() + lock_minutes * 60).encode(), lock_minutes * 60
@@ -252,6 +247,23 @@ def count_failure(
             ip=ip,
             minutes=lock_minutes,
         )
+
+
+def count_failure(
+    db: Session,
+    policy: Policy,
+    throttle: Throttle,
+    key: int | str | None,
+    account: Account | None,
+    ip: str,
+) -> bool:
+    """A wrong second factor: counted against the address, and against the account or
+    name (``key``), which it may lock (audited for an account). True when this one
+    locked it."""
+    throttle.address_failed(ip)
+    if key is None or not throttle.account_failed(key):
+        return False
+    _locked_now(db, policy, throttle, key, account, ip)
     return True
 
 
@@ -265,20 +277,25 @@ def check_credentials(
     ip: str,
 ) -> Account:
     """The account whose password this is, whatever its status, counting failures toward
-    lockout. Costs the same whether or not the account exists or is locked, and says the
-    same: a wrong name or password, and once the policy's failures are reached for a
-    name, that it is locked and until when."""
+    lockout. The attempt is reserved before the password is checked (``Throttle.reserve``),
+    so parallel attempts check at most the policy's number of passwords. Costs the same
+    whether or not the account exists or is locked, and says the same: a wrong name or
+    password, and once the policy's failures are reached for a name, that it is locked
+    and until when."""
     account = find_by_username(db, username)
     key = lock_key(account, username)
-    locked = throttle.locked(key)
-    ok = passwords.check(account.password_hash if account else None, password)
-    if account is not None and not locked and ok:
-        return account
     lock_minutes = policy.lockout.lock_minutes
-    if locked:
+    if not throttle.reserve(key):
+        passwords.check(None, password)  # the same cost, and nothing learnt
         throttle.address_failed(ip)
         raise locked_answer(throttle, key, lock_minutes)
-    if count_failure(db, policy, throttle, key, account, ip):
+    if passwords.check(account.password_hash if account else None, password):
+        assert account is not None
+        throttle.release(key)
+        return account
+    throttle.address_failed(ip)
+    if throttle.settle_failure(key):
+        _locked_now(db, policy, throttle, key, account, ip)
         raise locked_answer(throttle, key, lock_minutes, reason="credentials")
     raise SigninFailed(
         BAD_CREDENTIALS,

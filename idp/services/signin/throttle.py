@@ -2,8 +2,14 @@
 process sees the same counts.
 
 Per account: ``max_failures`` wrong passwords lock it for ``lock_minutes``; a password
-reset unlocks it. A subsystem account being bound is locked the same way, under its own
-key (``subsystem:<id>``). Per source address: requests per minute or hour for each kind of
+reset unlocks it. A password is checked only under a reservation (``reserve``): the
+attempt is counted first, atomically in the store, then checked, then settled — given
+back when the password was right (``release``), kept as a failure when it was wrong
+(``settle_failure``). So however many attempts arrive at once, on however many server
+processes, at most ``max_failures`` passwords are ever checked before the lock.
+
+A subsystem account being bound is locked the same way, under its own key
+(``subsystem:<id>``). Per source address: requests per minute or hour for each kind of
 form, and failed sign-ins per window, after which the address is refused for the rest
 of the window — so one address cannot lock out many accounts or guess at speed.
 """
@@ -55,6 +61,28 @@ class Throttle:
 
     def locked(self, account_id: int | str) -> bool:
         return self.store.get(f"{LOCKED}{account_id}") is not None
+
+    def reserve(self, account_id: int | str) -> bool:
+        """Count an attempt on the account before its password is checked; False (and
+        nothing counted) once failures and attempts under way reach ``max_failures``."""
+        if self.locked(account_id):
+            return False
+        key = f"{FAILURES}{account_id}"
+        if self.store.incr(key, self.policy.lock_minutes * 60) > self.policy.max_failures:
+            self.store.decr(key)
+            return False
+        return True
+
+    def release(self, account_id: int | str) -> None:
+        """The reserved attempt had the right password: it is not a failure."""
+        self.store.decr(f"{FAILURES}{account_id}")
+
+    def settle_failure(self, account_id: int | str) -> bool:
+        """The reserved attempt had a wrong password: it stays counted. True when the
+        failures reach ``max_failures`` and this one started the lock."""
+        if self.store.count(f"{FAILURES}{account_id}") >= self.policy.max_failures:
+            return self.store.add(f"{LOCKED}{account_id}", b"1", self.policy.lock_minutes * 60)
+        return False
 
     def account_failed(self, account_id: int | str) -> bool:
         """Count a wrong password; True when this one locked the account."""
