@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..http.access import login_required, signed_in_account
 from ..http.context import client_ip, current_hub
+from ..http.signin_page import new_captcha
 from ..http.unit_of_work import db
 from ..models import Account, AccountRole, Application, ReviewRoute
 from ..services.applications import paper_review
@@ -24,9 +25,9 @@ from ..services.applications import submission as applications
 from ..services.applications.paper_form import render_application_pdf
 from ..services.applications.submission import ApplicationForm, Applying
 from ..services.cards.verification import can_verify_by_card
-from ..services.errors import FormErrors, InvalidInput, Text, TooManyAttempts
+from ..services.errors import FormErrors, InvalidInput, Text
 from ..services.signin.password_rules import rules_text
-from ..services.signin.steps import SigninFailed
+from ..services.signin.steps import SigninAttempt
 from ..services.subsystems.bindings import bindings_of
 from ..services.subsystems.catalogues import Catalogues
 from ..services.subsystems.quotas import SubsystemChoice
@@ -171,30 +172,37 @@ def render_progress(
     )
 
 
+def _status_page(message: Text | None = None, status: int = 200) -> Response:
+    return Response(
+        render_template("apply/status.html", message=message, captcha_id=new_captcha()),
+        status=status,
+    )
+
+
 @bp.route("/status", methods=["GET", "POST"])
 def status() -> BaseResponse:
-    """申請進度查詢: account and password."""
+    """申請進度查詢: account, password and 驗證碼."""
     if request.method == "GET":
-        return Response(render_template("apply/status.html", message=None))
+        return _status_page()
     hub = current_hub()
     try:
         application = application_status.look_up(
             db(),
+            hub.store,
             hub.passwords,
             hub.policy.current(),
             hub.throttle(),
-            username=request.form.get("username", "")[:50],
-            password=request.form.get("password", "")[:1024],
-            ip=client_ip(),
+            captcha_enabled=hub.settings.captcha,
+            attempt=SigninAttempt(
+                username=request.form.get("username", "")[:50],
+                password=request.form.get("password", "")[:1024],
+                captcha_id=request.form.get("captcha_id", "")[:100],
+                captcha_answer=request.form.get("captcha_answer", "").strip()[:20],
+                ip=client_ip(),
+            ),
         )
-    except (SigninFailed, TooManyAttempts) as refused:
-        code = 429 if isinstance(refused, TooManyAttempts) else 400
-        return Response(render_template("apply/status.html", message=refused.text), status=code)
-    if application is None:
-        return Response(
-            render_template("apply/status.html", message=Text("此帳號沒有帳號申請紀錄")),
-            status=200,
-        )
+    except application_status.LookupFailed as refused:
+        return _status_page(refused.text, 429 if refused.reason == "address_limited" else 400)
     session[SESSION_KEY] = application.id
     return redirect(url_for("apply.progress"))
 

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from idp.services.units.importing import load_demo_units
 
 from ..support.applications import APPLICANT_PASSWORD, add_admin, national_id
-from ..support.browser import sign_in
+from ..support.browser import answer_captcha, sign_in
 from ..support.hub import LiveHub, start_live_hub
 
 HOSPITAL = "0101090517"  # 示範綜合醫院, 臺北市中正區, in the demo unit list
@@ -72,6 +72,7 @@ def test_apply_check_progress_and_be_approved(page: Page, live: LiveHub) -> None
     page.goto(live.url + "/apply/status")
     page.get_by_label("帳號").fill("newcomer01")
     page.get_by_label("密碼").fill(APPLICANT_PASSWORD)
+    answer_captcha(page, live)
     page.get_by_role("button", name="查詢").click()
     expect(page.get_by_text("管理者hospadmin")).to_be_visible()
 

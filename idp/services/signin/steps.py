@@ -164,13 +164,16 @@ class Step(Protocol):
 
 
 class AddressLimitStep:
-    """Too many attempts, or too many failures, from one address: refuse for a while."""
+    """Too many attempts, or too many failures, from one address: refuse for a while.
+    ``kind`` is the form's own request limit (``throttle.LIMITS``); the failures are
+    those of every form that checks a password."""
 
-    def __init__(self, throttle: Throttle) -> None:
+    def __init__(self, throttle: Throttle, kind: str = "signin") -> None:
         self.throttle = throttle
+        self.kind = kind
 
     def run(self, attempt: SigninAttempt, state: SigninState) -> None:
-        if not self.throttle.allow("signin", attempt.ip) or self.throttle.address_refused(
+        if not self.throttle.allow(self.kind, attempt.ip) or self.throttle.address_refused(
             attempt.ip
         ):
             raise SigninFailed("嘗試次數過多，請稍後再試", reason="address_limited")
