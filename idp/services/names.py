@@ -128,6 +128,7 @@ POLICY_SETTING = {
     "lockout.captcha_per_minute": "同一來源位址每分鐘驗證碼次數上限",
     "lockout.forgot_password_per_hour": "同一來源位址每小時忘記密碼次數上限",
     "lockout.status_lookup_per_hour": "同一來源位址每小時申請進度查詢次數上限",
+    "lockout.trusted_networks": "信任網段及其上限（網段=次數，以逗號分隔）",
     "captcha.mode": "何時出現驗證碼",
     "captcha.length": "驗證碼位數",
     "captcha.ttl_seconds": "驗證碼有效秒數",

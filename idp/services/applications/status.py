@@ -107,6 +107,8 @@ def look_up(
             throttle.address_failed(attempt.ip)
         _refused(db, attempt, "credentials" if not right else "no_application")
         raise LookupFailed(NOT_FOUND, "not_found")
+    for settle in state.on_success:
+        settle()
     audit.record(
         db,
         "application.looked_up",

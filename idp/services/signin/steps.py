@@ -12,7 +12,7 @@ factor (``services.factors.signin``), the second carrying what the first found
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -132,6 +132,8 @@ class SigninState:
     #: Set when a second factor must be given before the sign-in completes.
     second_factor: tuple[str, ...] = ()
     enrol_by: datetime | None = None
+    #: What steps give back once the attempt succeeded (an address's counted attempt).
+    on_success: list[Callable[[], None]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,7 @@ class AddressLimitStep:
             attempt.ip
         ):
             raise SigninFailed("嘗試次數過多，請稍後再試", reason="address_limited")
+        state.on_success.append(lambda: self.throttle.refund(self.kind, attempt.ip))
 
 
 def captcha_required(
@@ -405,6 +408,8 @@ def sign_in(db: Session, steps: Sequence[Step], attempt: SigninAttempt) -> Authe
     account = state.account
     if account is None:
         raise RuntimeError("a sign-in flow must identify the account")
+    for settle in state.on_success:
+        settle()
     audit.record(
         db,
         "signin.first_factor" if state.second_factor else "signin.success",

@@ -9,9 +9,11 @@ back when the password was right (``release``), kept as a failure when it was wr
 processes, at most ``max_failures`` passwords are ever checked before the lock.
 
 A subsystem account being bound is locked the same way, under its own key
-(``subsystem:<id>``). Per source address: requests per minute or hour for each kind of
-form, and failed sign-ins per window, after which the address is refused for the rest
-of the window — so one address cannot lock out many accounts or guess at speed.
+(``subsystem:<id>``). Per source address: attempts per minute or hour for each kind of
+form (a sign-in that succeeds is taken back: only failures count), and failed sign-ins
+per window, after which the address is refused for the rest of the window — so one
+address cannot lock out many accounts or guess at speed. A security admin lists trusted
+networks (a hospital's public address) with their own, higher limit.
 """
 
 from __future__ import annotations
@@ -44,12 +46,19 @@ class Throttle:
     # Source addresses ------------------------------------------------------------
 
     def allow(self, kind: str, address: str) -> bool:
-        """Count one request of ``kind`` from ``address``; False once over the limit."""
+        """Count one request of ``kind`` from ``address``; False once over the limit. An
+        address in a trusted network has at least that network's limit."""
         field, window = LIMITS[kind]
-        return self.store.incr(f"{RATE}{kind}:{address}", window) <= getattr(self.policy, field)
+        limit = max(getattr(self.policy, field), self.policy.trusted_limit(address) or 0)
+        return self.store.incr(f"{RATE}{kind}:{address}", window) <= limit
+
+    def refund(self, kind: str, address: str) -> None:
+        """Take back a request counted by ``allow`` that succeeded: only failures count."""
+        self.store.decr(f"{RATE}{kind}:{address}")
 
     def address_refused(self, address: str) -> bool:
-        return self.store.count(ADDRESS_FAILURES + address) >= self.policy.address_failures
+        limit = self.policy.trusted_limit(address) or self.policy.address_failures
+        return self.store.count(ADDRESS_FAILURES + address) >= limit
 
     def address_failed(self, address: str) -> None:
         self.store.incr(ADDRESS_FAILURES + address, self.policy.address_window_minutes * 60)
