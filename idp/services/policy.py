@@ -98,6 +98,7 @@ class LockoutPolicy:
     captcha_per_minute: int = field(metadata=_limit(1, 10000))
     forgot_password_per_hour: int = field(metadata=_limit(1, 10000))
     status_lookup_per_hour: int = field(metadata=_limit(1, 10000))
+    apply_per_hour: int = field(metadata=_limit(1, 10000))
     #: Trusted networks (a hospital's or a 衛生局's public address) with their own limit:
     #: ``203.0.113.0/24=300, 198.51.100.7=120``. An address in one may fail that many
     #: times per window instead of ``address_failures``, and no per-address request limit

@@ -11,7 +11,6 @@ from flask.testing import FlaskClient
 
 from idp.hub import Hub
 from idp.services.accounts.directory import find_by_username
-from idp.services.applications import submission as applications
 from idp.services.signin import captcha
 from idp.services.signin.throttle import Throttle
 
@@ -22,6 +21,7 @@ from ..support.applications import (
     add_unit,
     applying,
     member_form,
+    submit_confirmed,
 )
 from ..support.helpers import PASSWORD, add_account, client_sign_in, page_fields
 
@@ -33,7 +33,7 @@ def applicant(hub: Hub) -> Hub:
     add_unit(hub, HOSPITAL, "示範綜合醫院")
     add_admin(hub, "hospadmin", HOSPITAL)
     with hub.database.unit_of_work() as db:
-        applications.submit_application(db, applying(hub), member_form(), ip="127.0.0.1")
+        submit_confirmed(db, applying(hub), member_form())
     return hub
 
 

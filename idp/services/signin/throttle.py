@@ -32,6 +32,7 @@ LIMITS = {
     "captcha": ("captcha_per_minute", 60),
     "forgot_password": ("forgot_password_per_hour", 3600),
     "status_lookup": ("status_lookup_per_hour", 3600),
+    "apply": ("apply_per_hour", 3600),
     "bind": ("signin_per_minute", 60),
     "card_challenge": ("signin_per_minute", 60),
     "passkey_options": ("signin_per_minute", 60),
