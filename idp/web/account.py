@@ -85,8 +85,8 @@ def change_password() -> BaseResponse:
         return _password_page(form, {error.field: error.texts}, 400)
     current = auth_session.signed_in()
     if form.end_other_sessions.data and current is not None:
-        ended = hub_sessions.end_account_sessions(
-            db(), hub.revocation, account.id, "password_changed", keep_sid=current.sid
+        ended = hub_sessions.sign_out_other_devices(
+            db(), hub.revocation, account.id, current.sid, "password_changed"
         )
         if ended:
             kick_worker()

@@ -11,7 +11,16 @@ import requests
 
 from idp.models import AuditEvent
 
-from ..support.helpers import REDIRECT_URI, ClientInfo, Person, add_account, add_client, query
+from ..support.helpers import (
+    PASSWORD,
+    REDIRECT_URI,
+    ClientInfo,
+    Person,
+    add_account,
+    add_client,
+    form_with,
+    query,
+)
 from ..support.hub import LiveHub
 from ..support.oidc import exchange, oidc_client, start
 
@@ -119,3 +128,36 @@ def test_wrong_code_verifier_or_client_does_not_burn_the_code(
     token = exchange(live_hub, session, callback, verifier)
     assert "access_token" in token
     assert replays_audited(live_hub) == 0
+
+
+def test_signing_out_other_devices_revokes_their_offline_tokens(
+    live_hub: LiveHub, client: ClientInfo, person: Person
+) -> None:
+    token = offline_token(live_hub, client, person)
+    here = Person(live_hub.hub, live_hub.url)
+    here.sign_in_at_home()
+    page = here.http.get(live_hub.url + "/account/password")
+    assert "包括離線存取" in page.text
+    form = form_with(page.text, "current_password")
+    changed = here.http.post(
+        live_hub.url + form["action"],
+        data=dict(
+            form["fields"],
+            current_password=PASSWORD,
+            new_password="Another~Horse8Stable",
+            confirm="Another~Horse8Stable",
+            end_other_sessions="y",
+        ),
+        allow_redirects=False,
+    )
+    assert changed.status_code == 302, changed.text[:500]
+    assert refresh(live_hub, client, token["refresh_token"]).json()["error"] == "invalid_grant"
+    userinfo = requests.get(
+        live_hub.url + "/userinfo",
+        headers={"Authorization": "Bearer " + token["access_token"]},
+        timeout=5,
+    )
+    assert userinfo.status_code == 401
+    # Grants made in the session that changed the password stay.
+    mine = offline_token(live_hub, client, here)
+    assert refresh(live_hub, client, mine["refresh_token"]).status_code == 200
