@@ -31,6 +31,7 @@ from ..http.forms import (
     form_problems,
 )
 from ..http.i18n import COOKIE, LOCALES, current_locale, gettext, pick_locale, set_locale
+from ..http.local_urls import local_path
 from ..http.signin_page import finish_sign_in, new_captcha, render_signin
 from ..http.unit_of_work import db, kick_worker
 from ..models import Account
@@ -327,10 +328,7 @@ def captcha_audio(challenge_id: str) -> Response:
 def choose_language(locale: str) -> BaseResponse:
     if locale not in LOCALES:
         abort(404)
-    target = request.args.get("next", "/")
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        target = "/"
-    response = redirect(target)
+    response = redirect(local_path(request.args.get("next")))
     response.set_cookie(
         COOKIE,
         locale,
