@@ -17,7 +17,8 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from authlib.oauth2.rfc6749 import grants
-from authlib.oauth2.rfc6749.errors import InvalidGrantError
+from authlib.oauth2.rfc6749.errors import InvalidGrantError, InvalidRequestError
+from authlib.oidc.core.errors import RequestNotSupportedError, RequestURINotSupportedError
 
 from ..http.unit_of_work import db
 from ..models import Account, AccountStatus, utcnow
@@ -54,6 +55,23 @@ def nonce_key(client_id: str, nonce: str) -> str:
 class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = [*SECRET_AUTH, "none"]
     server: HubAuthorizationServer
+
+    def validate_authorization_request(self) -> str:
+        """Authlib's checks, then what the hub does not support, refused rather than
+        ignored: request objects (OpenID Connect Core section 6) and any response mode
+        but ``query``."""
+        redirect_uri: str = super().validate_authorization_request()
+        data = self.request.payload.data
+        state = data.get("state")
+        if data.get("request"):
+            raise RequestNotSupportedError(state=state, redirect_uri=redirect_uri)
+        if data.get("request_uri"):
+            raise RequestURINotSupportedError(state=state, redirect_uri=redirect_uri)
+        if data.get("response_mode", "query") != "query":
+            raise InvalidRequestError(
+                "Only response_mode=query is supported.", state=state, redirect_uri=redirect_uri
+            )
+        return redirect_uri
 
     def save_authorization_code(self, code: str, request: Any) -> None:
         context: AuthContext = request.auth_context

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..http.access import login_required, signed_in_account
 from ..http.context import client_ip, current_hub
+from ..http.errors import MESSAGES, error_answer
 from ..http.unit_of_work import db
 from ..models import Account, AccountRole, Application, ReviewRoute
 from ..services.applications import paper_review
@@ -135,9 +136,13 @@ def apply() -> BaseResponse:
     return redirect(url_for("apply.progress"))
 
 
-def own_application() -> Application:
+def _session_application() -> Application | None:
     application_id = session.get(SESSION_KEY)
-    application = db().get(Application, application_id) if application_id else None
+    return db().get(Application, application_id) if isinstance(application_id, int) else None
+
+
+def own_application() -> Application:
+    application = _session_application()
     if application is None:
         raise NotFound()
     return application
@@ -220,8 +225,13 @@ def paper_form() -> Response:
 
 
 @bp.errorhandler(RequestEntityTooLarge)
-def scan_too_large(_error: RequestEntityTooLarge) -> Response:
-    return render_progress(own_application(), scan_error=SCAN.too_large(), status=413)
+def too_large(_error: RequestEntityTooLarge) -> Response:
+    """A scan too large is said beside the upload; any other body too large (or a scan
+    without an application) gets the hub's page."""
+    application = _session_application()
+    if request.endpoint != "apply.upload_scan" or application is None:
+        return error_answer(MESSAGES[413], 413)
+    return render_progress(application, scan_error=SCAN.too_large(), status=413)
 
 
 @bp.post("/scan")

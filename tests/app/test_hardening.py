@@ -3,10 +3,17 @@ end in a server error, and the smaller protocol and header items."""
 
 from __future__ import annotations
 
+import base64
+import io
+import json
+from urllib.parse import quote
+
 import pytest
 from flask import Flask
 
 from idp.hub import Hub
+
+from ..support.helpers import REDIRECT_URI, add_client, query
 
 
 @pytest.mark.parametrize(
@@ -22,3 +29,83 @@ def test_language_switch_never_leaves_the_hub(app: Flask, next_param: str) -> No
 def test_language_switch_returns_to_the_page(app: Flask) -> None:
     response = app.test_client().get("/lang/en?next=/bulletins%3Fpage%3D2")
     assert response.headers["Location"] == "/bulletins?page=2"
+
+
+CHALLENGE = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+
+
+def authorize_url(client_id: str, **params: str) -> str:
+    values = {
+        "client_id": client_id,
+        "response_type": "code",
+        "redirect_uri": REDIRECT_URI,
+        "scope": "openid",
+        "state": "st8",
+        "code_challenge": CHALLENGE,
+        "code_challenge_method": "S256",
+    }
+    values.update(params)
+    return "/authorize?" + "&".join(f"{k}={quote(v, safe='%')}" for k, v in values.items())
+
+
+def kid_hint(kid: str) -> str:
+    header = base64.urlsafe_b64encode(json.dumps({"alg": "RS256", "kid": kid}).encode())
+    return header.decode().rstrip("=") + ".e30.AAAA"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"redirect_uri": REDIRECT_URI + '"'},
+        {"redirect_uri": REDIRECT_URI + "%09"},
+        {"redirect_uri": REDIRECT_URI + "%00"},
+        {"redirect_uri": REDIRECT_URI + "\\"},
+        {"redirect_uri": REDIRECT_URI + "%C3%A9"},
+        {"response_type": "%C3%A9"},
+        {"max_age": "%C2%B2"},
+        {"state": "%00"},
+    ],
+)
+def test_malformed_authorization_requests_are_refused_on_a_page(
+    app: Flask, hub: Hub, params: dict[str, str]
+) -> None:
+    client = add_client(hub)
+    response = app.test_client().get(authorize_url(client.client_id, **params))
+    assert response.status_code == 400
+    assert "invalid_request" in response.get_data(as_text=True)
+    assert "Location" not in response.headers
+
+
+def test_id_token_hint_with_a_strange_key_id_is_refused_to_the_client(app: Flask, hub: Hub) -> None:
+    client = add_client(hub)
+    response = app.test_client().get(
+        authorize_url(client.client_id, id_token_hint=kid_hint('a"b\\c'))
+    )
+    assert response.status_code == 302
+    assert query(response.headers["Location"])["error"] == "invalid_request"
+
+
+@pytest.mark.parametrize("path", ["/token", "/introspect", "/revoke"])
+def test_basic_credentials_that_are_not_utf8_are_an_invalid_client(app: Flask, path: str) -> None:
+    response = app.test_client().post(
+        path,
+        headers={"Authorization": "Basic //46/w=="},
+        data={"token": "x", "grant_type": "client_credentials"},
+    )
+    assert response.status_code == 401
+    assert response.get_json()["error"] == "invalid_client"
+
+
+def test_bodies_over_the_limit_without_an_application_get_the_page(app: Flask) -> None:
+    client = app.test_client()
+    response = client.post(
+        "/apply", data=b"x" * (1024 * 1024 + 1), content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 413
+    assert "送出的資料太大" in response.get_data(as_text=True)
+    scan = client.post(
+        "/apply/scan",
+        data={"scan": (io.BytesIO(b"%PDF" + b"0" * (5 * 1024 * 1024)), "scan.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert scan.status_code in (400, 404, 413)
