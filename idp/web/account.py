@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from ..http import auth_session, interaction, notices
 from ..http.access import login_required
 from ..http.context import client_ip, current_hub, public_url
+from ..http.downloads import personal_file
 from ..http.forms import ChangePasswordForm, ConfirmForm, ProfileForm, form_problems
 from ..http.unit_of_work import db, kick_worker
 from ..models import Account
@@ -207,14 +208,7 @@ def my_data() -> Response:
         ip=client_ip(),
     )
     body = json.dumps(data, ensure_ascii=False, indent=2, default=str)
-    return Response(
-        body,
-        mimetype="application/json",
-        headers={
-            "Content-Disposition": f'attachment; filename="onedoor-{account.username}.json"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return personal_file(body, "application/json", f"onedoor-{account.username}")
 
 
 @bp.get("/inbox")

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..http.access import login_required, signed_in_account
 from ..http.context import client_ip, current_hub
+from ..http.downloads import personal_file
 from ..http.errors import MESSAGES, error_answer
 from ..http.unit_of_work import db
 from ..models import Account, AccountRole, Application, ReviewRoute
@@ -214,14 +215,7 @@ def paper_form() -> Response:
     form = paper_review.paper_form_of(
         db(), application, hub.catalogues, hub.national_ids, ip=client_ip()
     )
-    pdf = render_application_pdf(form)
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{application.reference}.pdf"',
-        },
-    )
+    return personal_file(render_application_pdf(form), "application/pdf", application.reference)
 
 
 @bp.errorhandler(RequestEntityTooLarge)

@@ -14,6 +14,7 @@ from flask import Flask
 from idp.hub import Hub
 
 from ..support.helpers import REDIRECT_URI, add_client, query
+from ..support.portal import ROLES, Visitor, account, make_people, visitor
 
 
 @pytest.mark.parametrize(
@@ -109,3 +110,63 @@ def test_bodies_over_the_limit_without_an_application_get_the_page(app: Flask) -
         content_type="multipart/form-data",
     )
     assert scan.status_code in (400, 404, 413)
+
+
+HUGE = "9" * 30
+
+
+@pytest.fixture
+def people(app: Flask, hub: Hub) -> dict[str, Visitor]:
+    make_people(hub)
+    return {role: visitor(app, hub, ROLES[role]) for role in ("authority", "security_admin")}
+
+
+@pytest.mark.parametrize(
+    ("role", "path"),
+    [
+        ("authority", f"/unit/accounts/{HUGE}"),
+        ("authority", f"/review/applications/{HUGE}"),
+        ("authority", f"/review/applications/{HUGE}/scan"),
+        ("security_admin", f"/admin/accounts/{HUGE}"),
+    ],
+)
+def test_ids_too_large_for_the_database_are_not_found(
+    people: dict[str, Visitor], role: str, path: str
+) -> None:
+    assert people[role].client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/review/applications?from=0001-01-01&to=9999-12-31",
+        "/review/role-changes?from=9999-12-31&number=²",
+        "/unit/signins?from=0001-01-01&to=9999-12-31",
+        "/unit/accounts?page=²",
+        "/announcements?page=²",
+    ],
+)
+def test_extreme_filters_are_ignored(people: dict[str, Visitor], path: str) -> None:
+    assert people["authority"].client.get(path).status_code == 200
+
+
+@pytest.mark.parametrize("ids", ["²", HUGE, "-1"])
+def test_batch_decisions_with_strange_ids_are_refused(people: dict[str, Visitor], ids: str) -> None:
+    authority = people["authority"]
+    response = authority.client.post(
+        "/review/applications",
+        data={"csrf_token": authority.csrf, "ids": ids, "decision": "approve", "reason": "x"},
+    )
+    assert response.status_code < 500
+
+
+def test_role_change_with_a_huge_subsystem_account_id_is_refused(
+    people: dict[str, Visitor], hub: Hub
+) -> None:
+    authority = people["authority"]
+    member = account(hub, ROLES["member"])
+    response = authority.client.post(
+        f"/unit/accounts/{member.id}/role-changes",
+        data={"csrf_token": authority.csrf, "kind": "A", "subsystem_account_id": HUGE},
+    )
+    assert response.status_code < 500
