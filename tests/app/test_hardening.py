@@ -11,9 +11,12 @@ from urllib.parse import quote
 import pytest
 from flask import Flask
 
+from idp.app import create_app
+from idp.http.downloads import filename_for
 from idp.hub import Hub
 
 from ..support.helpers import REDIRECT_URI, add_client, query
+from ..support.hub import prepared_hub
 from ..support.portal import ROLES, Visitor, account, make_people, visitor
 
 
@@ -170,3 +173,82 @@ def test_role_change_with_a_huge_subsystem_account_id_is_refused(
         data={"csrf_token": authority.csrf, "kind": "A", "subsystem_account_id": HUGE},
     )
     assert response.status_code < 500
+
+
+def test_strict_transport_security_when_the_issuer_is_https(settings_for, app: Flask) -> None:  # type: ignore[no-untyped-def]
+    assert "Strict-Transport-Security" not in app.test_client().get("/").headers
+    https_hub = prepared_hub(settings_for(issuer="https://hub.example"))
+    try:
+        secure = create_app(https_hub.settings, hub=https_hub).test_client()
+        for path in ("/", "/token", "/signin"):
+            response = secure.get(path, base_url="https://hub.example")
+            assert response.headers.get("Strict-Transport-Security") == "max-age=31536000", path
+    finally:
+        https_hub.close()
+
+
+def test_downloads_with_personal_data_are_not_kept_and_named_with_an_extension(
+    app: Flask, hub: Hub
+) -> None:
+    make_people(hub)
+    member = visitor(app, hub, ROLES["member"])
+    response = member.client.get("/account/data.json")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert 'filename="onedoor-member01.json"' in response.headers["Content-Disposition"]
+    authority = visitor(app, hub, ROLES["authority"])
+    export = authority.client.get("/review/applications?format=csv")
+    assert export.headers["Cache-Control"] == "no-store"
+    assert ".csv" in export.headers["Content-Disposition"]
+
+
+def test_scan_names_carry_their_extension() -> None:
+    assert filename_for("APP-2026-0001", "application/pdf") == "APP-2026-0001.pdf"
+    assert filename_for("APP-2026-0001", "image/jpeg") == "APP-2026-0001.jpg"
+
+
+@pytest.mark.parametrize(
+    ("params", "error"),
+    [
+        ({"request": "eyJhbGciOiJub25lIn0.e30."}, "request_not_supported"),
+        ({"request_uri": "https://rp.example/request.jwt"}, "request_uri_not_supported"),
+        ({"response_mode": "form_post"}, "invalid_request"),
+        ({"response_mode": "fragment"}, "invalid_request"),
+    ],
+)
+def test_unsupported_request_features_are_refused_to_the_client(
+    app: Flask, hub: Hub, params: dict[str, str], error: str
+) -> None:
+    client = add_client(hub)
+    response = app.test_client().get(authorize_url(client.client_id, **params))
+    assert response.status_code == 302
+    answer = query(response.headers["Location"])
+    assert answer["error"] == error
+    assert answer["state"] == "st8"
+
+
+def test_two_kinds_of_client_authentication_are_refused(app: Flask, hub: Hub) -> None:
+    client = add_client(hub)
+    secret = client.secret or ""
+    both = app.test_client().post(
+        "/token",
+        headers={
+            "Authorization": "Basic "
+            + base64.b64encode(f"{client.client_id}:{secret}".encode()).decode()
+        },
+        data={
+            "grant_type": "client_credentials",
+            "client_id": client.client_id,
+            "client_secret": secret,
+        },
+    )
+    assert both.status_code == 400
+    assert both.get_json()["error"] == "invalid_request"
+    posted = app.test_client().post(
+        "/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": client.client_id,
+            "client_secret": secret,
+        },
+    )
+    assert posted.status_code == 401  # registered for client_secret_basic
