@@ -25,9 +25,9 @@ import idp
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
 
 #: Tables a refused request may still write, each for a reason the architecture names:
-#: the audit log of a refusal (``audit.record_always``) and the short-lived store kept in
-#: SQL when there is no Redis (captcha answers, counters, sessions).
-WRITTEN_ON_REFUSAL = {"audit_event", "kv_entry"}
+#: the audit log of a refusal (``audit.record_always``, with its chain mark) and the
+#: short-lived store kept in SQL when there is no Redis (captcha, counters, sessions).
+WRITTEN_ON_REFUSAL = {"audit_event", "audit_mark", "kv_entry"}
 
 _SOURCE = Path(idp.__file__).parent
 _READ = re.compile(r"""(?:args|form|values|files)\.(?:get|getlist)\(\s*["']([A-Za-z_]\w*)["']""")
