@@ -14,8 +14,9 @@ from flask import Flask
 from idp.app import create_app
 from idp.http.downloads import filename_for
 from idp.hub import Hub
+from idp.services.signin import captcha
 
-from ..support.helpers import REDIRECT_URI, add_client, query
+from ..support.helpers import PASSWORD, REDIRECT_URI, add_account, add_client, page_fields, query
 from ..support.hub import prepared_hub
 from ..support.portal import ROLES, Visitor, account, make_people, visitor
 
@@ -252,3 +253,27 @@ def test_two_kinds_of_client_authentication_are_refused(app: Flask, hub: Hub) ->
         },
     )
     assert posted.status_code == 401  # registered for client_secret_basic
+
+
+def test_a_captcha_answers_only_in_the_session_that_asked_for_it(app: Flask, hub: Hub) -> None:
+    add_account(hub)
+    asker, other = app.test_client(), app.test_client()
+    fields = page_fields(asker.get("/signin").get_data(as_text=True))
+    challenge = fields["captcha_id"]
+    assert asker.get(f"/captcha/{challenge}.png").status_code == 200
+    assert other.get(f"/captcha/{challenge}.png").status_code == 404
+    assert other.get(f"/captcha/{challenge}.wav").status_code == 404
+    own = page_fields(other.get("/signin").get_data(as_text=True))
+    response = other.post(
+        "/signin",
+        data={
+            "csrf_token": own["csrf_token"],
+            "username": "tester01",
+            "password": PASSWORD,
+            "rid": "",
+            "captcha_id": challenge,
+            "captcha_answer": captcha.answer_of(hub.store, challenge) or "",
+        },
+    )
+    assert response.status_code == 401
+    assert "王小明" not in other.get("/").get_data(as_text=True)
