@@ -13,8 +13,8 @@ from werkzeug.routing import IntegerConverter, Map
 
 from ..models.base import TAIPEI
 
-#: The largest id a database column holds (PostgreSQL BIGINT, SQLite INTEGER).
-MAX_ID = 2**63 - 1
+#: The largest id the id columns hold everywhere (INTEGER: 32 bits on PostgreSQL).
+MAX_ID = 2**31 - 1
 #: The days a filter or a form may name: later or earlier is a typing error, and
 #: arithmetic on it (the day after, Taiwan time to UTC) would overflow.
 FIRST_DAY = date(1900, 1, 1)
