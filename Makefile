@@ -14,7 +14,7 @@ RUN_STAMP := $(VENV)/.installed-run-$(HASH)
 ALL_STAMP := $(VENV)/.installed-all-$(HASH)
 DEV_ENV := IDP_ENV=development IDP_INSTANCE_PATH=$(or $(IDP_INSTANCE_PATH),instance)
 
-.PHONY: run test test-fast lint bench bench-exports clean
+.PHONY: run test test-fast fuzz lint bench bench-exports clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ test: $(ALL_STAMP) $(AXE)
 
 test-fast: $(ALL_STAMP)
 	$(BIN)/python -m pytest -q -m "not browser and not card"
+
+# Every route fuzzed with many more examples than `make test` runs.
+fuzz: $(ALL_STAMP)
+	FUZZ_EXAMPLES=$(or $(FUZZ_EXAMPLES),100) $(BIN)/python -m pytest -q -m fuzz
 
 bench-exports: $(ALL_STAMP)
 	$(BIN)/python -m bench.export_signins

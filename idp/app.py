@@ -15,12 +15,14 @@ from .config import Settings
 from .http import errors, notices, unit_of_work
 from .http.access import current_account, may, password_change_first, second_factor_first
 from .http.auth_session import signed_in
+from .http.context import current_hub
 from .http.i18n import current_locale, gettext
 from .http.listing import url_with
 from .http.naming import FILTERS
 from .http.proxies import TrustedProxies
 from .http.sessions import StoreSessionInterface
 from .http.unit_of_work import db
+from .http.values import RowIdConverter
 from .hub import Hub
 from .models import Account, AccountStatus, Announcement, ApplicationStatus, RoleChangeKind
 from .models.base import TAIPEI
@@ -67,6 +69,7 @@ def create_app(
     logging.basicConfig(level=settings.log_level)
 
     app = Flask(__name__, instance_path=str(settings.instance_dir()))
+    app.url_map.converters["int"] = RowIdConverter
     app.config.update(
         SECRET_KEY=hub.secret_key,
         SESSION_COOKIE_NAME=settings.session_cookie_name,
@@ -206,6 +209,8 @@ PAGE_HEADERS = (
     ("X-Frame-Options", "DENY"),
     ("Referrer-Policy", "no-referrer"),
 )
+#: A year; no ``includeSubDomains``: other hosts of the issuer's domain are not the hub's.
+HSTS = "max-age=31536000"
 NO_STORE_ENDPOINTS = ("portal.captcha_image", "portal.captcha_audio")
 
 
@@ -214,6 +219,8 @@ def _security_headers(response: Response) -> Response:
     their own caching headers) only ``nosniff``."""
     headers = response.headers
     headers["X-Content-Type-Options"] = "nosniff"
+    if current_hub().settings.issuer_url.startswith("https://"):
+        headers["Strict-Transport-Security"] = HSTS
     if response.mimetype == "text/html":
         for name, value in PAGE_HEADERS:
             headers[name] = value

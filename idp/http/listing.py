@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
-from urllib.parse import quote
 
 from flask import Response, request, stream_with_context, url_for
 
@@ -22,20 +21,19 @@ from ..services.reports.paging import DEFAULT_PAGE_SIZE, Listing, Page
 from ..services.reports.spreadsheets import FORMATS
 from .access import signed_in_account
 from .context import client_ip, current_hub
+from .downloads import personal_file
 from .i18n import gettext
 from .unit_of_work import db
+from .values import calendar_day, whole_number
 
 
 def day(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+    return calendar_day(value)
 
 
 def _number(name: str, default: int) -> int:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 9 else default
+    number = whole_number(request.args.get(name), below=10**8)
+    return default if number is None else number
 
 
 def url_with(**changes: object) -> str:
@@ -85,13 +83,4 @@ def export(listing: Listing[Any]) -> Response:
 
     stamp = utcnow().astimezone(TAIPEI).strftime("%Y%m%d-%H%M")
     filename = f"{listing.name}-{stamp}.{kind.extension}"
-    return Response(
-        stream_with_context(pieces()),
-        mimetype=kind.media_type,
-        headers={
-            "Content-Disposition": (
-                f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}"
-            ),
-            "Cache-Control": "no-store",
-        },
-    )
+    return personal_file(stream_with_context(pieces()), kind.media_type, filename)

@@ -31,12 +31,27 @@ FIRST_FACTOR = "first_factor"
 FIRST_FACTOR_SECONDS = 300
 
 
+#: The captchas this browser session was given, the latest few: a captcha is shown and
+#: answered only in the session that asked for it, so answers cannot be farmed out.
+CAPTCHAS = "captchas"
+KEPT_CAPTCHAS = 5
+
+
 def new_captcha() -> str | None:
     hub = current_hub()
     if not hub.settings.captcha:
         return None
     policy = hub.policy.current().captcha
-    return captcha.new_challenge(hub.store, policy.length, policy.ttl_seconds)
+    challenge_id = captcha.new_challenge(hub.store, policy.length, policy.ttl_seconds)
+    given = [c for c in session.get(CAPTCHAS, []) if isinstance(c, str)]
+    session[CAPTCHAS] = [*given[-(KEPT_CAPTCHAS - 1) :], challenge_id]
+    return challenge_id
+
+
+def own_captcha(challenge_id: str) -> str:
+    """``challenge_id`` when this browser session was given it; otherwise "", which no
+    answer matches and no image or audio is made for."""
+    return challenge_id if challenge_id and challenge_id in session.get(CAPTCHAS, []) else ""
 
 
 def render_signin(

@@ -27,6 +27,7 @@ from joserfc.jwk import KeySet
 
 from ..http.interaction import Next
 from ..services.signin.steps import ACR_PASSWORD, ACR_VALUES, acr_satisfies
+from .request_syntax import SYNTAX
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def parse_interaction(
     raw_max_age = data.get("max_age")
     max_age = None
     if raw_max_age not in (None, ""):
-        if not str(raw_max_age).isdigit():
+        if not SYNTAX["max_age"].fullmatch(str(raw_max_age)):
             raise InvalidRequestError("'max_age' must be a non-negative integer.")
         max_age = int(raw_max_age)
     return Interaction(

@@ -92,9 +92,8 @@ class RegisteredClient(ClientMixin):
         return self.secrets.check(self.secret_hash, client_secret)
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
-        if self.is_public:
-            return method == "none"
-        return method in ("client_secret_basic", "client_secret_post")
+        """Only the method the client registered, at every endpoint."""
+        return method == self.token_endpoint_auth_method
 
     def check_response_type(self, response_type: str) -> bool:
         return response_type == "code" and "authorization_code" in self.grant_types

@@ -4,6 +4,11 @@ Authlib runs the protocol; these classes store and find codes and tokens. Codes 
 in the store for ``IDP_AUTHORIZATION_CODE_TTL_SECONDS``; using one twice is refused
 and revokes every token issued from it (section 4.1.2). Refresh tokens rotate; using
 a replaced one revokes the whole grant (RFC 9700 section 4.14.2).
+
+A code or refresh token is spent only by a request that passed every check: one
+presented by another client, or a code with the wrong ``code_verifier``, is refused and
+stays good for its owner (sections 6 and 10.4); only a replay by the client it was
+issued to revokes its grant.
 """
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from authlib.oauth2.rfc6749 import grants
-from authlib.oauth2.rfc6749.errors import InvalidGrantError
+from authlib.oauth2.rfc6749.errors import InvalidGrantError, InvalidRequestError
+from authlib.oidc.core.errors import RequestNotSupportedError, RequestURINotSupportedError
 
 from ..http.unit_of_work import db
 from ..models import Account, AccountStatus, utcnow
@@ -50,6 +56,23 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = [*SECRET_AUTH, "none"]
     server: HubAuthorizationServer
 
+    def validate_authorization_request(self) -> str:
+        """Authlib's checks, then what the hub does not support, refused rather than
+        ignored: request objects (OpenID Connect Core section 6) and any response mode
+        but ``query``."""
+        redirect_uri: str = super().validate_authorization_request()
+        data = self.request.payload.data
+        state = data.get("state")
+        if data.get("request"):
+            raise RequestNotSupportedError(state=state, redirect_uri=redirect_uri)
+        if data.get("request_uri"):
+            raise RequestURINotSupportedError(state=state, redirect_uri=redirect_uri)
+        if data.get("response_mode", "query") != "query":
+            raise InvalidRequestError(
+                "Only response_mode=query is supported.", state=state, redirect_uri=redirect_uri
+            )
+        return redirect_uri
+
     def save_authorization_code(self, code: str, request: Any) -> None:
         context: AuthContext = request.auth_context
         hub = self.server.hub
@@ -84,20 +107,34 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         key = token_hash(code)
         raw = store.get(CODE_PREFIX + key)
         if raw is None:
-            used_by = store.get(USED_CODE_PREFIX + key)
-            if used_by is not None:
-                self._revoke_reused(used_by.decode(), client)
+            used = store.get(USED_CODE_PREFIX + key)
+            if used is not None:
+                used_by, grant_id = used.decode().split("\n", 1)
+                if used_by == client.client_id:
+                    self._revoke_reused(grant_id, client)
             return None
         record = StoredCode(**json.loads(raw))
         if record.client_id != client.client_id:
             return None
-        self._code_key = CODE_PREFIX + key
-        if not store.add(
-            USED_CODE_PREFIX + key, record.grant_id.encode(), USED_CODE_MEMORY_SECONDS
-        ):
-            self._revoke_reused(record.grant_id, client)
-            return None
+        self._code_key = key
         return record
+
+    def create_token_response(self) -> tuple[int, dict[str, Any], list[tuple[str, str]]]:
+        """Spend the code, now that the request passed every check (PKCE included),
+        atomically: of two requests racing with one code, one wins and the other is a
+        replay."""
+        record: StoredCode = self.request.authorization_code
+        claimed = self.server.hub.store.add(
+            USED_CODE_PREFIX + self._code_key,
+            f"{record.client_id}\n{record.grant_id}".encode(),
+            USED_CODE_MEMORY_SECONDS,
+        )
+        if not claimed:
+            self._revoke_reused(record.grant_id, self.request.client)
+            raise InvalidGrantError("Invalid 'code' in request.")
+        result: tuple[int, dict[str, Any], list[tuple[str, str]]]
+        result = super().create_token_response()
+        return result
 
     def _revoke_reused(self, grant_id: str, client: RegisteredClient) -> None:
         self.server.revoke_reused_grant(
@@ -106,7 +143,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
 
     def delete_authorization_code(self, authorization_code: StoredCode) -> None:
         # The used-code marker stays: it is what spots a second use.
-        self.server.hub.store.delete(self._code_key)
+        self.server.hub.store.delete(CODE_PREFIX + self._code_key)
 
     def authenticate_user(self, authorization_code: StoredCode) -> Principal:
         return principal_of(
@@ -126,11 +163,13 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         # Claimed at once, atomically, so two requests racing with one token cannot both
         # succeed; a token that cannot be claimed but exists was used before: a replay.
         # A request refused after the claim (wrong scope, another client) rolls it back
-        # with the rest of its unit of work: the token stays good for its owner.
+        # with the rest of its unit of work: the token stays good for its owner. Only
+        # the client it was issued to can replay it; another client is merely refused.
         record = tokens.claim_refresh_token(db(), refresh_token)
         if record is None:
             used = tokens.find_refresh_token(db(), refresh_token)
-            if used is not None and not used.grant_revoked:
+            client: RegisteredClient = self.request.client
+            if used is not None and not used.grant_revoked and used.client_id == client.client_id:
                 self._revoke_reused(used.grant_id, used.client_id)
             return None
         if record.grant_revoked or record.expires_at <= utcnow():

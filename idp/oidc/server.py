@@ -24,6 +24,7 @@ from ..services import audit
 from ..services.subsystems.clients import find_client
 from ..services.tokens import access, grants
 from ..services.tokens.access import TokenOwner
+from .client_auth import check_presented
 from .models import RegisteredClient, StoredCode
 
 #: How long a server process trusts its copy of a client registration.
@@ -110,6 +111,13 @@ class HubAuthorizationServer(AuthorizationServer):
         if not client_id:
             return None
         return self.clients.get(client_id)
+
+    def authenticate_client(
+        self, request: OAuth2Request, methods: list[str], endpoint: str = "token"
+    ) -> RegisteredClient:
+        check_presented(request)
+        client: RegisteredClient = super().authenticate_client(request, methods, endpoint)
+        return client
 
     def create_oauth2_request(self, request: Any) -> OAuth2Request:
         if isinstance(request, OAuth2Request):

@@ -49,6 +49,7 @@ from .authorize import (
     next_step,
     parse_interaction,
 )
+from .request_syntax import check_authorization_params
 from .rpinitiated import hint_matches
 from .server import HubAuthorizationServer
 from .subsystem_login import BindingChoice, choose_binding, wants_subsystem_account
@@ -114,7 +115,12 @@ def authorization_error(error: OAuth2Error) -> Response | BaseResponse:
 def authorize() -> Response | BaseResponse:
     rid = request.args.get("rid")
     if rid is None:
-        return _authorize(request.values.to_dict(flat=False), None)
+        params = request.values.to_dict(flat=False)
+        try:
+            check_authorization_params(params)
+        except OAuth2Error as error:
+            return authorization_error(error)
+        return _authorize(params, None)
     pending = interaction.find(rid)
     if pending is None:
         return error_page(EXPIRED)

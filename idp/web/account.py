@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from ..http import auth_session, interaction, notices
 from ..http.access import login_required
 from ..http.context import client_ip, current_hub
+from ..http.downloads import personal_file
 from ..http.forms import ChangePasswordForm, ConfirmForm, ProfileForm, form_problems
 from ..http.unit_of_work import db, kick_worker
 from ..models import Account
@@ -86,8 +87,8 @@ def change_password() -> BaseResponse:
         return _password_page(form, {error.field: error.texts}, 400)
     current = auth_session.signed_in()
     if form.end_other_sessions.data and current is not None:
-        ended = hub_sessions.end_account_sessions(
-            db(), hub.revocation, account.id, "password_changed", keep_sid=current.sid
+        ended = hub_sessions.sign_out_other_devices(
+            db(), hub.revocation, account.id, current.sid, "password_changed"
         )
         if ended:
             kick_worker()
@@ -217,14 +218,7 @@ def my_data() -> Response:
         ip=client_ip(),
     )
     body = json.dumps(data, ensure_ascii=False, indent=2, default=str)
-    return Response(
-        body,
-        mimetype="application/json",
-        headers={
-            "Content-Disposition": f'attachment; filename="onedoor-{account.username}.json"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return personal_file(body, "application/json", f"onedoor-{account.username}")
 
 
 @bp.get("/inbox")

@@ -16,7 +16,9 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..http.access import login_required, signed_in_account
 from ..http.context import client_ip, current_hub
-from ..http.signin_page import new_captcha
+from ..http.downloads import personal_file
+from ..http.errors import MESSAGES, error_answer
+from ..http.signin_page import new_captcha, own_captcha
 from ..http.unit_of_work import db, kick_worker
 from ..models import Account, AccountRole, Application, ReviewRoute
 from ..services.applications import paper_review
@@ -128,7 +130,7 @@ def apply() -> BaseResponse:
         return _render_form({"form": [text("嘗試次數過多，請稍後再試")]}, status=429)
     answer = request.form.get("captcha_answer", "").strip()[:20]
     if hub.settings.captcha and not captcha.check(
-        hub.store, request.form.get("captcha_id", "")[:100], answer
+        hub.store, own_captcha(request.form.get("captcha_id", "")[:100]), answer
     ):
         return _render_form({"captcha_answer": [text("驗證碼錯誤，請重新輸入")]}, status=400)
     applying = Applying(
@@ -166,9 +168,13 @@ def confirm(token: str) -> BaseResponse:
     return redirect(url_for("apply.progress"))
 
 
-def own_application() -> Application:
+def _session_application() -> Application | None:
     application_id = session.get(SESSION_KEY)
-    application = db().get(Application, application_id) if application_id else None
+    return db().get(Application, application_id) if isinstance(application_id, int) else None
+
+
+def own_application() -> Application:
+    application = _session_application()
     if application is None:
         raise NotFound()
     return application
@@ -226,7 +232,7 @@ def status() -> BaseResponse:
             attempt=SigninAttempt(
                 username=request.form.get("username", "")[:50],
                 password=request.form.get("password", "")[:1024],
-                captcha_id=request.form.get("captcha_id", "")[:100],
+                captcha_id=own_captcha(request.form.get("captcha_id", "")[:100]),
                 captcha_answer=request.form.get("captcha_answer", "").strip()[:20],
                 ip=client_ip(),
             ),
@@ -247,19 +253,17 @@ def paper_form() -> Response:
     form = paper_review.paper_form_of(
         db(), application, hub.catalogues, hub.national_ids, ip=client_ip()
     )
-    pdf = render_application_pdf(form)
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{application.reference}.pdf"',
-        },
-    )
+    return personal_file(render_application_pdf(form), "application/pdf", application.reference)
 
 
 @bp.errorhandler(RequestEntityTooLarge)
-def scan_too_large(_error: RequestEntityTooLarge) -> Response:
-    return render_progress(own_application(), scan_error=SCAN.too_large(), status=413)
+def too_large(_error: RequestEntityTooLarge) -> Response:
+    """A scan too large is said beside the upload; any other body too large (or a scan
+    without an application) gets the hub's page."""
+    application = _session_application()
+    if request.endpoint != "apply.upload_scan" or application is None:
+        return error_answer(MESSAGES[413], 413)
+    return render_progress(application, scan_error=SCAN.too_large(), status=413)
 
 
 @bp.post("/scan")

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from ..http.access import current_account
 from ..http.context import current_hub
 from ..http.unit_of_work import db
+from ..http.values import whole_number
 from ..models import Announcement, AnnouncementAttachment, DownloadVersion
 from ..services.errors import NotFound
 from ..services.portal import announcements, downloads
@@ -28,8 +29,7 @@ LATEST_SECONDS = 300
 
 
 def page_number() -> int:
-    value = request.args.get("page", "")
-    return int(value) if value.isdigit() and len(value) < 9 else 1
+    return whole_number(request.args.get("page"), below=10**8) or 1
 
 
 def _subsystem_filter() -> str | None:

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from ..http.access import announcements_required, downloads_required, signed_in_account
 from ..http.context import client_ip, current_hub
 from ..http.unit_of_work import db
+from ..http.values import taipei_time, whole_number
 from ..models import Announcement, DownloadFile
 from ..models.base import TAIPEI
 from ..services import uploads
@@ -29,15 +30,12 @@ bp = Blueprint("manage", __name__, url_prefix="/manage")
 
 def local_time(value: str) -> datetime | None:
     """A ``datetime-local`` field, read as Taiwan time."""
-    try:
-        return datetime.fromisoformat(value).replace(tzinfo=TAIPEI) if value else None
-    except ValueError:
-        return None
+    return taipei_time(value)
 
 
 def _form() -> announcements.AnnouncementForm:
     form = request.form
-    order = form.get("sort_order", "100")
+    order = whole_number(form.get("sort_order", "100"), below=10**5)
     return announcements.AnnouncementForm(
         title=form.get("title", "")[:300],
         body=form.get("body", ""),
@@ -47,7 +45,7 @@ def _form() -> announcements.AnnouncementForm:
         ends_at=local_time(form.get("ends_at", "")),
         audience_roles=tuple(form.getlist("audience_roles"))[:5],
         audience_duties=tuple(form.getlist("audience_duties"))[:100],
-        sort_order=int(order) if order.isdigit() and len(order) < 6 else -1,
+        sort_order=-1 if order is None else order,
         pinned=form.get("pinned") == "yes",
         published=form.get("published") == "yes",
     )

@@ -31,7 +31,8 @@ from ..http.forms import (
     form_problems,
 )
 from ..http.i18n import COOKIE, LOCALES, current_locale, gettext, pick_locale, set_locale
-from ..http.signin_page import finish_sign_in, new_captcha, render_signin
+from ..http.local_urls import local_path
+from ..http.signin_page import finish_sign_in, new_captcha, own_captcha, render_signin
 from ..http.unit_of_work import db, kick_worker
 from ..models import Account
 from ..services import permissions
@@ -100,7 +101,7 @@ def signin() -> BaseResponse:
     attempt = SigninAttempt(
         username=form.username.data or "",
         password=form.password.data or "",
-        captcha_id=form.captcha_id.data or "",
+        captcha_id=own_captcha(form.captcha_id.data or ""),
         captcha_answer=form.captcha_answer.data or "",
         ip=client_ip(),
     )
@@ -198,7 +199,8 @@ def forgot_password() -> BaseResponse:
     }
     if missing:
         return _forgot_page(form, missing, status=400)
-    if hub.settings.captcha and not captcha.check(hub.store, form.captcha_id.data or "", answer):
+    challenge_id = own_captcha(form.captcha_id.data or "")
+    if hub.settings.captcha and not captcha.check(hub.store, challenge_id, answer):
         return _forgot_page(form, {"captcha_answer": text("驗證碼錯誤，請重新輸入")}, status=400)
     credentials.request_reset(db(), username=username, email=email, ip=ip)
     return redirect(url_for("portal.forgot_password", sent=1))
@@ -306,7 +308,7 @@ def captcha_new() -> Response:
 
 
 def _captcha_answer(challenge_id: str) -> str:
-    answer = captcha.answer_of(current_hub().store, challenge_id)
+    answer = captcha.answer_of(current_hub().store, own_captcha(challenge_id))
     if answer is None:
         abort(404)
     return answer
@@ -327,10 +329,7 @@ def captcha_audio(challenge_id: str) -> Response:
 def choose_language(locale: str) -> BaseResponse:
     if locale not in LOCALES:
         abort(404)
-    target = request.args.get("next", "/")
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        target = "/"
-    response = redirect(target)
+    response = redirect(local_path(request.args.get("next")))
     response.set_cookie(
         COOKIE,
         locale,

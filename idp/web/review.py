@@ -17,8 +17,10 @@ from werkzeug.wrappers import Response as BaseResponse
 from ..http import notices
 from ..http.access import authority_required, signed_in_account, unit_admin_required
 from ..http.context import client_ip, current_hub
+from ..http.downloads import personal_file
 from ..http.listing import day, export, show, wants_export
 from ..http.unit_of_work import db, kick_worker
+from ..http.values import row_ids, whole_number
 from ..hub import Hub
 from ..models import Account, AccountRole, ApplicationStatus, RoleChangeKind
 from ..services.accounts.national_id import reveal_masked
@@ -79,14 +81,14 @@ def role_change_filter() -> listings.RoleChangeFilter:
     return listings.RoleChangeFilter(
         status=ApplicationStatus(status) if status in set(ApplicationStatus) else None,
         kind=RoleChangeKind(kind) if kind in {k.value for k in RoleChangeKind} else None,
-        number=int(number) if number.isdigit() and len(number) < 10 else None,
+        number=whole_number(number, below=10**9),
         submitted_from=day(args.get("from", "")),
         submitted_to=day(args.get("to", "")),
     )
 
 
 def _ids() -> list[int]:
-    return [int(v) for v in request.form.getlist("ids") if v.isdigit()][:500]
+    return row_ids(request.form.getlist("ids"), limit=500)
 
 
 def _batch_page(
@@ -219,11 +221,7 @@ def application_scan(application_id: int) -> BaseResponse:
     (application,) = reviews.applications_in_scope(db(), me, [application_id])
     if application.scan is None:
         abort(404)
-    return Response(
-        application.scan,
-        mimetype=application.scan_media_type,
-        headers={"Content-Disposition": f'attachment; filename="{application.reference}"'},
-    )
+    return personal_file(application.scan, application.scan_media_type, application.reference)
 
 
 @bp.route("/subsystem-requests", methods=["GET", "POST"])

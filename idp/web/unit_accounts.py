@@ -17,6 +17,7 @@ from ..http.access import unit_admin_required
 from ..http.context import client_ip, current_hub
 from ..http.listing import day, export, show, wants_export
 from ..http.unit_of_work import db, kick_worker
+from ..http.values import calendar_day, whole_number
 from ..models import Account, AccountRole, AccountStatus, ApplicationStatus, RoleChangeKind
 from ..services import names, permissions
 from ..services.accounts import lifecycle as account_admin
@@ -204,10 +205,10 @@ def _disable_day() -> date | None:
     value = request.form.get("on", "")
     if not value:
         return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput("on", "日期格式不正確") from None
+    day = calendar_day(value)
+    if day is None:
+        raise InvalidInput("on", "日期格式不正確")
+    return day
 
 
 @bp.post("/accounts/<int:account_id>/disable")
@@ -310,7 +311,7 @@ def request_role_change(account_id: int) -> BaseResponse:
             role_changes.RoleChangeForm(
                 kind=request.form.get("kind", ""),
                 account_id=account.id,
-                subsystem_account_id=int(held) if held.isdigit() else None,
+                subsystem_account_id=whole_number(held),
                 menu_roles=tuple(request.form.getlist("menu_roles"))[:50],
                 reason=request.form.get("reason", ""),
             ),

@@ -183,17 +183,21 @@ def test_wrong_client_secret_is_refused(
     assert exchange(live_hub, session, callback, verifier)["access_token"]
 
 
-def test_client_secret_post_is_accepted(live_hub: LiveHub, client: ClientInfo) -> None:
-    response = requests.post(
-        live_hub.url + "/token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": client.client_id,
-            "client_secret": client.secret,
-        },
-        timeout=5,
-    )
-    assert response.status_code == 200, response.text
+def test_client_secret_post_is_accepted_from_a_client_registered_for_it(
+    live_hub: LiveHub, client: ClientInfo
+) -> None:
+    poster = add_client(live_hub.hub, token_endpoint_auth_method="client_secret_post")
+    for who, status in ((poster, 200), (client, 401)):
+        response = requests.post(
+            live_hub.url + "/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": who.client_id,
+                "client_secret": who.secret,
+            },
+            timeout=5,
+        )
+        assert response.status_code == status, response.text
 
 
 def test_pkce_mismatch_is_refused(live_hub: LiveHub, client: ClientInfo, person: Person) -> None:

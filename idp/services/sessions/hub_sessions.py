@@ -120,6 +120,17 @@ def end_account_sessions(
     return deliveries
 
 
+def sign_out_other_devices(
+    db: Session, revocation: Revocation, account_id: int, keep_sid: str, reason: str
+) -> list[LogoutDelivery]:
+    """修改密碼's 同時登出其他裝置: end every session of the account but ``keep_sid`` and
+    revoke every grant not made in it, offline ones too, so that no other device keeps
+    a way in through a subsystem's refresh token."""
+    deliveries = end_account_sessions(db, revocation, account_id, reason, keep_sid=keep_sid)
+    revocation.account(db, account_id, reason, keep_sid=keep_sid)
+    return deliveries
+
+
 def shut_out(
     db: Session, revocation: Revocation, account_id: int, reason: str
 ) -> list[LogoutDelivery]:

@@ -32,15 +32,15 @@ class Revocation:
             .values(revoked_at=utcnow(), revoked_reason=reason)
         )
 
-    def account(self, db: Session, account_id: int, reason: str) -> None:
-        """Every grant of an account, offline ones included (a password reset, disabling)."""
-        grant_ids = list(
-            db.connection()
-            .execute(
-                select(_grant.c.id).where(
-                    _grant.c.account_id == account_id, _grant.c.revoked_at.is_(None)
-                )
-            )
-            .scalars()
+    def account(
+        self, db: Session, account_id: int, reason: str, keep_sid: str | None = None
+    ) -> None:
+        """Every grant of an account, offline ones included (a password reset, disabling),
+        but those made in the session ``keep_sid``."""
+        query = select(_grant.c.id).where(
+            _grant.c.account_id == account_id, _grant.c.revoked_at.is_(None)
         )
+        if keep_sid is not None:
+            query = query.where(_grant.c.sid != keep_sid)
+        grant_ids = list(db.connection().execute(query).scalars())
         self.grants(db, grant_ids, reason)
