@@ -168,6 +168,8 @@ def accounts(
             status = statuses[rand.randrange(100)]
         name = rand.choice(SURNAMES) + rand.choice(GIVEN) + rand.choice(GIVEN)
         created = clock.ago(rand.randrange(3 * YEAR))
+        # Within the password policy's age, so nobody is asked for a new one.
+        changed = clock.ago(rand.randrange(30 * DAY))
         last = clock.ago(rand.randrange(YEAR)) if status == "active" else None
         disable_on = (
             (datetime.now(UTC) + timedelta(days=rand.randrange(-30, 365))).strftime("%Y-%m-%d")
@@ -175,7 +177,7 @@ def accounts(
             else NULL
         )
         yield (
-            f"{i}\t{i:032x}\t{username}\t{password_hash}\t{created}\tf"
+            f"{i}\t{i:032x}\t{username}\t{password_hash}\t{changed}\tf"
             f"\t{name}\t\t{username}@example.tw\t\t\t\t\t"
             f"\t\t\t{unit}\t{role}\t{status}\t{security}"
             f"\t{created}\t{created}\t{last or NULL}\t{last or created}\t{disable_on}\n"
