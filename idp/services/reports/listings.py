@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, select
+from sqlalchemy import ColumnElement, Select, exists, or_, select
 from sqlalchemy.orm import aliased
 
 from ...models import (
@@ -36,10 +36,12 @@ from ...models.base import TAIPEI
 from .. import names
 from ..accounts.directory import normalize_username
 from ..audit_log import details
+from ..errors import InvalidInput
 from ..permissions import (
     account_scope,
     application_scope,
     audit_scope,
+    is_authority,
     request_scope,
     role_change_scope,
 )
@@ -95,6 +97,9 @@ class AccountFilter:
 
 
 def accounts(viewer: Account, filters: AccountFilter) -> Listing[Account]:
+    """人員帳號管理; a search inside names needs ``MIN_CONTAINS`` characters or a unit code
+    when the viewer sees every unit."""
+    _check_contains(filters, viewer)
     query = account_scope(viewer).outerjoin(Unit, Account.unit_id == Unit.id)
     if filters.unit_code:
         query = query.where(Unit.code.startswith(filters.unit_code.strip().upper()))
@@ -131,6 +136,40 @@ def accounts(viewer: Account, filters: AccountFilter) -> Listing[Account]:
         Column("last_signin", "最後登入", Account.last_signin_at),
     )
     return Listing("accounts", "人員帳號管理", query, columns, "username", Account.id)
+
+
+#: Searches for text inside names (``LIKE '%…%'``, a trigram index on PostgreSQL) need this
+#: many characters, unless a unit code narrows them: fewer match too much to be useful.
+MIN_CONTAINS = 3
+
+
+def too_short(value: str) -> bool:
+    """A search inside names too short to run without a unit."""
+    return 0 < len(value.strip()) < MIN_CONTAINS
+
+
+def _check_contains(filters: AccountFilter, viewer: Account) -> None:
+    if is_authority(viewer) and not filters.unit_code.strip():
+        for field, value in (("name", filters.name), ("unit_name", filters.unit_name)):
+            if too_short(value):
+                raise InvalidInput(
+                    field, "請至少輸入 {count} 個字，或同時輸入單位代碼。", count=MIN_CONTAINS
+                )
+
+
+def account_search(query: str) -> Listing[Account]:
+    """帳號鎖定與登入狀態: accounts whose username or name contains ``query`` (at least
+    ``MIN_CONTAINS`` characters), for the security admin."""
+    needle = query.strip()
+    columns = (
+        Column("username", "帳號", Account.username),
+        Column("name", "姓名", Account.name),
+        Column("status", "狀態", Account.status, shown=_named),
+    )
+    matches = select(Account).where(
+        or_(Account.username.contains(needle.lower()), Account.name.contains(needle))
+    )
+    return Listing("account-search", "帳號鎖定與登入狀態", matches, columns, "username", Account.id)
 
 
 # 登入紀錄 -------------------------------------------------------------------------------

@@ -1,0 +1,95 @@
+"""Admin lists in pages: following 下一頁 from the first page reaches every row once, and a
+search inside names needs three characters (or, for the authority, a unit code)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from idp.hub import Hub
+from idp.models import AccountRole, AccountStatus
+from idp.services.accounts.directory import create_account
+from idp.services.units.directory import find_by_code
+
+from ..support.helpers import PASSWORD
+from ..support.portal import HOSPITAL, ROLES, make_people, visitor
+
+#: More than two pages of the smallest page size.
+MEMBERS = 45
+NEXT = re.compile(r'<a href="([^"]+)" rel="next">')
+LINK = re.compile(r'<a href="/admin/accounts/\d+">(scale\d+)</a>')
+CELL = re.compile(r"/unit/accounts/\d+\">(scale\d+)</a>")
+
+
+@pytest.fixture
+def people(hub: Hub) -> None:
+    make_people(hub)
+    with hub.database.unit_of_work() as db:
+        unit = find_by_code(db, HOSPITAL)
+        for n in range(MEMBERS):
+            create_account(
+                db,
+                hub.passwords,
+                username=f"scale{n:03d}",
+                password=PASSWORD,
+                name=f"分頁測試{n:03d}",
+                email=f"scale{n:03d}@example.org",
+                unit=unit,
+                role=AccountRole.MEMBER,
+                status=AccountStatus.ACTIVE,
+            )
+
+
+def every_page(client: FlaskClient, path: str, row: re.Pattern[str]) -> list[str]:
+    """The rows of ``path`` and of each page after it, following 下一頁."""
+    seen: list[str] = []
+    for _ in range(MEMBERS):
+        page = client.get(path)
+        assert page.status_code == 200, page.get_data(as_text=True)[:500]
+        text = page.get_data(as_text=True)
+        rows = row.findall(text)
+        assert 0 < len(rows) <= 20
+        seen += rows
+        following = NEXT.search(text)
+        if following is None:
+            return seen
+        path = following.group(1).replace("&amp;", "&")
+    raise AssertionError("the pages never ended")
+
+
+@pytest.mark.usefixtures("people")
+def test_security_admin_search_pages_reach_every_account(app: Flask, hub: Hub) -> None:
+    client = visitor(app, hub, ROLES["security_admin"]).client
+    seen = every_page(client, "/admin/accounts?q=scale", LINK)
+    assert seen == [f"scale{n:03d}" for n in range(MEMBERS)]
+
+
+@pytest.mark.usefixtures("people")
+def test_account_list_pages_reach_every_account(app: Flask, hub: Hub) -> None:
+    for role in ("unit_admin", "authority"):
+        client = visitor(app, hub, ROLES[role]).client
+        seen = every_page(client, "/unit/accounts?username=scale", CELL)
+        assert seen == [f"scale{n:03d}" for n in range(MEMBERS)], role
+
+
+@pytest.mark.usefixtures("people")
+def test_searches_inside_names_need_three_characters(app: Flask, hub: Hub) -> None:
+    security = visitor(app, hub, ROLES["security_admin"]).client
+    short = security.get("/admin/accounts?q=sc")
+    assert short.status_code == 400
+    assert "請至少輸入 3 個字。" in short.get_data(as_text=True)
+    assert not LINK.findall(short.get_data(as_text=True))
+
+    authority = visitor(app, hub, ROLES["authority"]).client
+    refused = authority.get("/unit/accounts?name=分頁")
+    assert refused.status_code == 400
+    assert "請至少輸入 3 個字，或同時輸入單位代碼。" in refused.get_data(as_text=True)
+    within_unit = authority.get(f"/unit/accounts?name=分頁&unit_code={HOSPITAL}")
+    assert within_unit.status_code == 200
+    assert len(CELL.findall(within_unit.get_data(as_text=True))) == 20
+    # A unit admin's list is one unit already: two characters are enough.
+    unit_admin = visitor(app, hub, ROLES["unit_admin"]).client
+    assert unit_admin.get("/unit/accounts?name=分頁").status_code == 200
