@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from idp.hub import Hub
 from idp.models import AccountRole, AccountStatus
 from idp.services.accounts.directory import create_account
+from idp.services.reports import paging
 from idp.services.units.directory import find_by_code
 
 from ..support.helpers import PASSWORD
@@ -73,6 +74,18 @@ def test_account_list_pages_reach_every_account(app: Flask, hub: Hub) -> None:
         client = visitor(app, hub, ROLES[role]).client
         seen = every_page(client, "/unit/accounts?username=scale", CELL)
         assert seen == [f"scale{n:03d}" for n in range(MEMBERS)], role
+
+
+@pytest.mark.usefixtures("people")
+def test_lists_longer_than_counted_reach_every_row_through_next_pages(
+    app: Flask, hub: Hub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(paging, "COUNT_LIMIT", 30)
+    client = visitor(app, hub, ROLES["security_admin"]).client
+    first = client.get("/admin/accounts?q=scale").get_data(as_text=True)
+    assert "第 1–20 筆，共 30 筆以上" in first and "最後一頁" not in first
+    seen = every_page(client, "/admin/accounts?q=scale", LINK)
+    assert seen == [f"scale{n:03d}" for n in range(MEMBERS)]
 
 
 @pytest.mark.usefixtures("people")
