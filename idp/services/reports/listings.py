@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, exists, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, contains_eager
 
 from ...models import (
     Account,
@@ -135,7 +135,15 @@ def accounts(viewer: Account, filters: AccountFilter) -> Listing[Account]:
         Column("status", "帳號狀態", Account.status, shown=_named),
         Column("last_signin", "最後登入", Account.last_signin_at),
     )
-    return Listing("accounts", "人員帳號管理", query, columns, "username", Account.id)
+    return Listing(
+        "accounts",
+        "人員帳號管理",
+        query,
+        columns,
+        "username",
+        Account.id,
+        eager=(contains_eager(Account.unit),),
+    )
 
 
 #: Searches for text inside names (``LIKE '%…%'``, a trigram index on PostgreSQL) need this
@@ -216,7 +224,15 @@ def hub_signins(viewer: Account, filters: SigninFilter) -> Listing[HubSession]:
             shown=lambda v: "、".join(names.auth_methods(v)),
         ),
     )
-    return Listing("signins", "人員登入紀錄", query, columns, "-at", HubSession.sid)
+    return Listing(
+        "signins",
+        "人員登入紀錄",
+        query,
+        columns,
+        "-at",
+        HubSession.sid,
+        eager=(contains_eager(HubSession.account).contains_eager(Account.unit),),
+    )
 
 
 def failed_signins(viewer: Account, filters: SigninFilter) -> Listing[AuditEvent]:
@@ -263,7 +279,18 @@ def subsystem_signins(
         Column("label", "綁定名稱", SubsystemSignin.label),
         Column("ip", "來源位址", SubsystemSignin.ip),
     )
-    return Listing("subsystem-signins", "子系統登入查詢", query, columns, "-at", SubsystemSignin.id)
+    return Listing(
+        "subsystem-signins",
+        "子系統登入查詢",
+        query,
+        columns,
+        "-at",
+        SubsystemSignin.id,
+        eager=(
+            contains_eager(SubsystemSignin.account),
+            contains_eager(SubsystemSignin.subsystem_account),
+        ),
+    )
 
 
 # Reviews --------------------------------------------------------------------------------
@@ -307,6 +334,14 @@ def _reviewed(query: Select[Any], model: Any, filters: ReviewFilter) -> Select[A
     return query
 
 
+def _reviewed_eager(model: Any) -> tuple[Any, ...]:
+    return (
+        contains_eager(model.account),
+        contains_eager(model.unit),
+        contains_eager(model.decided_by.of_type(Reviewer)),
+    )
+
+
 def _decision_columns(model: Any) -> tuple[Column, ...]:
     return (
         Column("status", "申請狀態", model.status, shown=_named),
@@ -327,7 +362,15 @@ def applications(viewer: Account, filters: ReviewFilter) -> Listing[Application]
         Column("role", "帳號角色別", Application.role, shown=_named),
         *_decision_columns(Application),
     )
-    return Listing("applications", "帳號申請核定", query, columns, "-submitted_at", Application.id)
+    return Listing(
+        "applications",
+        "帳號申請核定",
+        query,
+        columns,
+        "-submitted_at",
+        Application.id,
+        eager=_reviewed_eager(Application),
+    )
 
 
 def subsystem_requests(
@@ -353,6 +396,7 @@ def subsystem_requests(
         columns,
         "-submitted_at",
         SubsystemRequest.id,
+        eager=_reviewed_eager(SubsystemRequest),
     )
 
 
@@ -396,7 +440,20 @@ def role_changes(viewer: Account, filters: RoleChangeFilter) -> Listing[RoleChan
         Column("decided_at", "審核日期", RoleChange.decided_at),
         Column("reason", "處理說明", RoleChange.decision_reason, sortable=False),
     )
-    return Listing("role-changes", "系統權限申請", query, columns, "-number", RoleChange.id)
+    return Listing(
+        "role-changes",
+        "系統權限申請",
+        query,
+        columns,
+        "-number",
+        RoleChange.id,
+        eager=(
+            contains_eager(RoleChange.account),
+            contains_eager(RoleChange.unit),
+            contains_eager(RoleChange.requested_by.of_type(Requester)),
+            contains_eager(RoleChange.decided_by.of_type(Reviewer)),
+        ),
+    )
 
 
 # 稽核紀錄 -------------------------------------------------------------------------------

@@ -94,6 +94,9 @@ class Listing(Generic[T]):
     default_sort: str
     #: The primary key: the last sort key, making the order total.
     key: Any
+    #: Loader options for a page's rows: what the page shows of related rows comes in
+    #: the same query (the joins are there already), not one query per row.
+    eager: Sequence[Any] = ()
 
     def _column(self, key: str) -> Column | None:
         return next((c for c in self.columns if c.key == key and c.sortable), None)
@@ -115,7 +118,7 @@ class Listing(Generic[T]):
         )
 
     def page(self, db: Session, number: int, size: int, sort: str) -> Page[T]:
-        return paged(db, self.sorted(sort), number, size)
+        return paged(db, self.sorted(sort).options(*self.eager), number, size)
 
     def headings(self) -> list[str]:
         return [c.title for c in self.columns]
