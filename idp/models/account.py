@@ -86,6 +86,8 @@ class Account(Base):
     __table_args__ = (
         # A unit's accounts, in the lists' default order.
         Index("ix_account_unit_username", "unit_id", "username"),
+        # 管理首頁's figures: counted from the index alone.
+        Index("ix_account_role_status", "role", "status"),
         # The sweep's two conditions: few rows match either, so it reads only those.
         Index(
             "ix_account_idle",

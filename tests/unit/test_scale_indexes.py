@@ -11,11 +11,18 @@ from idp.migrate import alembic_config
 ADDED = {
     "hub_session": {"ix_hub_session_account_time", "ix_hub_session_created_at"},
     "subsystem_signin": {"ix_subsystem_signin_account_time", "ix_subsystem_signin_signed_in_at"},
-    "account": {"ix_account_unit_username", "ix_account_idle", "ix_account_disable_on"},
+    "account": {
+        "ix_account_unit_username",
+        "ix_account_role_status",
+        "ix_account_idle",
+        "ix_account_disable_on",
+    },
+    "audit_event": {"ix_audit_event_action_at"},
 }
 REPLACED = {
     "hub_session": {"ix_hub_session_account_id"},
     "subsystem_signin": {"ix_subsystem_signin_account_id"},
+    "audit_event": {"ix_audit_event_action"},
 }
 TRIGRAMS = {
     "account": {"ix_account_name_trgm", "ix_account_username_trgm"},
@@ -27,7 +34,7 @@ def _indexes(engine: object) -> dict[str, set[str]]:
     inspector = inspect(engine)
     return {
         table: {i["name"] for i in inspector.get_indexes(table) if i["name"]}
-        for table in ("hub_session", "subsystem_signin", "account", "unit")
+        for table in ("hub_session", "subsystem_signin", "account", "unit", "audit_event")
     }
 
 

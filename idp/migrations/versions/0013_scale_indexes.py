@@ -1,5 +1,6 @@
-"""scale indexes: sign-in logs by time and by person, a unit's accounts, the account
-sweep's conditions, and trigram indexes for searches inside names (PostgreSQL)
+"""scale indexes: sign-in logs by time and by person, a unit's accounts, accounts by role
+and status, audit events by kind and time, the account sweep's conditions, and trigram
+indexes for searches inside names (PostgreSQL)
 
 Revision ID: 0013_scale_indexes
 Revises: 0009_second_factors
@@ -40,6 +41,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_subsystem_signin_signed_in_at", "subsystem_signin", ["signed_in_at"])
     op.create_index("ix_account_unit_username", "account", ["unit_id", "username"])
+    op.create_index("ix_account_role_status", "account", ["role", "status"])
+    op.drop_index("ix_audit_event_action", table_name="audit_event")
+    op.create_index("ix_audit_event_action_at", "audit_event", ["action", "at"])
     op.create_index(
         "ix_account_idle",
         "account",
@@ -72,6 +76,9 @@ def downgrade() -> None:
             op.drop_index(name, table_name=table)
     op.drop_index("ix_account_disable_on", table_name="account")
     op.drop_index("ix_account_idle", table_name="account")
+    op.create_index("ix_audit_event_action", "audit_event", ["action"])
+    op.drop_index("ix_audit_event_action_at", table_name="audit_event")
+    op.drop_index("ix_account_role_status", table_name="account")
     op.drop_index("ix_account_unit_username", table_name="account")
     op.drop_index("ix_subsystem_signin_signed_in_at", table_name="subsystem_signin")
     op.drop_index("ix_subsystem_signin_account_time", table_name="subsystem_signin")
