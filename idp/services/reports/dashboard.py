@@ -107,12 +107,12 @@ def dashboard(db: Session, viewer: Account, now: datetime | None = None) -> Dash
     accounts = account_scope(viewer).where(Account.status != AccountStatus.RETURNED)
     current_hour = now.astimezone(TAIPEI).replace(minute=0, second=0, microsecond=0)
     first_hour = current_hour - timedelta(hours=HOURS - 1)
-    visible_ids = account_scope(viewer).with_only_columns(Account.id).scalar_subquery()
-    started = db.scalars(
-        select(HubSession.created_at).where(
-            HubSession.account_id.in_(visible_ids), HubSession.created_at >= first_hour
-        )
-    )
+    scope = account_scope(viewer)
+    started_since = select(HubSession.created_at).where(HubSession.created_at >= first_hour)
+    if scope.whereclause is not None:  # not every account: only those in scope
+        visible_ids = scope.with_only_columns(Account.id).scalar_subquery()
+        started_since = started_since.where(HubSession.account_id.in_(visible_ids))
+    started = db.scalars(started_since)
     per_hour = Counter(
         t.astimezone(TAIPEI).replace(minute=0, second=0, microsecond=0) for t in started
     )

@@ -191,7 +191,9 @@ class SigninFilter:
     unit_code: str = ""
 
 
-def _visible(viewer: Account, filters: SigninFilter) -> Any:
+def _visible(column: Any, viewer: Account, filters: SigninFilter) -> ColumnElement[bool]:
+    """``column`` (an account id) names an account the viewer may see and the filters
+    match; when that is every account (the authority, unfiltered), no list of them."""
     visible = account_scope(viewer).with_only_columns(Account.id)
     if filters.username:
         visible = visible.where(Account.username.startswith(normalize_username(filters.username)))
@@ -199,7 +201,9 @@ def _visible(viewer: Account, filters: SigninFilter) -> Any:
         visible = visible.join(Unit, Account.unit_id == Unit.id).where(
             Unit.code.startswith(filters.unit_code.strip().upper())
         )
-    return visible.scalar_subquery()
+    if visible.whereclause is None:
+        return column.is_not(None)
+    return column.in_(visible.scalar_subquery())
 
 
 def hub_signins(viewer: Account, filters: SigninFilter) -> Listing[HubSession]:
@@ -207,7 +211,7 @@ def hub_signins(viewer: Account, filters: SigninFilter) -> Listing[HubSession]:
         select(HubSession)
         .join(Account, HubSession.account_id == Account.id)
         .outerjoin(Unit, Account.unit_id == Unit.id)
-        .where(HubSession.account_id.in_(_visible(viewer, filters)))
+        .where(_visible(HubSession.account_id, viewer, filters))
     )
     query = _between(query, HubSession.created_at, filters.since, filters.until)
     columns = (
@@ -240,7 +244,7 @@ def failed_signins(viewer: Account, filters: SigninFilter) -> Listing[AuditEvent
     the viewer may see, and why."""
     query = select(AuditEvent).where(
         AuditEvent.action == "signin.failure",
-        AuditEvent.actor_account_id.in_(_visible(viewer, filters)),
+        _visible(AuditEvent.actor_account_id, viewer, filters),
     )
     query = _between(query, AuditEvent.at, filters.since, filters.until)
     columns = (
@@ -265,7 +269,7 @@ def subsystem_signins(
         select(SubsystemSignin)
         .join(Account, SubsystemSignin.account_id == Account.id)
         .join(SubsystemAccount, SubsystemSignin.subsystem_account_id == SubsystemAccount.id)
-        .where(SubsystemSignin.account_id.in_(_visible(viewer, filters)))
+        .where(_visible(SubsystemSignin.account_id, viewer, filters))
     )
     query = _between(query, SubsystemSignin.signed_in_at, filters.since, filters.until)
     columns = (
