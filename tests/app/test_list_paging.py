@@ -1,5 +1,6 @@
-"""Admin lists in pages: following 下一頁 from the first page reaches every row once, and a
-search inside names needs three characters (or, for the authority, a unit code)."""
+"""Admin lists in pages: following 下一頁 from the first page reaches every row once, a
+page's related rows come with it (not a query per row), and a search inside names needs
+three characters (or, for the authority, a unit code)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import re
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event, select
 
 from idp.hub import Hub
-from idp.models import AccountRole, AccountStatus
+from idp.models import Account, AccountRole, AccountStatus, HubSession, utcnow
 from idp.services.accounts.directory import create_account
 from idp.services.reports import paging
 from idp.services.units.directory import find_by_code
@@ -86,6 +88,37 @@ def test_lists_longer_than_counted_reach_every_row_through_next_pages(
     assert "第 1–20 筆，共 30 筆以上" in first and "最後一頁" not in first
     seen = every_page(client, "/admin/accounts?q=scale", LINK)
     assert seen == [f"scale{n:03d}" for n in range(MEMBERS)]
+
+
+def statements(hub: Hub, client: FlaskClient, path: str) -> int:
+    """How many SQL statements answering ``path`` takes."""
+    seen: list[str] = []
+
+    def count(*args: object) -> None:
+        seen.append(str(args[2]))
+
+    event.listen(hub.database.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(hub.database.engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+@pytest.mark.usefixtures("people")
+def test_a_sign_in_log_page_takes_no_query_per_row(app: Flask, hub: Hub) -> None:
+    now = utcnow()
+    with hub.database.unit_of_work() as db:
+        for n, account in enumerate(
+            db.scalars(select(Account).where(Account.username.like("scale%")))
+        ):
+            db.add(
+                HubSession(sid=f"sid{n:03d}", account_id=account.id, store_key="", created_at=now)
+            )
+    client = visitor(app, hub, ROLES["authority"]).client
+    one_row = statements(hub, client, "/unit/signins?username=scale000")
+    full_page = statements(hub, client, "/unit/signins?username=scale")
+    assert full_page - one_row <= 1, (one_row, full_page)
 
 
 @pytest.mark.usefixtures("people")
