@@ -3,7 +3,7 @@ and status, audit events by kind and time, the account sweep's conditions, and t
 indexes for searches inside names (PostgreSQL)
 
 Revision ID: 0013_scale_indexes
-Revises: 0009_second_factors
+Revises: 0010_address_confirmation
 Create Date: 2026-12-02 10:50:00.000000
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_scale_indexes"
-down_revision = "0009_second_factors"
+down_revision = "0010_address_confirmation"
 branch_labels = None
 depends_on = None
 
