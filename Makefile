@@ -14,7 +14,7 @@ RUN_STAMP := $(VENV)/.installed-run-$(HASH)
 ALL_STAMP := $(VENV)/.installed-all-$(HASH)
 DEV_ENV := IDP_ENV=development IDP_INSTANCE_PATH=$(or $(IDP_INSTANCE_PATH),instance)
 
-.PHONY: run test test-fast fuzz lint bench bench-exports clean
+.PHONY: run test test-fast fuzz lint bench bench-exports bench-scale-load bench-scale clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,15 @@ fuzz: $(ALL_STAMP)
 
 bench-exports: $(ALL_STAMP)
 	$(BIN)/python -m bench.export_signins
+
+# The hub at national size: fill BENCH_DATABASE_URL (a PostgreSQL database, emptied)
+# with ACCOUNTS accounts once, then measure as often as wanted.
+ACCOUNTS ?= 1000000
+bench-scale-load: $(ALL_STAMP)
+	$(BIN)/python -m bench.load_accounts --accounts $(ACCOUNTS)
+
+bench-scale: $(ALL_STAMP)
+	$(BIN)/python -m bench.scale
 
 lint: $(ALL_STAMP)
 	$(BIN)/ruff check idp clients tests bench tools

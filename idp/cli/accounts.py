@@ -41,7 +41,7 @@ def accounts_create(
     """Create an active account."""
     hub = open_hub()
     with unit_of_work(hub) as db:
-        unit = ensure_unit(db, unit_code, unit_name or unit_code) if unit_code else None
+        unit = ensure_unit(db, unit_code, unit_name) if unit_code else None
         account = create_account(
             db,
             hub.passwords,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String
+from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
@@ -18,7 +18,7 @@ class AuditEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     #: e.g. ``signin.success``, ``signin.failure``, ``client.create``, ``key.rotate``.
-    action: Mapped[str] = mapped_column(String(50), index=True)
+    action: Mapped[str] = mapped_column(String(50))
     #: Who acted: an account name, a client id, or ``system`` / ``cli``.
     actor: Mapped[str] = mapped_column(String(100), default="")
     actor_account_id: Mapped[int | None] = mapped_column(default=None, index=True)
@@ -32,6 +32,9 @@ class AuditEvent(Base):
     prev_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
     #: HMAC-SHA-256 over this record's fields and ``prev_hash``.
     hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+
+    # One kind of event newest first (登入失敗紀錄: ``signin.failure``).
+    __table_args__ = (Index("ix_audit_event_action_at", "action", "at"),)
 
 
 class AuditMark(Base):

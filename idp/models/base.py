@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import JSON, DateTime, MetaData, Table
+from sqlalchemy import JSON, DateTime, Index, MetaData, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -54,6 +54,22 @@ class Base(DeclarativeBase):
         dict[str, Any]: JSON(),
         list[str]: JSON(),
     }
+
+
+def trigram_index(name: str, column: str) -> Index:
+    """An index serving ``LIKE '%…%'`` on ``column``: a pg_trgm GIN index, on PostgreSQL
+    only (SQLite scans; the migrations and ``idp.migrations.env`` skip it there)."""
+    return Index(
+        name,
+        column,
+        postgresql_using="gin",
+        postgresql_ops={column: "gin_trgm_ops"},
+        info={POSTGRESQL_ONLY: True},
+    ).ddl_if(dialect="postgresql")
+
+
+#: ``info`` key of schema items that exist on PostgreSQL alone.
+POSTGRESQL_ONLY = "postgresql_only"
 
 
 def table_of(model: type[Base]) -> Table:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .account import Account
@@ -17,7 +17,7 @@ class HubSession(Base):
 
     #: The OpenID Connect ``sid``.
     sid: Mapped[str] = mapped_column(String(43), primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
     #: Key of the browser session in the store (a hash of the cookie, not the cookie).
     store_key: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -29,6 +29,12 @@ class HubSession(Base):
     amr: Mapped[list[str]] = mapped_column(default=list)
 
     account: Mapped[Account] = relationship()
+
+    __table_args__ = (
+        # One person's sign-ins newest first, and everyone's within dates (人員登入紀錄).
+        Index("ix_hub_session_account_time", "account_id", "created_at"),
+        Index("ix_hub_session_created_at", "created_at"),
+    )
 
 
 class SessionClient(Base):

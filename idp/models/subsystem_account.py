@@ -74,7 +74,7 @@ class SubsystemSignin(Base):
     __tablename__ = "subsystem_signin"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
     subsystem_account_id: Mapped[int] = mapped_column(
         ForeignKey("subsystem_account.id"), index=True
     )
@@ -88,4 +88,9 @@ class SubsystemSignin(Base):
     account: Mapped[Account] = relationship()
     subsystem_account: Mapped[SubsystemAccount] = relationship()
 
-    __table_args__ = (Index("ix_subsystem_signin_client_time", "client_id", "signed_in_at"),)
+    __table_args__ = (
+        Index("ix_subsystem_signin_client_time", "client_id", "signed_in_at"),
+        # One person's sign-ins newest first, and everyone's within dates (子系統登入查詢).
+        Index("ix_subsystem_signin_account_time", "account_id", "signed_in_at"),
+        Index("ix_subsystem_signin_signed_in_at", "signed_in_at"),
+    )

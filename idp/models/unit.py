@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, utcnow
+from .base import Base, trigram_index, utcnow
 from .enums import enum_column
 
 
@@ -45,3 +45,5 @@ class Unit(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     bureau: Mapped[Unit | None] = relationship(remote_side=[id])
+
+    __table_args__ = (trigram_index("ix_unit_name_trgm", "name"),)

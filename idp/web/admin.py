@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import or_, select
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..http import auth_session, notices
@@ -118,26 +117,24 @@ def edit_policy() -> BaseResponse:
 @bp.get("/accounts")
 @security_admin_required
 def accounts() -> Response:
-    query = request.args.get("q", "").strip()
-    rows: list[Account] = []
-    if query:
-        pattern = f"%{query.lower()}%"
-        rows = list(
-            db().scalars(
-                select(Account)
-                .where(or_(Account.username.like(pattern), Account.name.like(f"%{query}%")))
-                .order_by(Account.username)
-                .limit(100)
-            )
-        )
+    """帳號鎖定與登入狀態: accounts found by part of their username or name, in pages."""
+    query = request.args.get("q", "").strip()[:100]
+    searched = len(query) >= listings.MIN_CONTAINS
+    listing = listings.account_search(query)
+    page = show(listing) if searched else None
     throttle = current_hub().throttle()
     return Response(
         render_template(
             "admin/accounts.html",
             query=query,
-            rows=rows,
-            locked={a.id for a in rows if throttle.locked(a.id)},
-        )
+            too_short=listings.too_short(query),
+            minimum=listings.MIN_CONTAINS,
+            listing=listing,
+            page=page,
+            sort=listing.sort_of(request.args.get("sort", "")),
+            locked={a.id for a in page.rows if throttle.locked(a.id)} if page else set(),
+        ),
+        status=400 if listings.too_short(query) else 200,
     )
 
 

@@ -13,6 +13,7 @@ import requests
 from idp.hub import Hub
 from idp.models import AuditEvent, SigningKey
 from idp.services.tokens import signing_keys
+from idp.services.units.directory import find_by_code
 
 from ..support.cli import idp
 from ..support.helpers import Person, add_account, add_client
@@ -92,6 +93,29 @@ def test_accounts_create(hub: Hub) -> None:
     assert again.returncode == 1 and "已有人使用" in again.stderr
     bad = idp(hub, "accounts", "create", "--username", "ab", "--password", "x")
     assert bad.returncode == 1
+
+
+def test_accounts_create_without_unit_name_keeps_the_units_name(hub: Hub) -> None:
+    def create(username: str, *unit: str) -> None:
+        result = idp(
+            hub,
+            "accounts",
+            "create",
+            "--username",
+            username,
+            "--password",
+            "Long~Enough~Pass1",
+            *unit,
+        )
+        assert result.returncode == 0, result.stderr
+
+    create("unitkeep01", "--unit", "3501200001", "--unit-name", "示範診所")
+    create("unitkeep02", "--unit", "3501200001")
+    with hub.database.unit_of_work() as db:
+        assert find_by_code(db, "3501200001").name == "示範診所"  # type: ignore[union-attr]
+    create("unitkeep03", "--unit", "3501200002")  # a new unit without a name: named by its code
+    with hub.database.unit_of_work() as db:
+        assert find_by_code(db, "3501200002").name == "3501200002"  # type: ignore[union-attr]
 
 
 def test_keys_rotate_keeps_the_old_key_published(settings_for) -> None:  # type: ignore[no-untyped-def]

@@ -92,25 +92,36 @@ def _count(db: Session, query: Select[Any]) -> int:
     return db.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
+def _account_counts(
+    db: Session, accounts: Select[Any]
+) -> dict[tuple[AccountRole, AccountStatus], int]:
+    """How many accounts of each role and status: one grouped count, not one per figure."""
+    grouped = accounts.with_only_columns(Account.role, Account.status, func.count()).group_by(
+        Account.role, Account.status
+    )
+    return {(role, status): n for role, status, n in db.execute(grouped)}
+
+
 def dashboard(db: Session, viewer: Account, now: datetime | None = None) -> Dashboard:
     now = now or utcnow()
     accounts = account_scope(viewer).where(Account.status != AccountStatus.RETURNED)
     current_hour = now.astimezone(TAIPEI).replace(minute=0, second=0, microsecond=0)
     first_hour = current_hour - timedelta(hours=HOURS - 1)
-    visible_ids = account_scope(viewer).with_only_columns(Account.id).scalar_subquery()
-    started = db.scalars(
-        select(HubSession.created_at).where(
-            HubSession.account_id.in_(visible_ids), HubSession.created_at >= first_hour
-        )
-    )
+    scope = account_scope(viewer)
+    started_since = select(HubSession.created_at).where(HubSession.created_at >= first_hour)
+    if scope.whereclause is not None:  # not every account: only those in scope
+        visible_ids = scope.with_only_columns(Account.id).scalar_subquery()
+        started_since = started_since.where(HubSession.account_id.in_(visible_ids))
+    started = db.scalars(started_since)
     per_hour = Counter(
         t.astimezone(TAIPEI).replace(minute=0, second=0, microsecond=0) for t in started
     )
+    counts = _account_counts(db, accounts)
     return Dashboard(
-        accounts=_count(db, accounts),
-        admins=_count(db, accounts.where(Account.role == AccountRole.UNIT_ADMIN)),
-        members=_count(db, accounts.where(Account.role == AccountRole.MEMBER)),
-        dormant=_count(db, accounts.where(Account.status == AccountStatus.DORMANT)),
+        accounts=sum(counts.values()),
+        admins=sum(n for (role, _status), n in counts.items() if role == AccountRole.UNIT_ADMIN),
+        members=sum(n for (role, _status), n in counts.items() if role == AccountRole.MEMBER),
+        dormant=sum(n for (_role, status), n in counts.items() if status == AccountStatus.DORMANT),
         pending_applications=_count(
             db, application_scope(viewer).where(Application.status == ApplicationStatus.PENDING)
         ),

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, Select, exists, or_, select
+from sqlalchemy.orm import aliased, contains_eager
 
 from ...models import (
     Account,
@@ -36,10 +36,12 @@ from ...models.base import TAIPEI
 from .. import names
 from ..accounts.directory import normalize_username
 from ..audit_log import details
+from ..errors import InvalidInput
 from ..permissions import (
     account_scope,
     application_scope,
     audit_scope,
+    is_authority,
     request_scope,
     role_change_scope,
 )
@@ -95,6 +97,9 @@ class AccountFilter:
 
 
 def accounts(viewer: Account, filters: AccountFilter) -> Listing[Account]:
+    """人員帳號管理; a search inside names needs ``MIN_CONTAINS`` characters or a unit code
+    when the viewer sees every unit."""
+    _check_contains(filters, viewer)
     query = account_scope(viewer).outerjoin(Unit, Account.unit_id == Unit.id)
     if filters.unit_code:
         query = query.where(Unit.code.startswith(filters.unit_code.strip().upper()))
@@ -130,7 +135,49 @@ def accounts(viewer: Account, filters: AccountFilter) -> Listing[Account]:
         Column("status", "帳號狀態", Account.status, shown=_named),
         Column("last_signin", "最後登入", Account.last_signin_at),
     )
-    return Listing("accounts", "人員帳號管理", query, columns, "username", Account.id)
+    return Listing(
+        "accounts",
+        "人員帳號管理",
+        query,
+        columns,
+        "username",
+        Account.id,
+        eager=(contains_eager(Account.unit),),
+    )
+
+
+#: Searches for text inside names (``LIKE '%…%'``, a trigram index on PostgreSQL) need this
+#: many characters, unless a unit code narrows them: fewer match too much to be useful.
+MIN_CONTAINS = 3
+
+
+def too_short(value: str) -> bool:
+    """A search inside names too short to run without a unit."""
+    return 0 < len(value.strip()) < MIN_CONTAINS
+
+
+def _check_contains(filters: AccountFilter, viewer: Account) -> None:
+    if is_authority(viewer) and not filters.unit_code.strip():
+        for field, value in (("name", filters.name), ("unit_name", filters.unit_name)):
+            if too_short(value):
+                raise InvalidInput(
+                    field, "請至少輸入 {count} 個字，或同時輸入單位代碼。", count=MIN_CONTAINS
+                )
+
+
+def account_search(query: str) -> Listing[Account]:
+    """帳號鎖定與登入狀態: accounts whose username or name contains ``query`` (at least
+    ``MIN_CONTAINS`` characters), for the security admin."""
+    needle = query.strip()
+    columns = (
+        Column("username", "帳號", Account.username),
+        Column("name", "姓名", Account.name),
+        Column("status", "狀態", Account.status, shown=_named),
+    )
+    matches = select(Account).where(
+        or_(Account.username.contains(needle.lower()), Account.name.contains(needle))
+    )
+    return Listing("account-search", "帳號鎖定與登入狀態", matches, columns, "username", Account.id)
 
 
 # 登入紀錄 -------------------------------------------------------------------------------
@@ -144,7 +191,9 @@ class SigninFilter:
     unit_code: str = ""
 
 
-def _visible(viewer: Account, filters: SigninFilter) -> Any:
+def _visible(column: Any, viewer: Account, filters: SigninFilter) -> ColumnElement[bool]:
+    """``column`` (an account id) names an account the viewer may see and the filters
+    match; when that is every account (the authority, unfiltered), no list of them."""
     visible = account_scope(viewer).with_only_columns(Account.id)
     if filters.username:
         visible = visible.where(Account.username.startswith(normalize_username(filters.username)))
@@ -152,7 +201,9 @@ def _visible(viewer: Account, filters: SigninFilter) -> Any:
         visible = visible.join(Unit, Account.unit_id == Unit.id).where(
             Unit.code.startswith(filters.unit_code.strip().upper())
         )
-    return visible.scalar_subquery()
+    if visible.whereclause is None:
+        return column.is_not(None)
+    return column.in_(visible.scalar_subquery())
 
 
 def hub_signins(viewer: Account, filters: SigninFilter) -> Listing[HubSession]:
@@ -160,7 +211,7 @@ def hub_signins(viewer: Account, filters: SigninFilter) -> Listing[HubSession]:
         select(HubSession)
         .join(Account, HubSession.account_id == Account.id)
         .outerjoin(Unit, Account.unit_id == Unit.id)
-        .where(HubSession.account_id.in_(_visible(viewer, filters)))
+        .where(_visible(HubSession.account_id, viewer, filters))
     )
     query = _between(query, HubSession.created_at, filters.since, filters.until)
     columns = (
@@ -177,7 +228,15 @@ def hub_signins(viewer: Account, filters: SigninFilter) -> Listing[HubSession]:
             shown=lambda v: "、".join(names.auth_methods(v)),
         ),
     )
-    return Listing("signins", "人員登入紀錄", query, columns, "-at", HubSession.sid)
+    return Listing(
+        "signins",
+        "人員登入紀錄",
+        query,
+        columns,
+        "-at",
+        HubSession.sid,
+        eager=(contains_eager(HubSession.account).contains_eager(Account.unit),),
+    )
 
 
 def failed_signins(viewer: Account, filters: SigninFilter) -> Listing[AuditEvent]:
@@ -185,7 +244,7 @@ def failed_signins(viewer: Account, filters: SigninFilter) -> Listing[AuditEvent
     the viewer may see, and why."""
     query = select(AuditEvent).where(
         AuditEvent.action == "signin.failure",
-        AuditEvent.actor_account_id.in_(_visible(viewer, filters)),
+        _visible(AuditEvent.actor_account_id, viewer, filters),
     )
     query = _between(query, AuditEvent.at, filters.since, filters.until)
     columns = (
@@ -210,7 +269,7 @@ def subsystem_signins(
         select(SubsystemSignin)
         .join(Account, SubsystemSignin.account_id == Account.id)
         .join(SubsystemAccount, SubsystemSignin.subsystem_account_id == SubsystemAccount.id)
-        .where(SubsystemSignin.account_id.in_(_visible(viewer, filters)))
+        .where(_visible(SubsystemSignin.account_id, viewer, filters))
     )
     query = _between(query, SubsystemSignin.signed_in_at, filters.since, filters.until)
     columns = (
@@ -224,7 +283,18 @@ def subsystem_signins(
         Column("label", "綁定名稱", SubsystemSignin.label),
         Column("ip", "來源位址", SubsystemSignin.ip),
     )
-    return Listing("subsystem-signins", "子系統登入查詢", query, columns, "-at", SubsystemSignin.id)
+    return Listing(
+        "subsystem-signins",
+        "子系統登入查詢",
+        query,
+        columns,
+        "-at",
+        SubsystemSignin.id,
+        eager=(
+            contains_eager(SubsystemSignin.account),
+            contains_eager(SubsystemSignin.subsystem_account),
+        ),
+    )
 
 
 # Reviews --------------------------------------------------------------------------------
@@ -268,6 +338,14 @@ def _reviewed(query: Select[Any], model: Any, filters: ReviewFilter) -> Select[A
     return query
 
 
+def _reviewed_eager(model: Any) -> tuple[Any, ...]:
+    return (
+        contains_eager(model.account),
+        contains_eager(model.unit),
+        contains_eager(model.decided_by.of_type(Reviewer)),
+    )
+
+
 def _decision_columns(model: Any) -> tuple[Column, ...]:
     return (
         Column("status", "申請狀態", model.status, shown=_named),
@@ -288,7 +366,15 @@ def applications(viewer: Account, filters: ReviewFilter) -> Listing[Application]
         Column("role", "帳號角色別", Application.role, shown=_named),
         *_decision_columns(Application),
     )
-    return Listing("applications", "帳號申請核定", query, columns, "-submitted_at", Application.id)
+    return Listing(
+        "applications",
+        "帳號申請核定",
+        query,
+        columns,
+        "-submitted_at",
+        Application.id,
+        eager=_reviewed_eager(Application),
+    )
 
 
 def subsystem_requests(
@@ -314,6 +400,7 @@ def subsystem_requests(
         columns,
         "-submitted_at",
         SubsystemRequest.id,
+        eager=_reviewed_eager(SubsystemRequest),
     )
 
 
@@ -357,7 +444,20 @@ def role_changes(viewer: Account, filters: RoleChangeFilter) -> Listing[RoleChan
         Column("decided_at", "審核日期", RoleChange.decided_at),
         Column("reason", "處理說明", RoleChange.decision_reason, sortable=False),
     )
-    return Listing("role-changes", "系統權限申請", query, columns, "-number", RoleChange.id)
+    return Listing(
+        "role-changes",
+        "系統權限申請",
+        query,
+        columns,
+        "-number",
+        RoleChange.id,
+        eager=(
+            contains_eager(RoleChange.account),
+            contains_eager(RoleChange.unit),
+            contains_eager(RoleChange.requested_by.of_type(Requester)),
+            contains_eager(RoleChange.decided_by.of_type(Reviewer)),
+        ),
+    )
 
 
 # 稽核紀錄 -------------------------------------------------------------------------------

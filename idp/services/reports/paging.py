@@ -4,6 +4,10 @@ rows, every one of them, for an export.
 
 Sorting is by the chosen column and then the primary key, so the order is total and a
 page never repeats or skips a row; an index on the sort column serves it.
+
+Rows are counted up to ``COUNT_LIMIT``: past it (the authority's sign-in log holds
+millions) the page says "more than" and offers the next page while there is one, as
+counting every row would take longer than reading the page.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from .spreadsheets import Cell, Row
 T = TypeVar("T")
 PAGE_SIZES = (20, 50, 100)
 DEFAULT_PAGE_SIZE = 20
+#: Rows counted at most; a list holding more shows "more than" this many.
+COUNT_LIMIT = 10_000
 #: Rows fetched at a time while exporting.
 EXPORT_BATCH = 1000
 
@@ -43,10 +49,15 @@ class Page(Generic[T]):
     rows: list[T]
     number: int
     size: int
+    #: Every row of the list, or ``COUNT_LIMIT`` when it holds more (``counted`` false).
     total: int
+    counted: bool = True
+    #: A row follows this page.
+    more: bool = False
 
     @property
     def pages(self) -> int:
+        """How many pages there are (when ``counted``)."""
         return max(1, ceil(self.total / self.size))
 
     @property
@@ -59,12 +70,16 @@ class Page(Generic[T]):
 
 
 def paged(db: Session, query: Select[Any], number: int, size: int) -> Page[Any]:
-    """Page ``number`` of a sorted query (the last page if past it)."""
+    """Page ``number`` of a sorted query (the last page if past it, when counted)."""
     size = size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
-    total = db.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    number = min(max(number, 1), max(1, ceil(total / size)))
-    rows = db.scalars(query.limit(size).offset((number - 1) * size))
-    return Page(list(rows), number, size, total)
+    counting = query.order_by(None).limit(COUNT_LIMIT + 1).subquery()
+    total = db.scalar(select(func.count()).select_from(counting)) or 0
+    counted = total <= COUNT_LIMIT
+    number = max(number, 1)
+    if counted:
+        number = min(number, max(1, ceil(total / size)))
+    rows = list(db.scalars(query.limit(size + 1).offset((number - 1) * size)))
+    return Page(rows[:size], number, size, min(total, COUNT_LIMIT), counted, len(rows) > size)
 
 
 @dataclass(frozen=True)
@@ -79,6 +94,9 @@ class Listing(Generic[T]):
     default_sort: str
     #: The primary key: the last sort key, making the order total.
     key: Any
+    #: Loader options for a page's rows: what the page shows of related rows comes in
+    #: the same query (the joins are there already), not one query per row.
+    eager: Sequence[Any] = ()
 
     def _column(self, key: str) -> Column | None:
         return next((c for c in self.columns if c.key == key and c.sortable), None)
@@ -100,7 +118,7 @@ class Listing(Generic[T]):
         )
 
     def page(self, db: Session, number: int, size: int, sort: str) -> Page[T]:
-        return paged(db, self.sorted(sort), number, size)
+        return paged(db, self.sorted(sort).options(*self.eager), number, size)
 
     def headings(self) -> list[str]:
         return [c.title for c in self.columns]

@@ -33,17 +33,18 @@ def find_by_code(db: Session, code: str) -> Unit | None:
     return db.scalar(select(Unit).where(Unit.code == code.strip().upper()))
 
 
-def ensure_unit(db: Session, code: str, name: str) -> Unit:
-    """The unit with this code, created or renamed to ``name``."""
+def ensure_unit(db: Session, code: str, name: str | None) -> Unit:
+    """The unit with this code, created or renamed to ``name``; without a name an existing
+    unit keeps its own and a new one is named by its code."""
     code = code.strip().upper()
     if not UNIT_CODE_PATTERN.fullmatch(code):
         raise InvalidInput("unit_code", "單位代碼須為 10 碼英數字")
     unit = find_by_code(db, code)
     if unit is None:
-        unit = Unit(code=code, name=name)
+        unit = Unit(code=code, name=name or code)
         db.add(unit)
         db.flush()
-    else:
+    elif name is not None:
         unit.name = name
     return unit
 

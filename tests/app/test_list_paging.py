@@ -1,0 +1,141 @@
+"""Admin lists in pages: following 下一頁 from the first page reaches every row once, a
+page's related rows come with it (not a query per row), and a search inside names needs
+three characters (or, for the authority, a unit code)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event, select
+
+from idp.hub import Hub
+from idp.models import Account, AccountRole, AccountStatus, HubSession, utcnow
+from idp.services.accounts.directory import create_account
+from idp.services.reports import paging
+from idp.services.units.directory import find_by_code
+
+from ..support.helpers import PASSWORD
+from ..support.portal import HOSPITAL, ROLES, make_people, visitor
+
+#: More than two pages of the smallest page size.
+MEMBERS = 45
+NEXT = re.compile(r'<a href="([^"]+)" rel="next">')
+LINK = re.compile(r'<a href="/admin/accounts/\d+">(scale\d+)</a>')
+CELL = re.compile(r"/unit/accounts/\d+\">(scale\d+)</a>")
+
+
+@pytest.fixture
+def people(hub: Hub) -> None:
+    make_people(hub)
+    with hub.database.unit_of_work() as db:
+        unit = find_by_code(db, HOSPITAL)
+        for n in range(MEMBERS):
+            create_account(
+                db,
+                hub.passwords,
+                username=f"scale{n:03d}",
+                password=PASSWORD,
+                name=f"分頁測試{n:03d}",
+                email=f"scale{n:03d}@example.org",
+                unit=unit,
+                role=AccountRole.MEMBER,
+                status=AccountStatus.ACTIVE,
+            )
+
+
+def every_page(client: FlaskClient, path: str, row: re.Pattern[str]) -> list[str]:
+    """The rows of ``path`` and of each page after it, following 下一頁."""
+    seen: list[str] = []
+    for _ in range(MEMBERS):
+        page = client.get(path)
+        assert page.status_code == 200, page.get_data(as_text=True)[:500]
+        text = page.get_data(as_text=True)
+        rows = row.findall(text)
+        assert 0 < len(rows) <= 20
+        seen += rows
+        following = NEXT.search(text)
+        if following is None:
+            return seen
+        path = following.group(1).replace("&amp;", "&")
+    raise AssertionError("the pages never ended")
+
+
+@pytest.mark.usefixtures("people")
+def test_security_admin_search_pages_reach_every_account(app: Flask, hub: Hub) -> None:
+    client = visitor(app, hub, ROLES["security_admin"]).client
+    seen = every_page(client, "/admin/accounts?q=scale", LINK)
+    assert seen == [f"scale{n:03d}" for n in range(MEMBERS)]
+
+
+@pytest.mark.usefixtures("people")
+def test_account_list_pages_reach_every_account(app: Flask, hub: Hub) -> None:
+    for role in ("unit_admin", "authority"):
+        client = visitor(app, hub, ROLES[role]).client
+        seen = every_page(client, "/unit/accounts?username=scale", CELL)
+        assert seen == [f"scale{n:03d}" for n in range(MEMBERS)], role
+
+
+@pytest.mark.usefixtures("people")
+def test_lists_longer_than_counted_reach_every_row_through_next_pages(
+    app: Flask, hub: Hub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(paging, "COUNT_LIMIT", 30)
+    client = visitor(app, hub, ROLES["security_admin"]).client
+    first = client.get("/admin/accounts?q=scale").get_data(as_text=True)
+    assert "第 1–20 筆，共 30 筆以上" in first and "最後一頁" not in first
+    seen = every_page(client, "/admin/accounts?q=scale", LINK)
+    assert seen == [f"scale{n:03d}" for n in range(MEMBERS)]
+
+
+def statements(hub: Hub, client: FlaskClient, path: str) -> int:
+    """How many SQL statements answering ``path`` takes."""
+    seen: list[str] = []
+
+    def count(*args: object) -> None:
+        seen.append(str(args[2]))
+
+    event.listen(hub.database.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(hub.database.engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+@pytest.mark.usefixtures("people")
+def test_a_sign_in_log_page_takes_no_query_per_row(app: Flask, hub: Hub) -> None:
+    now = utcnow()
+    with hub.database.unit_of_work() as db:
+        for n, account in enumerate(
+            db.scalars(select(Account).where(Account.username.like("scale%")))
+        ):
+            db.add(
+                HubSession(sid=f"sid{n:03d}", account_id=account.id, store_key="", created_at=now)
+            )
+    client = visitor(app, hub, ROLES["authority"]).client
+    one_row = statements(hub, client, "/unit/signins?username=scale000")
+    full_page = statements(hub, client, "/unit/signins?username=scale")
+    assert full_page - one_row <= 1, (one_row, full_page)
+
+
+@pytest.mark.usefixtures("people")
+def test_searches_inside_names_need_three_characters(app: Flask, hub: Hub) -> None:
+    security = visitor(app, hub, ROLES["security_admin"]).client
+    short = security.get("/admin/accounts?q=sc")
+    assert short.status_code == 400
+    assert "請至少輸入 3 個字。" in short.get_data(as_text=True)
+    assert not LINK.findall(short.get_data(as_text=True))
+
+    authority = visitor(app, hub, ROLES["authority"]).client
+    refused = authority.get("/unit/accounts?name=分頁")
+    assert refused.status_code == 400
+    assert "請至少輸入 3 個字，或同時輸入單位代碼。" in refused.get_data(as_text=True)
+    within_unit = authority.get(f"/unit/accounts?name=分頁&unit_code={HOSPITAL}")
+    assert within_unit.status_code == 200
+    assert len(CELL.findall(within_unit.get_data(as_text=True))) == 20
+    # A unit admin's list is one unit already: two characters are enough.
+    unit_admin = visitor(app, hub, ROLES["unit_admin"]).client
+    assert unit_admin.get("/unit/accounts?name=分頁").status_code == 200
