@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, abort, current_app, g, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
@@ -88,6 +88,7 @@ def create_app(
     app.extensions["onedoor"] = hub
     app.session_interface = StoreSessionInterface(hub.store, lambda: hub.policy.current().session)
     app.before_request(_allow_uploads)  # before the CSRF check reads the body
+    app.before_request(_refuse_unnamed_fields)
     csrf = CSRFProtect(app)
     _init_login(app)
     _init_templates(app, hub)
@@ -133,6 +134,14 @@ def _allow_uploads() -> None:
     limit = UPLOAD_LIMITS.get(request.endpoint or "")
     if limit:
         request.max_content_length = limit + 64 * 1024
+
+
+def _refuse_unnamed_fields() -> None:
+    """``before_request``, ahead of the CSRF check: a multipart part without a name is
+    not a form a page of the hub sent, and the check cannot read such a form."""
+    multipart = request.method == "POST" and request.mimetype == "multipart/form-data"
+    if multipart and (None in request.form or None in request.files):
+        abort(400)
 
 
 def _init_login(app: Flask) -> None:
