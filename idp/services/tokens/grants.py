@@ -47,6 +47,8 @@ class RefreshRecord:
     subject: str
     account_active: bool
     subsystem_account_id: int | None
+    acr: str
+    auth_time: int
 
     @property
     def owner(self) -> AccountRef:
@@ -63,6 +65,8 @@ _RECORD_COLUMNS = (
     _grant.c.scope,
     _grant.c.revoked_at,
     _grant.c.subsystem_account_id,
+    _grant.c.acr,
+    _grant.c.auth_time,
     _account.c.id.label("account_id"),
     _account.c.subject,
     _account.c.status,
@@ -153,6 +157,8 @@ def _record(row: Any) -> RefreshRecord | None:
         subject=row.subject,
         account_active=row.status == AccountStatus.ACTIVE.value,
         subsystem_account_id=row.subsystem_account_id,
+        acr=row.acr,
+        auth_time=row.auth_time,
     )
 
 
