@@ -189,7 +189,8 @@ class HubAuthorizationServer(AuthorizationServer):
             acr=acr,
             auth_time=auth_time,
         )
-        if "refresh_token" in token and grant_id is not None:
+        # A refreshed grant's new refresh token was stored with the claim of the old one.
+        if "refresh_token" in token and grant_id is not None and request.refresh_token is None:
             grants.save_refresh_token(
                 db(),
                 token["refresh_token"],
