@@ -196,6 +196,7 @@ def apply(
     assert page.status_code == 200
     data = application_data(page.text, **changes)
     challenge = form_with(page.text, "captcha_id")["fields"]["captcha_id"]
+    data.setdefault("captcha_id", challenge)
     data.setdefault("captcha_answer", captcha.answer_of(live.hub.store, challenge) or "")
     return http.post(live.url + "/apply", data=data, allow_redirects=False)
 
