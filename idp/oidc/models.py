@@ -180,8 +180,10 @@ class BearerToken(TokenMixin):
 class StoredRefreshToken(TokenMixin):
     token_type = "refresh_token"
 
-    def __init__(self, record: RefreshRecord) -> None:
+    def __init__(self, record: RefreshRecord, successor: str | None = None) -> None:
         self.record = record
+        #: The refresh token that replaces this one, stored when this one was claimed.
+        self.successor = successor
 
     @property
     def scope(self) -> str:

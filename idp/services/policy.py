@@ -389,6 +389,11 @@ def latest_version(db: Session) -> PolicyVersion | None:
     return db.scalar(select(PolicyVersion).order_by(PolicyVersion.version.desc()).limit(1))
 
 
+def latest_version_number(db: Session) -> int | None:
+    """What changes whenever the policy in force does (versions are never edited)."""
+    return db.scalar(select(func.max(PolicyVersion.version)))
+
+
 def complete_document(stored: dict[str, Any]) -> dict[str, Any]:
     """A stored version brought up to this release: fields added since take their
     defaults, fields since removed are dropped."""

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from joserfc.jwk import ECKey, Key, KeyParameters, KeySet, RSAKey
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from ...models import SigningKey, utcnow
@@ -89,15 +89,29 @@ def rotate_keys(db: Session, box: KeyBox, keep_published: timedelta) -> list[Sig
     return [create_key(db, box, alg) for alg in ALGORITHMS]
 
 
+def _published(now: datetime) -> ColumnElement[bool]:
+    return or_(SigningKey.expires_at.is_(None), SigningKey.expires_at > now)
+
+
 def published_keys(db: Session, now: datetime | None = None) -> list[SigningKey]:
-    now = now or utcnow()
     return list(
         db.scalars(
             select(SigningKey)
-            .where(or_(SigningKey.expires_at.is_(None), SigningKey.expires_at > now))
+            .where(_published(now or utcnow()))
             .order_by(SigningKey.created_at.desc(), SigningKey.id.desc())
         )
     )
+
+
+def published_state(db: Session) -> tuple[tuple[str, bool], ...]:
+    """Which keys are published and which of them sign: what the key ring is built
+    from, read without the keys themselves."""
+    rows = db.execute(
+        select(SigningKey.kid, SigningKey.retired_at.is_(None))
+        .where(_published(utcnow()))
+        .order_by(SigningKey.id)
+    )
+    return tuple((kid, signs) for kid, signs in rows)
 
 
 @dataclass(frozen=True)
