@@ -128,6 +128,7 @@ POLICY_SETTING = {
     "lockout.captcha_per_minute": "同一來源位址每分鐘驗證碼次數上限",
     "lockout.forgot_password_per_hour": "同一來源位址每小時忘記密碼次數上限",
     "lockout.status_lookup_per_hour": "同一來源位址每小時申請進度查詢次數上限",
+    "lockout.client_requests_per_minute": "每個子系統每分鐘權杖、查驗、撤銷要求次數上限",
     "captcha.mode": "何時出現驗證碼",
     "captcha.length": "驗證碼位數",
     "captcha.ttl_seconds": "驗證碼有效秒數",

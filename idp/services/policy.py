@@ -97,6 +97,7 @@ class LockoutPolicy:
     captcha_per_minute: int = field(metadata=_limit(1, 10000))
     forgot_password_per_hour: int = field(metadata=_limit(1, 10000))
     status_lookup_per_hour: int = field(metadata=_limit(1, 10000))
+    client_requests_per_minute: int = field(metadata=_limit(1, 1000000))
 
     def problems(self) -> list[Text]:
         return []
