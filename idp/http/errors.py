@@ -14,7 +14,7 @@ refused, never let through.
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -107,8 +107,11 @@ def unavailable() -> Response:
             error="temporarily_unavailable", error_description=gettext(UNAVAILABLE), status=503
         )
     else:
+        # Rendered without Flask's context processors: they would read the browser
+        # session, which may be what cannot be reached.
+        page = current_app.jinja_env.get_template("unavailable.html")
         response = Response(
-            render_template("unavailable.html", message=UNAVAILABLE), mimetype="text/html"
+            page.render(message=UNAVAILABLE, path=request.path), mimetype="text/html"
         )
     response.status_code = 503
     response.headers["Retry-After"] = str(RETRY_AFTER)

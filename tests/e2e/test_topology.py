@@ -4,7 +4,6 @@ behind a load balancer would be. What one replica starts, the other carries on."
 
 from __future__ import annotations
 
-import json
 import secrets
 import subprocess
 import sys

@@ -37,6 +37,8 @@ def serve(hub: Hub, port: int, issuer: str, **more: str) -> subprocess.Popen[byt
         env=hub_environment(hub, issuer, **more),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        # A group of its own: the server's worker processes can be killed with it.
+        start_new_session=True,
     )
 
 
