@@ -11,8 +11,8 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .config import Settings
 from . import logs
+from .config import Settings
 from .http import errors, notices, observability, static_files, unit_of_work
 from .http.access import current_account, may, password_change_first, second_factor_first
 from .http.auth_session import signed_in

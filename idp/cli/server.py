@@ -10,9 +10,9 @@ import click
 
 from .. import logs
 from ..migrate import upgrade
-from ..worker import BackgroundWorker
 from ..services import audit, policy
 from ..services.tokens import signing_keys
+from ..worker import BackgroundWorker
 from .common import open_hub, unit_of_work
 
 

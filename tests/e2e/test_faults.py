@@ -214,6 +214,7 @@ def test_mail_waits_while_smtp_is_down_and_leaves_once(replicas: Topology) -> No
     server = SmtpServer(SMTP_PORT)
     server.start()
     try:
+
         def to_waiting() -> int:
             return sum(m["To"] == "waiting@example.org" for m in server.inbox.messages)
 

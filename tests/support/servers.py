@@ -6,6 +6,7 @@ PostgreSQL refuses to run as root: when the tests run as root, its files belong 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -101,10 +102,8 @@ class PostgresServer:
             engine.dispose()
 
     def remove(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):
             self.stop()
-        except subprocess.CalledProcessError:
-            pass
         shutil.rmtree(self.root, ignore_errors=True)
 
 
