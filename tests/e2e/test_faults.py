@@ -34,9 +34,13 @@ from idp.services.signin.passwords import Passwords
 
 from ..support.applications import HOSPITAL, add_admin, add_unit, applying, member_form, national_id
 from ..support.helpers import PASSWORD, Person, add_account, form_with
-from ..support.hub import free_port
+from ..support.hub import DATABASE_URL, free_port
 from ..support.smtp import SmtpServer
-from .test_topology import Topology, eventually, topology
+from ..support.topology import Topology, eventually, topology
+
+#: They bring their own PostgreSQL and Redis: the suite's PostgreSQL pass adds nothing.
+pytestmark = pytest.mark.skipif(bool(DATABASE_URL), reason="run by the embedded-default pass")
+
 
 SMTP_PORT = free_port()
 
