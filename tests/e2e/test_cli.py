@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,6 +15,7 @@ import requests
 
 from idp.hub import Hub
 from idp.models import AuditEvent, SigningKey, utcnow
+from idp.services.messaging import mail
 from idp.services.subsystems.clients import find_client
 from idp.services.tokens import signing_keys
 
@@ -19,6 +23,8 @@ from ..support.cli import idp
 from ..support.helpers import Person, add_account, add_client
 from ..support.hub import start_live_hub
 from ..support.oidc import exchange, oidc_client, start, verify_id_token
+from ..support.replicas import hub_environment
+from ..support.smtp import SmtpServer
 
 
 def test_init_is_idempotent(hub: Hub) -> None:
@@ -217,3 +223,41 @@ def test_clients_require_acr_sets_and_clears_the_minimum(hub: Hub) -> None:
     assert idp(hub, "clients", "require-acr", "mch").returncode == 0
     with hub.database.unit_of_work() as db:
         assert db.query(Client).filter_by(client_id="mch").one().min_acr == ""
+
+
+def test_worker_process_sends_mail_and_stops_on_sigterm(hub: Hub, smtp: SmtpServer) -> None:
+    """``IDP_WORKER=process``: the server processes run no background work, and
+    ``idp worker`` does it until SIGTERM."""
+    env = hub_environment(
+        hub,
+        hub.settings.issuer_url,
+        IDP_WORKER="process",
+        IDP_SMTP_URL=smtp.url,
+        IDP_BACKCHANNEL_RETRY_SECONDS="1",
+    )
+    has_worker = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import idp.wsgi; print('onedoor_worker' in idp.wsgi.app.extensions)",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert has_worker.stdout.strip() == "False", has_worker.stderr
+    with hub.database.unit_of_work() as db:
+        mail.send_later(db, to="worker@example.org", kind="account_created")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "idp.cli", "worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        received = smtp.inbox.wait_for(1, seconds=30)
+        assert [m["To"] for m in received] == ["worker@example.org"]
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(20) == 0
