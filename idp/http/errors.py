@@ -101,8 +101,12 @@ def _is_disconnect(error: DBAPIError) -> bool:
     )
 
 
+#: The protocol endpoints a subsystem calls from its server: JSON whatever it accepts.
+API_PATHS = ("/token", "/introspect", "/revoke", "/userinfo")
+
+
 def unavailable() -> Response:
-    if wants_json():
+    if wants_json() or request.path in API_PATHS:
         response = jsonify(
             error="temporarily_unavailable", error_description=gettext(UNAVAILABLE), status=503
         )

@@ -83,7 +83,6 @@ def test_redis_stopped_answers_503_and_comes_back(replicas: Topology) -> None:
             as_json = requests.post(
                 url + "/token",
                 data={"grant_type": "client_credentials", "client_id": "x"},
-                headers={"Accept": "application/json"},
                 timeout=10,
             )
             assert as_json.status_code == 503
