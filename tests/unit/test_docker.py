@@ -73,7 +73,7 @@ def test_compose_has_the_production_topology() -> None:
         environment = services[name]["environment"]
         assert environment["IDP_ISSUER"].startswith("https://")
         assert environment["IDP_WORKER"] == "process"
-        assert environment["IDP_TRUSTED_PROXIES"] == "1"
+        assert environment["IDP_TRUSTED_PROXIES"] == "172.16.0.0/12"  # nginx's network
         assert "IDP_SECRET_KEY" in environment
         assert services[name]["depends_on"]["migrate"]["condition"] == (
             "service_completed_successfully"

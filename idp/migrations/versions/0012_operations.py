@@ -2,7 +2,7 @@
 carried to its back-channel logout calls
 
 Revision ID: 0012_operations
-Revises: 0009_second_factors
+Revises: 0010_address_confirmation
 Create Date: 2026-12-02 10:40:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import idp.models.base
 
 revision = "0012_operations"
-down_revision = "0009_second_factors"
+down_revision = "0010_address_confirmation"
 branch_labels = None
 depends_on = None
 
