@@ -27,12 +27,19 @@ from idp.models import (
     InboxMessage,
     MailMessage,
 )
-from idp.services.applications import submission
 from idp.services.audit_log.verify import verify
 from idp.services.messaging import mail
 from idp.services.signin.passwords import Passwords
 
-from ..support.applications import HOSPITAL, add_admin, add_unit, applying, member_form, national_id
+from ..support.applications import (
+    HOSPITAL,
+    add_admin,
+    add_unit,
+    applying,
+    member_form,
+    national_id,
+    submit_confirmed,
+)
 from ..support.helpers import PASSWORD, Person, add_account, form_with
 from ..support.hub import DATABASE_URL, free_port
 from ..support.smtp import SmtpServer
@@ -134,7 +141,7 @@ def test_postgres_restarted_during_approvals_leaves_each_whole_or_failed(
     ids = []
     with hub.database.unit_of_work() as db:
         for n in range(12):
-            application = submission.submit_application(
+            application = submit_confirmed(
                 db,
                 applying(hub),
                 member_form(
