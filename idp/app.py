@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -11,8 +10,9 @@ from flask import Flask, Response, abort, current_app, g, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
+from . import logs
 from .config import Settings
-from .http import errors, notices, unit_of_work
+from .http import errors, notices, observability, static_files, unit_of_work
 from .http.access import current_account, may, password_change_first, second_factor_first
 from .http.auth_session import signed_in
 from .http.context import current_hub
@@ -43,6 +43,7 @@ from .web import (
     factor_signin,
     factors,
     manage,
+    operations,
     portal,
     review,
     unit_accounts,
@@ -66,7 +67,7 @@ def create_app(
 ) -> Flask:
     settings = settings or Settings.from_env()
     hub = hub or Hub(settings)
-    logging.basicConfig(level=settings.log_level)
+    logs.configure(settings.log_level, settings.log_format)
 
     app = Flask(__name__, instance_path=str(settings.instance_dir()))
     app.url_map.converters["int"] = RowIdConverter
@@ -105,10 +106,13 @@ def create_app(
     app.register_blueprint(unit_accounts.bp)
     app.register_blueprint(bulletins.bp)
     app.register_blueprint(manage.bp)
+    app.register_blueprint(operations.bp)
     init_oidc(app, hub, csrf)
     app.before_request(password_change_first)
     app.before_request(second_factor_first)
     unit_of_work.init_app(app)
+    observability.init_app(app)
+    static_files.init_app(app)
     errors.init_app(app)
     app.config["CONTENT_SECURITY_POLICY"] = content_security_policy(settings.card_agent_url)
     app.after_request(_security_headers)

@@ -10,9 +10,11 @@ from ..services import audit
 from ..services.signin.steps import ACR_VALUES
 from ..services.subsystems.clients import (
     ClientRegistration,
+    find_client,
     list_clients,
     register_client,
     require_acr,
+    reset_secret,
 )
 from .common import open_hub, unit_of_work
 
@@ -110,6 +112,21 @@ def clients_require_acr(client_id: str, acr: str) -> None:
         require_acr(db, client_id, acr)
         audit.record(db, "client.require_acr", actor="cli", target=client_id, acr=acr)
     click.echo(f"{client_id}: minimum acr {acr or '(any)'}")
+
+
+@clients.command("reset-secret")
+@click.argument("client_id")
+def clients_reset_secret(client_id: str) -> None:
+    """A new secret for a confidential client, printed once as JSON; the old one stops
+    working at once."""
+    hub = open_hub()
+    with unit_of_work(hub) as db:
+        client = find_client(db, client_id)
+        if client is None or client.token_endpoint_auth_method == "none":
+            raise click.ClickException(f"no confidential client {client_id}")
+        secret = reset_secret(db, hub.client_secrets, client)
+        audit.record(db, "client.reset_secret", actor="cli", target=client_id)
+    click.echo(json.dumps({"client_id": client_id, "client_secret": secret}))
 
 
 @clients.command("list")

@@ -131,6 +131,7 @@ POLICY_SETTING = {
     "lockout.status_lookup_per_hour": "同一來源位址每小時申請進度查詢次數上限",
     "lockout.apply_per_hour": "同一來源位址每小時帳號申請次數上限",
     "lockout.trusted_networks": "信任網段及其上限（網段=次數，以逗號分隔）",
+    "lockout.client_requests_per_minute": "每個子系統每分鐘權杖、查驗、撤銷要求次數上限",
     "captcha.mode": "何時出現驗證碼",
     "captcha.length": "驗證碼位數",
     "captcha.ttl_seconds": "驗證碼有效秒數",

@@ -104,6 +104,7 @@ class LockoutPolicy:
     #: times per window instead of ``address_failures``, and no per-address request limit
     #: is lower than it.
     trusted_networks: str
+    client_requests_per_minute: int = field(metadata=_limit(1, 1000000))
 
     def problems(self) -> list[Text]:
         try:
