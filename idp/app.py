@@ -42,6 +42,7 @@ from .web import (
     factors,
     manage,
     portal,
+    registry,
     review,
     unit_accounts,
     units,
@@ -104,6 +105,7 @@ def create_app(
     app.register_blueprint(unit_accounts.bp)
     app.register_blueprint(bulletins.bp)
     app.register_blueprint(manage.bp)
+    app.register_blueprint(registry.bp)
     init_oidc(app, hub, csrf)
     app.before_request(password_change_first)
     app.before_request(second_factor_first)
@@ -176,6 +178,7 @@ def _init_templates(app: Flask, hub: Hub) -> None:
         is_security_admin=lambda: may(permissions.is_security_admin),
         publishes_announcements=lambda: may(permissions.may_publish_announcements),
         manages_downloads=lambda: may(permissions.may_manage_downloads),
+        manages_subsystems=lambda: may(permissions.may_manage_subsystems),
         current_banners=_banners,
         announcement_categories=announcements.CATEGORIES,
         subsystem_catalogues=hub.catalogues,

@@ -23,6 +23,7 @@ from ..models import (
     UnitKind,
 )
 from .errors import Text
+from .signin.steps import ACR_CARD, ACR_MFA, ACR_PASSWORD, ACR_PHISHING_RESISTANT
 from .subsystems.catalogues import Catalogues, Name
 
 ACCOUNT_STATUS = {
@@ -81,6 +82,14 @@ AUTH_METHOD = {
     "hwk": "硬體金鑰",
     "swk": "軟體金鑰",
     "user": "使用者確認",
+}
+
+#: Sign-in levels (``acr``), weakest first: a subsystem's minimum among them.
+ACR_LEVEL = {
+    ACR_PASSWORD: "密碼",
+    ACR_MFA: "兩步驟驗證",
+    ACR_PHISHING_RESISTANT: "通行密鑰或醫事人員卡",
+    ACR_CARD: "醫事人員卡",
 }
 
 #: Why a sign-in was refused (the ``reason`` of a ``signin.failure`` audit row).
@@ -228,6 +237,11 @@ def menu_role(catalogues: Catalogues, subsystem_code: str, code: str) -> Name:
     found = catalogues.get(subsystem_code)
     role = found.menu_role(code) if found is not None else None
     return role.name if role is not None else OTHER
+
+
+def acr_level(code: str) -> str:
+    """A subsystem's minimum sign-in level; none set: 不限."""
+    return ACR_LEVEL.get(code, UNKNOWN) if code else "不限"
 
 
 def auth_methods(amr: Sequence[str]) -> list[str]:
