@@ -43,6 +43,7 @@ PERSONAL_FIELDS = (
     "national_id",
     "name",
     "title",
+    "department",
     "phone",
     "phone_backup",
     "unit_phone",

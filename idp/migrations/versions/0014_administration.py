@@ -1,4 +1,5 @@
-"""administration: the subsystem registry (contact, a rotated secret's grace period)
+"""administration: the subsystem registry (contact, a rotated secret's grace period),
+所屬部門 of accounts
 
 Revision ID: 0014_administration
 Revises: 0009_second_factors
@@ -19,6 +20,10 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("account", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("department", sa.String(length=100), server_default="", nullable=False)
+        )
     with op.batch_alter_table("client", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column(
@@ -38,3 +43,5 @@ def downgrade() -> None:
         batch_op.drop_column("contact")
         batch_op.drop_column("previous_secret_until")
         batch_op.drop_column("previous_secret_hash")
+    with op.batch_alter_table("account", schema=None) as batch_op:
+        batch_op.drop_column("department")

@@ -43,6 +43,7 @@ class AccountDetails:
     phone: str
     email: str
     national_id: str = ""
+    department: str = ""
     phone_backup: str = ""
     unit_phone: str = ""
     mobile: str = ""

@@ -57,6 +57,7 @@ class ApplicationForm:
     name: str
     title: str
     phone: str
+    department: str = ""
     phone_backup: str = ""
     unit_phone: str = ""
     mobile: str = ""
@@ -180,7 +181,7 @@ def submit_application(
     elif find_by_username(db, username) is not None:
         problems.add("username", text("此帳號已有人使用，請換一個"))
     _check_password(problems, form, applying.password_policy)
-    person = check_person(problems, form)
+    person = check_person(problems, form, department_required=True)
     if unit is not None:
         check_subsystem_choices(db, applying.catalogues, unit, form.subsystems, problems)
     if not form.consent:
