@@ -110,6 +110,8 @@ class Hub:
             national_ids=self.national_ids,
             revocation=self.revocation,
             signin_url=self.settings.issuer_url + "/signin",
+            account_names=self.policy.current().account_name,
+            catalogues=self.catalogues,
         )
 
     def close(self) -> None:

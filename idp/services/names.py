@@ -112,8 +112,13 @@ POLICY_SECTION = {
     "session": "閒置登出",
     "dormancy": "待復權",
     "mfa": "兩步驟驗證",
+    "account_name": "帳號與姓名",
 }
 POLICY_SETTING = {
+    "account_name.min_length": "帳號最短長度",
+    "account_name.max_length": "帳號最長長度",
+    "account_name.require_letters_and_digits": "帳號須英數混合",
+    "account_name.institution_words": "姓名不可以這些字結尾（機構名稱，以逗號分隔）",
     "password.min_length": "最短長度",
     "password.max_length": "最長長度",
     "password.require_upper": "須含大寫英文字母",

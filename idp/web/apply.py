@@ -125,6 +125,7 @@ def apply() -> BaseResponse:
         password_policy=hub.policy.current().password,
         catalogues=hub.catalogues,
         national_ids=hub.national_ids,
+        account_names=hub.policy.current().account_name,
     )
     try:
         application = applications.submit_application(

@@ -58,7 +58,11 @@ def activity(hub: Hub) -> dict[str, Any]:
     a role change, so that every kind of row has something in it."""
     with hub.database.unit_of_work() as db:
         applying = submission.Applying(
-            hub.passwords, hub.policy.current().password, hub.catalogues, hub.national_ids
+            hub.passwords,
+            hub.policy.current().password,
+            hub.catalogues,
+            hub.national_ids,
+            hub.policy.current().account_name,
         )
         member = submission.submit_application(db, applying, member_form())
         admin_form = replace(

@@ -95,6 +95,7 @@ def applying(hub: Hub) -> Applying:
         password_policy=hub.policy.current().password,
         catalogues=hub.catalogues,
         national_ids=hub.national_ids,
+        account_names=hub.policy.current().account_name,
     )
 
 

@@ -47,6 +47,10 @@ class Problems:
         if problem:
             self.add(name, text(problem))
 
+    def check_text(self, name: str, problem: Text | None) -> None:
+        if problem is not None:
+            self.add(name, problem)
+
     def raise_any(self) -> None:
         if self.errors:
             raise FormErrors(self.errors)

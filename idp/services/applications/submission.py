@@ -25,14 +25,15 @@ from ...models import (
     utcnow,
 )
 from .. import audit
-from ..accounts.directory import USERNAME_PATTERN, find_by_username, normalize_username
+from ..accounts.directory import find_by_username, normalize_username
+from ..accounts.naming import account_name_problems, institution_name_problem
 from ..accounts.national_id import NationalIdBox
 from ..accounts.national_id import validate as validate_national_id
 from ..accounts.person import Problems, check_person
 from ..errors import Text, text
 from ..messaging import inbox
 from ..permissions import reviewers_of_application, reviewers_of_request, unit_admins
-from ..policy import PasswordPolicy
+from ..policy import AccountNamePolicy, PasswordPolicy
 from ..signin.password_rules import PersonalData, evaluate
 from ..signin.passwords import Passwords
 from ..subsystems.catalogues import Catalogues
@@ -75,6 +76,7 @@ class Applying:
     password_policy: PasswordPolicy
     catalogues: Catalogues
     national_ids: NationalIdBox
+    account_names: AccountNamePolicy
 
 
 def no_admin_yet(unit: Unit) -> Text:
@@ -176,12 +178,17 @@ def submit_application(
     elif unit is not None and role is AccountRole.MEMBER and not unit_admins(db, unit.id):
         problems.add("role", no_admin_yet(unit))
     username = normalize_username(form.username)
-    if not USERNAME_PATTERN.fullmatch(username):
-        problems.add("username", text("帳號須為 6 至 20 個英文字母或數字"))
+    refused = account_name_problems(applying.account_names, applying.catalogues, username)
+    if refused:
+        problems.add("username", *refused)
     elif find_by_username(db, username) is not None:
         problems.add("username", text("此帳號已有人使用，請換一個"))
     _check_password(problems, form, applying.password_policy)
     person = check_person(problems, form, department_required=True)
+    if "name" not in problems.errors:
+        problems.check_text(
+            "name", institution_name_problem(db, applying.account_names, person["name"])
+        )
     if unit is not None:
         check_subsystem_choices(db, applying.catalogues, unit, form.subsystems, problems)
     if not form.consent:
