@@ -16,6 +16,7 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from sqlalchemy import select
@@ -73,23 +74,40 @@ class PortalAccount:
     held: tuple[SubsystemAccount, ...]
 
 
+#: Rows read, checked and stored together: one query finds their existing accounts, one
+#: flush stores them.
+BATCH = 1000
+
+
 def import_portal_accounts(db: Session, migrating: Migrating, path: str | Path) -> ImportReport:
+    """Load the file; the session is flushed and emptied after every ``BATCH`` rows."""
     report = ImportReport()
     units: dict[str, Unit | None] = {}
     seen: set[str] = set()
-    for line, raw in _records(path):
-        row = _parse(db, migrating, units, raw)
-        if isinstance(row, Text):
-            report.rejected.append(RejectedRow(line, row))
-        elif row.username in seen:
-            report.rejected.append(
-                RejectedRow(line, text("帳號在檔案中重複：{account}", account=row.username))
-            )
-        else:
-            seen.add(row.username)
-            refused = _store(db, migrating, row, report)
-            if refused is not None:
-                report.rejected.append(RejectedRow(line, refused))
+    records = _records(path)
+    while batch := list(islice(records, BATCH)):
+        with db.no_autoflush:
+            parsed = [(line, _parse(db, migrating, units, raw)) for line, raw in batch]
+            names = [row.username for _, row in parsed if isinstance(row, PortalAccount)]
+            existing = {
+                account.username: account
+                for account in db.scalars(select(Account).where(Account.username.in_(names)))
+            }
+            for line, row in parsed:
+                if isinstance(row, Text):
+                    report.rejected.append(RejectedRow(line, row))
+                elif row.username in seen:
+                    report.rejected.append(
+                        RejectedRow(line, text("帳號在檔案中重複：{account}", account=row.username))
+                    )
+                else:
+                    seen.add(row.username)
+                    refused = _store(db, migrating, row, existing.get(row.username), report)
+                    if refused is not None:
+                        report.rejected.append(RejectedRow(line, refused))
+        db.flush()
+        db.expunge_all()
+        units.clear()
     return report
 
 
@@ -187,10 +205,13 @@ def _held(db: Session, catalogues: Catalogues, value: str) -> tuple[SubsystemAcc
 
 
 def _store(
-    db: Session, migrating: Migrating, row: PortalAccount, report: ImportReport
+    db: Session,
+    migrating: Migrating,
+    row: PortalAccount,
+    account: Account | None,
+    report: ImportReport,
 ) -> Text | None:
     id_hash = migrating.national_ids.lookup_hash(row.national_id)
-    account = db.scalar(select(Account).where(Account.username == row.username))
     for held in row.held:
         bound = held.binding
         if bound is not None and (account is None or bound.account_id != account.id):
@@ -214,7 +235,6 @@ def _store(
             **values,
         )
         db.add(account)
-        db.flush()
         report.created += 1
     else:
         if account.national_id_hash and account.national_id_hash != id_hash:
@@ -247,12 +267,12 @@ def _bind(
     for item in held:
         if item.binding is not None:
             continue
-        binding = Binding(
-            account_id=account.id,
-            subsystem_account_id=item.id,
-            label=binding_label(catalogues[item.subsystem], item.role),
+        db.add(
+            Binding(
+                account=account,
+                subsystem_account=item,
+                label=binding_label(catalogues[item.subsystem], item.role),
+            )
         )
-        db.add(binding)
-        item.binding = binding
         made += 1
     return made
