@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, current_app, g, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Settings
 from .http import errors, notices, unit_of_work
@@ -19,6 +18,7 @@ from .http.auth_session import signed_in
 from .http.i18n import current_locale, gettext
 from .http.listing import url_with
 from .http.naming import FILTERS
+from .http.proxies import TrustedProxies
 from .http.sessions import StoreSessionInterface
 from .http.unit_of_work import db
 from .hub import Hub
@@ -80,11 +80,8 @@ def create_app(
         JSON_AS_ASCII=False,
     )
     if settings.trusted_proxies:
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app,
-            x_for=settings.trusted_proxies,
-            x_proto=settings.trusted_proxies,
-            x_host=settings.trusted_proxies,
+        app.wsgi_app = TrustedProxies(  # type: ignore[method-assign]
+            app.wsgi_app, settings.proxy_networks()
         )
     app.extensions["onedoor"] = hub
     app.session_interface = StoreSessionInterface(hub.store, lambda: hub.policy.current().session)

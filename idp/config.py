@@ -12,6 +12,7 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -84,8 +85,9 @@ class Settings:
     backchannel_retry_seconds: int = 15
     #: How often a server process re-reads signing keys written by ``idp keys rotate``.
     key_reload_seconds: int = 30
-    #: Number of reverse proxies in front of the hub whose X-Forwarded-* headers to trust.
-    trusted_proxies: int = 0
+    #: Addresses (comma-separated, CIDR allowed) of the reverse proxies in front of the
+    #: hub: their X-Forwarded-For, -Proto and -Host are honoured, anyone else's ignored.
+    trusted_proxies: str = ""
     #: Folder of trusted card CA certificates (HCA root and intermediates, public only);
     #: self-signed ones are anchors. In development ``instance/card/trust`` is added.
     card_trust_dir: str = "keys/trust"
@@ -167,6 +169,12 @@ class Settings:
                 raise ConfigError(f"IDP_AUDIT_SINK: {exc}") from exc
         if self.default_locale not in ("zh-TW", "en"):
             raise ConfigError("IDP_DEFAULT_LOCALE must be 'zh-TW' or 'en'")
+        try:
+            self.proxy_networks()
+        except ValueError as exc:
+            raise ConfigError(
+                f"IDP_TRUSTED_PROXIES: {exc} (the proxies' addresses, e.g. 10.0.0.5,10.0.1.0/24)"
+            ) from exc
 
     # Derived values -----------------------------------------------------------------
 
@@ -183,6 +191,15 @@ class Settings:
         if self.session_cookie_secure is not None:
             return self.session_cookie_secure
         return self.issuer.startswith("https://")
+
+    def proxy_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        """The reverse proxies' addresses (``IDP_TRUSTED_PROXIES``); a bare number (the
+        count of proxies this setting once took) is refused, not read as an address."""
+        parts = [part.strip() for part in self.trusted_proxies.split(",") if part.strip()]
+        for part in parts:
+            if part.isdigit():
+                raise ValueError(f"{part!r} is not an address")
+        return tuple(ip_network(part, strict=False) for part in parts)
 
     def card_unit_code(self) -> FieldMapping:
         return FieldMapping.parse(self.card_unit_code_field, self.card_unit_code_pattern)

@@ -110,6 +110,7 @@ class Hub:
             national_ids=self.national_ids,
             revocation=self.revocation,
             signin_url=self.settings.issuer_url + "/signin",
+            issuer_url=self.settings.issuer_url,
             account_names=self.policy.current().account_name,
             catalogues=self.catalogues,
         )

@@ -114,6 +114,8 @@ class ProfileForm(FlaskForm):
     mobile = StringField()
     email = StringField()
     email_backup = StringField()
+    #: Asked for when an address changes (one a reset link can go to).
+    current_password = PasswordField()
 
 
 class SecondFactorForm(FlaskForm):

@@ -50,6 +50,10 @@ class Account(Base):
     department: Mapped[str] = mapped_column(String(100), default="", server_default="")
     email: Mapped[str] = mapped_column(String(254), default="")
     email_backup: Mapped[str] = mapped_column(String(254), default="")
+    #: When ``email`` / ``email_backup`` was confirmed by a link mailed to it; None while
+    #: unconfirmed. Only a confirmed address receives a reset link (and ``email_verified``).
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(default=None)
+    email_backup_confirmed_at: Mapped[datetime | None] = mapped_column(default=None)
     #: 市話, e.g. ``02-12345678#123``.
     phone: Mapped[str] = mapped_column(String(40), default="")
     phone_backup: Mapped[str] = mapped_column(String(40), default="")

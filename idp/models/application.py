@@ -16,6 +16,7 @@ from .unit import Unit
 
 
 class ApplicationStatus(enum.StrEnum):
+    UNCONFIRMED = "unconfirmed"  # 待確認電子郵件: the applicant has not opened the link yet
     WAITING = "waiting"  # 待前一關核定: a subsystem request whose hub account is not approved yet
     PENDING = "pending"  # 待審核
     APPROVED = "approved"  # 核定

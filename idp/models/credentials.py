@@ -47,13 +47,16 @@ class ResetRequest(Base):
 
 
 class EmailChange(Base):
-    """A new e-mail address, in force once the link mailed to it is followed."""
+    """A new e-mail address, in force once the link mailed to it is followed by the
+    person signed in."""
 
     __tablename__ = "email_change"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    #: Which address: ``email`` or ``email_backup``.
+    field: Mapped[str] = mapped_column(String(20), default="email", server_default="email")
     new_email: Mapped[str] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column()

@@ -16,6 +16,7 @@ from authlib.oidc.core import UserInfo
 from sqlalchemy.orm import Session
 
 from ..models import Account, SubsystemAccount
+from ..services.accounts.contact import confirmed_addresses
 from ..services.subsystems.bindings import signed_in_subsystem_account
 
 #: Claims each scope releases; ``unit`` and ``subsystem`` are the hub's own.
@@ -73,8 +74,11 @@ def user_claims(principal: Principal, scope: str) -> UserInfo:
             updated_at=int(account.updated_at.timestamp()),
         )
     if "email" in scopes and account.email:
-        # The hub does not verify addresses yet; say so rather than imply it.
-        claims.update(email=account.email, email_verified=False)
+        # True once the person confirmed the address by the link mailed to it.
+        claims.update(
+            email=account.email,
+            email_verified=account.email.strip().lower() in confirmed_addresses(account),
+        )
     if "phone" in scopes and account.phone:
         claims.update(phone_number=account.phone, phone_number_verified=False)
     if "unit" in scopes and account.unit is not None:

@@ -34,6 +34,7 @@ ACCOUNT_STATUS = {
     AccountStatus.DORMANT: "待復權",
 }
 APPLICATION_STATUS = {
+    ApplicationStatus.UNCONFIRMED: "待確認電子郵件",
     ApplicationStatus.WAITING: "待前一關核定",
     ApplicationStatus.PENDING: "待審核",
     ApplicationStatus.APPROVED: "核定",
@@ -142,6 +143,8 @@ POLICY_SETTING = {
     "lockout.captcha_per_minute": "同一來源位址每分鐘驗證碼次數上限",
     "lockout.forgot_password_per_hour": "同一來源位址每小時忘記密碼次數上限",
     "lockout.status_lookup_per_hour": "同一來源位址每小時申請進度查詢次數上限",
+    "lockout.apply_per_hour": "同一來源位址每小時帳號申請次數上限",
+    "lockout.trusted_networks": "信任網段及其上限（網段=次數，以逗號分隔）",
     "captcha.mode": "何時出現驗證碼",
     "captcha.length": "驗證碼位數",
     "captcha.ttl_seconds": "驗證碼有效秒數",

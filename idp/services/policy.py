@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field, fields
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from pathlib import Path
 from typing import Any
 
@@ -97,9 +98,47 @@ class LockoutPolicy:
     captcha_per_minute: int = field(metadata=_limit(1, 10000))
     forgot_password_per_hour: int = field(metadata=_limit(1, 10000))
     status_lookup_per_hour: int = field(metadata=_limit(1, 10000))
+    apply_per_hour: int = field(metadata=_limit(1, 10000))
+    #: Trusted networks (a hospital's or a 衛生局's public address) with their own limit:
+    #: ``203.0.113.0/24=300, 198.51.100.7=120``. An address in one may fail that many
+    #: times per window instead of ``address_failures``, and no per-address request limit
+    #: is lower than it.
+    trusted_networks: str
 
     def problems(self) -> list[Text]:
+        try:
+            self.trusted()
+        except ValueError:
+            return [
+                text(
+                    "{name} 須為「網段=次數」，以逗號分隔，次數為 1 至 100000",
+                    name="lockout.trusted_networks",
+                )
+            ]
         return []
+
+    def trusted(self) -> tuple[tuple[IPv4Network | IPv6Network, int], ...]:
+        """The trusted networks and their limits; ValueError when an entry is wrong."""
+        found = []
+        for entry in self.trusted_networks.replace("\n", ",").split(","):
+            if not entry.strip():
+                continue
+            network, equals, limit = entry.partition("=")
+            if not equals or not limit.strip().isascii() or not limit.strip().isdigit():
+                raise ValueError(entry)
+            number = int(limit.strip())
+            if not 1 <= number <= 100000:
+                raise ValueError(entry)
+            found.append((ip_network(network.strip(), strict=False), number))
+        return tuple(found)
+
+    def trusted_limit(self, address: str) -> int | None:
+        """The limit of the trusted network ``address`` is in; None when in none."""
+        try:
+            ip = ip_address(address)
+        except ValueError:
+            return None
+        return next((limit for network, limit in self.trusted() if ip in network), None)
 
 
 @dataclass(frozen=True)

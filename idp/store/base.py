@@ -35,6 +35,10 @@ class Store(Protocol):
     def incr(self, key: str, ttl: float) -> int:
         """Add one to a counter that starts at 1 and expires ``ttl`` seconds after it started."""
 
+    def decr(self, key: str) -> None:
+        """Take one back from a live ``incr`` counter (never below 0); nothing when it
+        is absent or expired."""
+
     def count(self, key: str) -> int:
         """The current value of an ``incr`` counter; 0 when absent or expired."""
 

@@ -8,6 +8,13 @@ from typing import cast
 
 import redis
 
+#: DECR only a counter that exists and is above 0 (DECR alone would create one at -1).
+_DECR = """
+local value = tonumber(redis.call('GET', KEYS[1]) or '0')
+if value > 0 then redis.call('DECR', KEYS[1]) end
+return 0
+"""
+
 
 def _ms(ttl: float) -> int:
     return max(1, math.ceil(ttl * 1000))
@@ -54,6 +61,9 @@ class RedisStore:
         pipe.set(k, 0, px=_ms(ttl), nx=True)
         pipe.incr(k)
         return int(pipe.execute()[1])
+
+    def decr(self, key: str) -> None:
+        self.client.eval(_DECR, 1, self._k(key))
 
     def count(self, key: str) -> int:
         value = cast(bytes | None, self.client.get(self._k(key)))

@@ -13,7 +13,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Engine, case, delete, select
+from sqlalchemy import Engine, case, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..models import KvEntry, table_of
@@ -108,6 +108,14 @@ class SqlStore:
             },
         ).returning(t.counter)
         return int(self._write(stmt))
+
+    def decr(self, key: str) -> None:
+        t = self.table.c
+        self._write(
+            update(self.table)
+            .where(t.key == key, t.expires_at > time.time(), t.counter > 0)
+            .values(counter=t.counter - 1)
+        )
 
     def count(self, key: str) -> int:
         t = self.table.c

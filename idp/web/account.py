@@ -19,12 +19,13 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..http import auth_session, interaction, notices
 from ..http.access import login_required
-from ..http.context import client_ip, current_hub, public_url
+from ..http.context import client_ip, current_hub
 from ..http.forms import ChangePasswordForm, ConfirmForm, ProfileForm, form_problems
 from ..http.unit_of_work import db, kick_worker
 from ..models import Account
 from ..services import audit
 from ..services.accounts import profile
+from ..services.accounts.contact import confirmed_addresses
 from ..services.errors import DomainError, InvalidInput, Text
 from ..services.messaging import inbox
 from ..services.sessions import hub_sessions
@@ -152,7 +153,8 @@ def _profile_page(form: ProfileForm, errors: Errors, status: int = 200) -> Respo
             errors=errors,
             account=account,
             unit_admins=profile.unit_admins(db(), account),
-            pending_email=profile.pending_email(db(), account),
+            pending=profile.pending_addresses(db(), account),
+            confirmed=confirmed_addresses(account),
         ),
         status=status,
     )
@@ -168,29 +170,37 @@ def edit_profile() -> BaseResponse:
     if not form.validate_on_submit():
         return _profile_page(form, dict(form_problems(form)), status=400)
     changes = {name: (getattr(form, name).data or "").strip() for name in profile.EDITABLE}
+    hub = current_hub()
     try:
         outcome = profile.update_profile(
             db(),
+            hub.passwords,
             account,
             changes,
-            confirm_link=lambda token: public_url("account.confirm_email", token=token),
-            link_minutes=current_hub().policy.current().password.reset_link_minutes,
+            current_password=(form.current_password.data or "")[:1024],
+            issuer=hub.settings.issuer_url,
+            link_minutes=hub.policy.current().password.reset_link_minutes,
             ip=client_ip(),
         )
     except profile.ProfileErrors as problems:
         return _profile_page(form, dict(problems.errors), status=400)
-    if outcome.email_pending:
+    if outcome.pending or outcome.changed:
         kick_worker()
     notices.tell("已儲存。")
     return redirect(url_for("account.edit_profile"))
 
 
-@bp.get("/email/confirm/<token>")
+@bp.get(profile.CONFIRM_PATH.removeprefix("/account") + "<token>")
+@login_required
 def confirm_email(token: str) -> Response:
-    account = profile.confirm_email(db(), token, ip=client_ip())
-    if account is None:
-        raise DomainError("此連結已失效或已使用過。")
-    return Response(render_template("account/email_confirmed.html", email=account.email))
+    """A confirmation link, followed by the person signed in (an admin who set the
+    address cannot confirm it for them)."""
+    account = _account()
+    field = profile.confirm_email(db(), token, account, ip=client_ip())
+    if field is None:
+        raise DomainError("此連結已失效、已使用過，或不是寄給目前登入的帳號。")
+    kick_worker()
+    return Response(render_template("account/email_confirmed.html", email=getattr(account, field)))
 
 
 @bp.get("/data.json")

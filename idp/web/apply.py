@@ -16,7 +16,8 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..http.access import login_required, signed_in_account
 from ..http.context import client_ip, current_hub
-from ..http.unit_of_work import db
+from ..http.signin_page import new_captcha
+from ..http.unit_of_work import db, kick_worker
 from ..models import Account, AccountRole, Application, ReviewRoute
 from ..services.applications import paper_review
 from ..services.applications import status as application_status
@@ -24,9 +25,10 @@ from ..services.applications import submission as applications
 from ..services.applications.paper_form import render_application_pdf
 from ..services.applications.submission import ApplicationForm, Applying
 from ..services.cards.verification import can_verify_by_card
-from ..services.errors import FormErrors, InvalidInput, Text, TooManyAttempts
+from ..services.errors import DomainError, FormErrors, InvalidInput, Text, text
+from ..services.signin import captcha
 from ..services.signin.password_rules import rules_text
-from ..services.signin.steps import SigninFailed
+from ..services.signin.steps import SigninAttempt
 from ..services.subsystems.bindings import bindings_of
 from ..services.subsystems.catalogues import Catalogues
 from ..services.subsystems.quotas import SubsystemChoice
@@ -110,6 +112,7 @@ def _render_form(errors: Mapping[str, list[Text]] | None = None, status: int = 2
             errors=errors or {},
             rules=rules_text(hub.policy.current().password),
             consent_version=applications.CONSENT_VERSION,
+            captcha_id=new_captcha(),
         ),
         status=status,
     )
@@ -117,22 +120,50 @@ def _render_form(errors: Mapping[str, list[Text]] | None = None, status: int = 2
 
 @bp.route("", methods=["GET", "POST"])
 def apply() -> BaseResponse:
+    """帳號申請: behind the 驗證碼 and a limit per address; the application counts once
+    the link mailed to the address given is opened."""
     if request.method == "GET" or request.form.get("pick_unit"):
         return _render_form()
     hub = current_hub()
+    if not hub.throttle().allow("apply", client_ip()):
+        return _render_form({"form": [text("嘗試次數過多，請稍後再試")]}, status=429)
+    answer = request.form.get("captcha_answer", "").strip()[:20]
+    if hub.settings.captcha and not captcha.check(
+        hub.store, request.form.get("captcha_id", "")[:100], answer
+    ):
+        return _render_form({"captcha_answer": [text("驗證碼錯誤，請重新輸入")]}, status=400)
     applying = Applying(
         passwords=hub.passwords,
         password_policy=hub.policy.current().password,
         catalogues=hub.catalogues,
         national_ids=hub.national_ids,
+        issuer_url=hub.settings.issuer_url,
         account_names=hub.policy.current().account_name,
     )
     try:
-        application = applications.submit_application(
+        applications.submit_application(
             db(), applying, _form_from_request(hub.catalogues), ip=client_ip()
         )
     except FormErrors as refused:
         return _render_form(refused.errors, status=400)
+    kick_worker()
+    return redirect(url_for("apply.sent"))
+
+
+@bp.get("/sent")
+def sent() -> Response:
+    """The same page whether or not the application could be taken (the mail says)."""
+    minutes = current_hub().policy.current().password.reset_link_minutes
+    return Response(render_template("apply/sent.html", minutes=minutes))
+
+
+@bp.get(applications.CONFIRM_PATH.removeprefix("/apply") + "<token>")
+def confirm(token: str) -> BaseResponse:
+    """The link mailed to the applicant: the application goes to review."""
+    application = applications.confirm_application(db(), token, ip=client_ip())
+    if application is None:
+        raise DomainError("此連結已失效或已使用過，請重新申請。")
+    kick_worker()
     session[SESSION_KEY] = application.id
     return redirect(url_for("apply.progress"))
 
@@ -173,30 +204,37 @@ def render_progress(
     )
 
 
+def _status_page(message: Text | None = None, status: int = 200) -> Response:
+    return Response(
+        render_template("apply/status.html", message=message, captcha_id=new_captcha()),
+        status=status,
+    )
+
+
 @bp.route("/status", methods=["GET", "POST"])
 def status() -> BaseResponse:
-    """申請進度查詢: account and password."""
+    """申請進度查詢: account, password and 驗證碼."""
     if request.method == "GET":
-        return Response(render_template("apply/status.html", message=None))
+        return _status_page()
     hub = current_hub()
     try:
         application = application_status.look_up(
             db(),
+            hub.store,
             hub.passwords,
             hub.policy.current(),
             hub.throttle(),
-            username=request.form.get("username", "")[:50],
-            password=request.form.get("password", "")[:1024],
-            ip=client_ip(),
+            captcha_enabled=hub.settings.captcha,
+            attempt=SigninAttempt(
+                username=request.form.get("username", "")[:50],
+                password=request.form.get("password", "")[:1024],
+                captcha_id=request.form.get("captcha_id", "")[:100],
+                captcha_answer=request.form.get("captcha_answer", "").strip()[:20],
+                ip=client_ip(),
+            ),
         )
-    except (SigninFailed, TooManyAttempts) as refused:
-        code = 429 if isinstance(refused, TooManyAttempts) else 400
-        return Response(render_template("apply/status.html", message=refused.text), status=code)
-    if application is None:
-        return Response(
-            render_template("apply/status.html", message=Text("此帳號沒有帳號申請紀錄")),
-            status=200,
-        )
+    except application_status.LookupFailed as refused:
+        return _status_page(refused.text, 429 if refused.reason == "address_limited" else 400)
     session[SESSION_KEY] = application.id
     return redirect(url_for("apply.progress"))
 

@@ -182,6 +182,8 @@ def account_detail(account_id: int) -> BaseResponse:
         return _detail_page(me, _account(me, account_id), errors=refused.errors, status=400)
     except DomainError as refused:
         return _detail_page(me, _account(me, account_id), message=refused.text, status=400)
+    if changed:
+        kick_worker()
     done = "saved" if changed else "unchanged"
     return redirect(url_for("unit_accounts.account_detail", account_id=account.id, done=done))
 

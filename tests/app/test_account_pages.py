@@ -177,7 +177,11 @@ def test_profile_changes_are_checked_and_email_needs_confirmation(app: Flask, hu
     assert 'value="0812345678"' in refused.get_data(as_text=True)  # what was typed is kept
     assert account(hub).title == ""  # nothing stored
     values.update(mobile="+886 912 345 678", email="new.wang@example.org", department=" 家醫科 ")
-    answer = post_form(client, "/account/profile", **values)
+    refused = post_form(client, "/account/profile", **values)  # no current password
+    assert refused.status_code == 400 and 'id="current_password-error"' in refused.get_data(
+        as_text=True
+    )
+    answer = post_form(client, "/account/profile", current_password=PASSWORD, **values)
     assert answer.status_code == 302  # POST/redirect/GET
     saved = client.get(answer.headers["Location"]).get_data(as_text=True)
     assert "已儲存" in saved and "new.wang@example.org" in saved

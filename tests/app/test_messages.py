@@ -13,7 +13,6 @@ from fpdf import FPDF
 
 from idp.hub import Hub
 from idp.models import Application, ApplicationStatus, UnitKind
-from idp.services.applications import submission
 from idp.services.applications.paper_review import attach_scan
 from idp.services.signin import captcha
 
@@ -24,6 +23,7 @@ from ..support.applications import (
     add_unit,
     applying,
     member_form,
+    submit_confirmed,
 )
 from ..support.helpers import add_account, client_sign_in, page_fields
 from ..support.visible import visible_text
@@ -90,7 +90,7 @@ def _pending_application(hub: Hub) -> int:
     add_unit(hub, HOSPITAL, "示範綜合醫院")
     add_admin(hub, "hospadmin", HOSPITAL)
     with hub.database.unit_of_work() as db:
-        return submission.submit_application(db, applying(hub), member_form()).id
+        return submit_confirmed(db, applying(hub), member_form()).id
 
 
 def test_returning_without_a_reason_is_told_before_any_confirmation(app: Flask, hub: Hub) -> None:
@@ -155,7 +155,7 @@ def test_the_paper_route_shows_no_card_message_and_the_scan_is_on_the_detail_pag
     add_admin(hub, "hpaadmin", AUTHORITY)
     with hub.database.unit_of_work() as db:
         form = replace(member_form(), role="unit_admin", subsystems=())
-        application = submission.submit_application(db, applying(hub), form)
+        application = submit_confirmed(db, applying(hub), form)
         attach_scan(db, application, _scan(), "form.pdf")
         application_id = application.id
     applicant = app.test_client()

@@ -24,7 +24,7 @@ from idp.services.applications import submission
 from idp.services.applications.paper_review import attach_scan
 from idp.services.reviews import decisions, role_changes
 
-from ..support.applications import member_form, national_id
+from ..support.applications import member_form, national_id, submit_confirmed
 from ..support.helpers import client_sign_in
 from ..support.visible import codes_in, looks_like_code, raw_codes, visible_text
 
@@ -62,9 +62,10 @@ def activity(hub: Hub) -> dict[str, Any]:
             hub.policy.current().password,
             hub.catalogues,
             hub.national_ids,
+            hub.settings.issuer_url,
             hub.policy.current().account_name,
         )
-        member = submission.submit_application(db, applying, member_form())
+        member = submit_confirmed(db, applying, member_form())
         admin_form = replace(
             member_form(),
             role="unit_admin",
@@ -72,7 +73,7 @@ def activity(hub: Hub) -> dict[str, Any]:
             national_id=national_id("C"),
             subsystems=(),
         )
-        paper = submission.submit_application(db, applying, admin_form)
+        paper = submit_confirmed(db, applying, admin_form)
         attach_scan(db, paper, signed_scan(), "form.pdf")
         reviewer = find_by_username(db, "hospadmin01")
         assert reviewer is not None

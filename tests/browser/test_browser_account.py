@@ -204,6 +204,7 @@ def test_email_change_confirmation_page(page: Page, live: LiveHub) -> None:
     page.get_by_label("職稱", exact=True).fill("護理師")
     page.get_by_label("市話", exact=True).fill("02-12345678#9")
     page.get_by_label("電子郵件", exact=True).fill("new.wang@example.org")
+    page.get_by_label("目前的密碼（變更電子郵件時必填）").fill(PASSWORD)
     page.get_by_role("button", name="儲存").click()
     expect(page.get_by_role("status").filter(has_text="new.wang@example.org")).to_be_visible()
     with live.hub.database.unit_of_work() as db:

@@ -10,8 +10,12 @@ from playwright.sync_api import Page, expect
 
 from idp.services.units.importing import load_demo_units
 
-from ..support.applications import APPLICANT_PASSWORD, add_admin, national_id
-from ..support.browser import sign_in
+from ..support.applications import (
+    APPLICANT_PASSWORD,
+    add_admin,
+    national_id,
+)
+from ..support.browser import answer_captcha, send_application, sign_in
 from ..support.hub import LiveHub, start_live_hub
 
 HOSPITAL = "0101090517"  # 示範綜合醫院, 臺北市中正區, in the demo unit list
@@ -65,13 +69,14 @@ def test_apply_check_progress_and_be_approved(page: Page, live: LiveHub) -> None
     page.get_by_label("（必填）市話").fill("02-27654321#12")
     page.get_by_label("新密碼", exact=True).fill(APPLICANT_PASSWORD)
     page.get_by_label("再輸入一次新密碼").fill(APPLICANT_PASSWORD)
-    page.get_by_role("button", name="送出申請").click()
+    send_application(page, live, "newcomer01@example.org")
     expect(page.get_by_role("heading", name="申請進度")).to_be_visible()
     expect(page.get_by_text("待審核").first).to_be_visible()
 
     page.goto(live.url + "/apply/status")
     page.get_by_label("帳號").fill("newcomer01")
     page.get_by_label("密碼").fill(APPLICANT_PASSWORD)
+    answer_captcha(page, live)
     page.get_by_role("button", name="查詢").click()
     expect(page.get_by_text("管理者hospadmin")).to_be_visible()
 
@@ -102,7 +107,7 @@ def test_batch_return_needs_a_reason(page: Page, live: LiveHub) -> None:
     for username, letter in (("first0001", "C"), ("second001", "D")):
         page.goto(live.url + "/apply")
         fill_application(page, username, letter)
-        page.get_by_role("button", name="送出申請").click()
+        send_application(page, live, f"{username}@example.org")
         expect(page.get_by_role("heading", name="申請進度")).to_be_visible()
         page.context.clear_cookies()
     sign_in(page, live, "hospadmin")

@@ -10,9 +10,7 @@ from dataclasses import replace
 import pytest
 from playwright.sync_api import Browser, Page
 
-from idp.services.applications import submission
-
-from ..support.applications import applying, member_form, national_id
+from ..support.applications import applying, member_form, national_id, submit_confirmed
 from ..support.browser import answer_captcha
 from ..support.demo import Demo, start_demo
 from ..support.helpers import client_sign_in
@@ -55,7 +53,7 @@ def demo(settings_for) -> Iterator[Demo]:  # type: ignore[no-untyped-def]
                     name="申請人" + "甲乙丙"[n],
                     email=f"applicant{n:02d}@example.org",
                 )
-                submission.submit_application(db, applying(hub), form)
+                submit_confirmed(db, applying(hub), form)
         client = running.live.app.test_client()
         client_sign_in(client, hub, "hospuser01", "Wrong~Password9", ip="10.9.0.1")
         yield running

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from ..support.applications import national_id
-from ..support.browser import answer_captcha
+from ..support.browser import answer_captcha, send_application
 from ..support.demo import Demo, start_demo
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
@@ -160,7 +160,7 @@ def test_applying_and_its_approval(page: Page, demo: Demo) -> None:
     mch.get_by_label("業務權責").select_option(label="醫事機構")
     mch.get_by_label("產檢院所").check()
     page.get_by_label("我已閱讀並同意").check()
-    page.get_by_role("button", name="送出申請").click()
+    send_application(page, live, "newcomer01@example.org")
     expect(page.get_by_role("heading", name="申請進度")).to_be_visible()
 
     # 申請進度查詢 with the account and password chosen.
@@ -210,7 +210,7 @@ def test_a_unit_admin_applies_on_paper(page: Page, demo: Demo, tmp_path: Path) -
     page.get_by_label("（必填）市話").fill("(02)2765-4321 分機 8")
     page.get_by_label("（必填）電子郵件").fill("newadmin01@example.org")
     page.get_by_label("我已閱讀並同意").check()
-    page.get_by_role("button", name="送出申請").click()
+    send_application(page, live, "newadmin01@example.org")
     # The paper route: no card message unless the card is chosen.
     expect(page.get_by_role("heading", name="紙本審核")).to_be_visible()
     page.wait_for_load_state("networkidle")

@@ -8,7 +8,7 @@ import requests
 from idp.models import AuditEvent, CardEnrolment
 from idp.services.signin.steps import ACR_CARD, ACR_PASSWORD, ACR_PHISHING_RESISTANT
 
-from ..support.applications import add_unit, apply
+from ..support.applications import add_unit, apply_confirmed
 from ..support.cards import (
     INSTITUTION_UNIT,
     Agent,
@@ -203,7 +203,7 @@ def test_personnel_card_signs_in_alone_once_enrolled(card_hub: LiveHub, agent: A
 def unit_admin_application(live: LiveHub, unit: str) -> Person:
     add_unit(live.hub, unit, "申請單位")
     applicant = Person(live.hub, live.url, "newadmin01")
-    answer = apply(
+    answer = apply_confirmed(
         live,
         applicant.http,
         role="unit_admin",

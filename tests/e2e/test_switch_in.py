@@ -14,7 +14,6 @@ from sqlalchemy import select
 from clients.demo_rp import RelyingParty, create_rp
 from idp.models import AccountRole, AuditEvent, SubsystemSignin
 from idp.services.accounts.directory import find_by_username
-from idp.services.applications import submission as applications
 from idp.services.reports import listings
 from idp.services.reviews import decisions as reviews
 
@@ -26,6 +25,7 @@ from ..support.applications import (
     add_unit,
     applying,
     member_form,
+    submit_confirmed,
 )
 from ..support.helpers import (
     REDIRECT_URI,
@@ -298,7 +298,7 @@ def test_an_approved_newcomer_reaches_the_subsystem_as_the_new_account(
     add_unit(hub, HOSPITAL, "示範綜合醫院")
     add_admin(hub, "hospadmin", HOSPITAL, subsystems={"mch": ("medical_institution", [])})
     with hub.database.unit_of_work() as db:
-        application = applications.submit_application(db, applying(hub), member_form())
+        application = submit_confirmed(db, applying(hub), member_form())
         application_id = application.id
     with hub.database.unit_of_work() as db:
         admin = find_by_username(db, "hospadmin")

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
+from idp.services.applications.submission import CONFIRM_PATH
 from idp.services.signin import captcha
 
+from .applications import confirmation_token
 from .helpers import PASSWORD
 from .hub import LiveHub
 
@@ -36,3 +38,14 @@ def sign_in(page: Page, live: LiveHub, username: str, password: str = PASSWORD) 
     page.get_by_label("驗證碼", exact=True).fill(answer)
     page.get_by_role("button", name="登入").click()
     expect(page.get_by_text("上次登入時間")).to_be_visible()
+
+
+def send_application(page: Page, live: LiveHub, address: str) -> None:
+    """送出申請 on the filled-in 帳號申請 form, then open the link mailed to ``address``:
+    the page is 申請進度 after that."""
+    answer_captcha(page, live)
+    page.get_by_role("button", name="送出申請").click()
+    expect(page.get_by_role("heading", name="請確認電子郵件")).to_be_visible()
+    with live.hub.database.unit_of_work() as db:
+        token = confirmation_token(db, address)
+    page.goto(live.url + CONFIRM_PATH + token)

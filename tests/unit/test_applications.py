@@ -38,8 +38,10 @@ from ..support.applications import (
     add_admin,
     add_unit,
     applying,
+    confirmation_token,
     member_form,
     national_id,
+    submit_confirmed,
 )
 from ..support.listing import rows
 
@@ -54,10 +56,7 @@ def units(hub: Hub) -> Hub:
 
 def submit(hub: Hub, **changes: object) -> int:
     with hub.database.unit_of_work() as db:
-        application = applications.submit_application(
-            db, applying(hub), member_form(**changes), ip="127.0.0.1"
-        )
-        return application.id
+        return submit_confirmed(db, applying(hub), member_form(**changes)).id
 
 
 def refusals(hub: Hub, **changes: object) -> dict[str, list[str]]:
@@ -177,12 +176,51 @@ def test_subsystem_choices_are_checked_against_the_catalogue(units: Hub) -> None
     assert refusals(units, subsystems=(unknown,))["subsystem_payroll"]
 
 
-def test_a_taken_account_name_and_a_second_pending_application_are_refused(units: Hub) -> None:
+def test_a_taken_name_or_a_pending_application_is_told_to_the_address_only(units: Hub) -> None:
+    """No enumeration: an account name already taken, or a 身分證 with an application
+    under review at the unit, gets the same answer as an application taken (None is
+    "the mail was sent"); only the address given is told, and nothing is stored."""
     add_admin(units, "hospadmin", HOSPITAL)
     submit(units)
-    assert "已有人使用" in refusals(units)["username"][0]
-    assert "審核中" in refusals(units, username="newcomer02")["national_id"][0]
+    before = count(units, Application), count(units, Account)
+    with units.database.unit_of_work() as db:
+        taken = applications.submit_application(
+            db,
+            applying(units),
+            member_form(email="prober@example.org", national_id=national_id("C")),
+        )
+        pending = applications.submit_application(
+            db, applying(units), member_form(username="newcomer02", email="prober@example.org")
+        )
+    assert taken is None and pending is None
+    assert (count(units, Application), count(units, Account)) == before
+    with units.database.unit_of_work() as db:
+        told = db.scalars(select(MailMessage).where(MailMessage.to == "prober@example.org")).all()
+        assert [m.kind for m in told] == ["application_not_taken"] * 2
     submit(units, username="newcomer03", unit_code=OTHER_HOSPITAL, role="unit_admin", subsystems=())
+
+
+def test_an_application_counts_once_its_address_is_confirmed(units: Hub) -> None:
+    add_admin(units, "hospadmin", HOSPITAL)
+    with units.database.unit_of_work() as db:
+        sent = applications.submit_application(db, applying(units), member_form())
+        assert sent is not None and sent.status is ApplicationStatus.UNCONFIRMED
+        application_id = sent.id
+        mails = db.scalars(select(MailMessage)).all()
+        assert [(m.kind, m.to) for m in mails] == [("application_confirm", "newcomer@example.org")]
+        assert "林新人" not in mails[0].body  # nothing the applicant typed but the name
+    admin = reviewer(units, "hospadmin")
+    with units.database.unit_of_work() as db:
+        assert not db.query(InboxMessage).filter_by(account_id=admin.id).count()
+        token = confirmation_token(db, "newcomer@example.org")
+    with units.database.unit_of_work() as db:
+        confirmed = applications.confirm_application(db, token)
+        assert confirmed is not None and confirmed.id == application_id
+        assert confirmed.status is ApplicationStatus.PENDING
+        assert confirmed.account.email_confirmed_at is not None
+    with units.database.unit_of_work() as db:
+        assert db.query(InboxMessage).filter_by(account_id=admin.id).count() == 1
+        assert applications.confirm_application(db, token) is None  # once
 
 
 def test_member_workflow_unit_admin_then_subsystem_admin(units: Hub) -> None:
@@ -239,7 +277,12 @@ def test_member_workflow_unit_admin_then_subsystem_admin(units: Hub) -> None:
                 .order_by(MailMessage.id)
             )
         ]
-        assert kinds == ["application_received", "application_approved", "subsystem_approved"]
+        assert kinds == [
+            "application_confirm",
+            "application_received",
+            "application_approved",
+            "subsystem_approved",
+        ]
         assert (
             db.scalar(
                 select(func.count())

@@ -41,6 +41,8 @@ def test_values_are_read_and_converted() -> None:
         ("IDP_ENV", "staging"),
         ("IDP_AUTHORIZATION_CODE_TTL_SECONDS", "3600"),
         ("IDP_ACCESS_TOKEN_TTL_SECONDS", "ten"),
+        ("IDP_TRUSTED_PROXIES", "1"),  # a count of proxies: now their addresses
+        ("IDP_TRUSTED_PROXIES", "proxy.example"),
     ],
 )
 def test_nonsense_is_refused(name: str, value: str) -> None:

@@ -115,6 +115,19 @@ def test_counter_window(store: Store) -> None:
     assert store.incr(k, 0.4) == 1
 
 
+def test_a_counter_taken_back_stops_at_zero(store: Store) -> None:
+    k = key()
+    store.decr(k)  # absent: nothing to take back, and nothing created
+    assert store.count(k) == 0
+    assert [store.incr(k, 60) for _ in range(2)] == [1, 2]
+    store.decr(k)
+    assert store.count(k) == 1
+    store.decr(k)
+    store.decr(k)
+    assert store.count(k) == 0
+    assert store.incr(k, 60) == 1
+
+
 def _incr_many(spec: tuple[str, str], k: str, n: int) -> None:
     store = open_store(*spec)
     for _ in range(n):

@@ -2,7 +2,7 @@
 所屬部門 of accounts
 
 Revision ID: 0014_administration
-Revises: 0009_second_factors
+Revises: 0010_address_confirmation
 Create Date: 2026-12-02 10:30:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import idp.models.base
 
 revision = "0014_administration"
-down_revision = "0009_second_factors"
+down_revision = "0010_address_confirmation"
 branch_labels = None
 depends_on = None
 

@@ -14,6 +14,8 @@ import unicodedata
 
 from email_validator import EmailNotValidError, validate_email
 
+from ...models import Account
+
 REQUIRED = "此欄位必填"
 PHONE_HINT = "請填區碼與號碼，如 02-12345678 或 02-12345678#123（分機）"
 PHONE_IS_MOBILE = "這是手機號碼，請填在「手機」欄；市話請填區碼與號碼，如 02-12345678"
@@ -152,3 +154,17 @@ def email_problem(value: str, required: bool) -> str | None:
     if len(value.strip()) > 254 or clean_email(value) is None:
         return EMAIL_INVALID
     return None
+
+
+#: The addresses a reset link can go to, and the column that says when each was confirmed.
+ADDRESSES = {"email": "email_confirmed_at", "email_backup": "email_backup_confirmed_at"}
+
+
+def confirmed_addresses(account: Account) -> set[str]:
+    """The person's addresses that were confirmed by link, lower-cased: the only ones a
+    reset link goes to."""
+    return {
+        getattr(account, name).strip().lower()
+        for name, confirmed_at in ADDRESSES.items()
+        if getattr(account, name).strip() and getattr(account, confirmed_at) is not None
+    }

@@ -30,10 +30,12 @@ from ..signin.passwords import Passwords
 from ..subsystems.catalogues import Catalogues
 from ..tokens.revocation import Revocation
 from ..units.directory import find_by_code, is_open
+from .contact import ADDRESSES
 from .directory import find_by_username, normalize_username
 from .naming import account_name_problems, institution_name_problem
 from .national_id import NationalIdBox
 from .person import Problems, check_person
+from .profile import request_address_change
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,8 @@ class Managing:
     revocation: Revocation
     #: Where people sign in, for the mail of a new account.
     signin_url: str
+    #: The issuer URL, under which a confirmation link points.
+    issuer_url: str
     account_names: AccountNamePolicy
     catalogues: Catalogues
 
@@ -199,7 +203,9 @@ def edit_account(
     details: AccountDetails,
     ip: str = "",
 ) -> list[str]:
-    """Change a person's details; returns the names of the fields that changed."""
+    """Change a person's details; returns the names of the fields that changed (an
+    address among them once its change is asked for: it is in force when the person
+    confirms it, ``profile.request_address_change``)."""
     _check_may_manage(manager, account)
     problems = Problems()
     person = check_person(problems, details, national_id_required=False)
@@ -209,8 +215,25 @@ def edit_account(
         )
     problems.raise_any()
     changed = [name for name in EDITABLE if getattr(account, name) != person[name]]
+    # An address a reset link can go to is the person's to confirm: a new one waits for
+    # the link the person opens signed in; removing the backup is in force at once.
+    addresses = [name for name in changed if name in ADDRESSES and person[name]]
+    for name in addresses:
+        request_address_change(
+            db,
+            account,
+            name,
+            person[name],
+            actor=manager,
+            issuer=managing.issuer_url,
+            link_minutes=managing.password_policy.reset_link_minutes,
+            ip=ip,
+        )
     for name in changed:
-        setattr(account, name, person[name])
+        if name not in addresses:
+            setattr(account, name, person[name])
+        if name in ADDRESSES and not person[name]:
+            setattr(account, ADDRESSES[name], None)
     if details.national_id:
         id_hash = managing.national_ids.lookup_hash(details.national_id)
         if id_hash != account.national_id_hash:

@@ -5,7 +5,6 @@ unit's admins, and everything held about them (個人資料保護法)."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -28,7 +27,8 @@ from ..errors import DomainError
 from ..key_derivation import token_hash
 from ..messaging import mail
 from ..permissions import unit_admins as admins_of_unit
-from .contact import email_problem, mobile_problem, phone_problem
+from ..signin.passwords import Passwords
+from .contact import ADDRESSES, confirmed_addresses, email_problem, mobile_problem, phone_problem
 from .person import clean_contacts, department_problem, title_problem
 
 EDITABLE = ("title", "department", "phone", "phone_backup", "mobile", "email", "email_backup")
@@ -40,10 +40,15 @@ class ProfileErrors(DomainError):
         self.errors = errors
 
 
+#: Where a confirmation link points, under the issuer URL.
+CONFIRM_PATH = "/account/email/confirm/"
+
+
 @dataclass(frozen=True)
 class ProfileUpdate:
     changed: list[str]
-    email_pending: bool
+    #: The addresses (``email``, ``email_backup``) waiting for their confirmation link.
+    pending: list[str]
 
 
 def _problems(changes: dict[str, str]) -> dict[str, str]:
@@ -59,18 +64,84 @@ def _problems(changes: dict[str, str]) -> dict[str, str]:
     return {name: problem for name, problem in checks.items() if problem}
 
 
+def _announce(db: Session, account: Account, kind: str, field: str, new: str, ip: str) -> None:
+    """Tell the person at the addresses they have now (``address_change_requested``,
+    ``address_changed``), so that a change they did not make does not go unnoticed."""
+    for to in {a.strip() for a in (account.email, account.email_backup) if a.strip()}:
+        mail.send_later(
+            db,
+            to=to,
+            kind=kind,
+            name=account.name or account.username,
+            username=account.username,
+            field=field,
+            address=new,
+            ip=ip,
+        )
+
+
+def request_address_change(
+    db: Session,
+    account: Account,
+    field: str,
+    address: str,
+    *,
+    actor: Account,
+    issuer: str,
+    link_minutes: int,
+    ip: str = "",
+) -> None:
+    """A new ``email`` or ``email_backup`` for ``account``, in force once the person,
+    signed in, opens the link mailed to it (``confirm_email``) — whoever asked for it
+    (the person, or an admin). The addresses the person has now are told; audited."""
+    token = secrets.token_urlsafe(32)
+    db.add(
+        EmailChange(
+            token_hash=token_hash(token),
+            account_id=account.id,
+            field=field,
+            new_email=address,
+            expires_at=utcnow() + timedelta(minutes=link_minutes),
+        )
+    )
+    mail.send_later(
+        db,
+        to=address,
+        kind="email_confirm",
+        name=account.name or account.username,
+        username=account.username,
+        minutes=link_minutes,
+        link=issuer + CONFIRM_PATH + token,
+    )
+    _announce(db, account, "address_change_requested", field, address, ip)
+    audit.record(
+        db,
+        "profile.address_change_requested",
+        actor=actor.username,
+        actor_account_id=actor.id,
+        target=account.username,
+        ip=ip,
+        field=field,
+    )
+
+
 def update_profile(
     db: Session,
+    passwords: Passwords,
     account: Account,
     changes: dict[str, str],
     *,
-    confirm_link: Callable[[str], str],
+    current_password: str,
+    issuer: str,
     link_minutes: int,
     ip: str = "",
 ) -> ProfileUpdate:
-    """Apply the person's own changes. A new e-mail address takes effect once the link
-    mailed to it is followed; everything else at once. Nothing changes if any value is
-    wrong."""
+    """Apply the person's own changes. Changing an address a reset link can go to asks
+    for the current password; a new address takes effect once the link mailed to it is
+    followed, a removed backup address at once, and the addresses the person has now
+    are told either way; an unconfirmed address is sent a new link when the password is
+    given. Everything else changes at once. Nothing changes if any value
+    is wrong."""
     problems = _problems(changes)
     if problems:
         raise ProfileErrors(problems)
@@ -78,34 +149,43 @@ def update_profile(
     changes = {**changes, **clean_contacts({k: v for k, v in changes.items() if k not in plain})}
     for name in plain:
         changes[name] = changes[name].strip()
-    changed = [
-        name for name in EDITABLE if name != "email" and getattr(account, name) != changes[name]
+    confirmed = confirmed_addresses(account)
+    addresses = [
+        name
+        for name in ADDRESSES
+        if changes[name].lower() != getattr(account, name).lower()
+        # An unconfirmed address is sent its link again when the password is given.
+        or (current_password and changes[name] and changes[name].lower() not in confirmed)
     ]
+    if addresses and not passwords.check(account.password_hash, current_password):
+        raise ProfileErrors(
+            {"current_password": "變更電子郵件須輸入目前的密碼；密碼不正確或未輸入"}
+        )
+    changed = [name for name in EDITABLE if name not in ADDRESSES]
+    changed = [name for name in changed if getattr(account, name) != changes[name]]
     for name in changed:
         setattr(account, name, changes[name])
-    email_pending = changes["email"].lower() != account.email.lower()
-    if email_pending:
-        token = secrets.token_urlsafe(32)
-        db.add(
-            EmailChange(
-                token_hash=token_hash(token),
-                account_id=account.id,
-                new_email=changes["email"],
-                expires_at=utcnow() + timedelta(minutes=link_minutes),
+    pending = []
+    for name in addresses:
+        if changes[name]:
+            request_address_change(
+                db,
+                account,
+                name,
+                changes[name],
+                actor=account,
+                issuer=issuer,
+                link_minutes=link_minutes,
+                ip=ip,
             )
-        )
-        mail.send_later(
-            db,
-            to=changes["email"],
-            kind="email_confirm",
-            name=account.name or account.username,
-            username=account.username,
-            minutes=link_minutes,
-            link=confirm_link(token),
-        )
+            pending.append(name)
+        else:  # only the backup may be empty: removing it is in force at once
+            _announce(db, account, "address_changed", name, "", ip)
+            setattr(account, name, "")
+            setattr(account, ADDRESSES[name], None)
+            changed.append(name)
     if changed:
         account.updated_at = utcnow()
-    if changed or email_pending:
         audit.record(
             db,
             "profile.update",
@@ -114,33 +194,43 @@ def update_profile(
             target=account.username,
             ip=ip,
             fields=changed,
-            email_change_requested=email_pending,
         )
-    return ProfileUpdate(changed=changed, email_pending=email_pending)
+    return ProfileUpdate(changed=changed, pending=pending)
 
 
-def pending_email(db: Session, account: Account) -> str | None:
-    change = db.scalar(
+def pending_addresses(db: Session, account: Account) -> dict[str, str]:
+    """The newest unconfirmed, unexpired change of each address: field → new address."""
+    changes = db.scalars(
         select(EmailChange)
         .where(
             EmailChange.account_id == account.id,
             EmailChange.used_at.is_(None),
             EmailChange.expires_at > utcnow(),
         )
-        .order_by(EmailChange.id.desc())
-        .limit(1)
+        .order_by(EmailChange.id)
     )
-    return change.new_email if change else None
+    return {change.field: change.new_email for change in changes}
 
 
-def confirm_email(db: Session, token: str, ip: str = "") -> Account | None:
+def confirm_email(db: Session, token: str, account: Account, ip: str = "") -> str | None:
+    """Follow a confirmation link, signed in as ``account``: the field it confirmed, or
+    None when the link is unknown, used, expired or another person's (so an admin who set
+    an address cannot confirm it for the person). The old address is told."""
     change = db.scalar(select(EmailChange).where(EmailChange.token_hash == token_hash(token)))
-    if change is None or change.used_at is not None or change.expires_at <= utcnow():
+    if (
+        change is None
+        or change.used_at is not None
+        or change.expires_at <= utcnow()
+        or change.account_id != account.id
+        or change.field not in ADDRESSES
+    ):
         return None
-    account = db.get(Account, change.account_id)
-    assert account is not None
     change.used_at = utcnow()
-    account.email = change.new_email
+    old = getattr(account, change.field)
+    if old.strip() and old.strip().lower() != change.new_email.lower():
+        _announce(db, account, "address_changed", change.field, change.new_email, ip)
+    setattr(account, change.field, change.new_email)
+    setattr(account, ADDRESSES[change.field], utcnow())
     account.updated_at = utcnow()
     audit.record(
         db,
@@ -149,8 +239,9 @@ def confirm_email(db: Session, token: str, ip: str = "") -> Account | None:
         actor_account_id=account.id,
         target=account.username,
         ip=ip,
+        field=change.field,
     )
-    return account
+    return change.field
 
 
 def unit_admins(db: Session, account: Account) -> list[Account]:

@@ -1,14 +1,18 @@
 """Applying for an account (帳號申請) and for subsystem accounts (業務子系統帳號申請).
 
 An application creates the hub account at once, in status ``pending``, so that the
-applicant can look up its progress with the account and password they chose. Who
+applicant can look up its progress with the account and password they chose; the
+application waits (``unconfirmed``) until the applicant opens the link mailed to the
+address they gave, so the hub mails only addresses someone controls. Who
 reviews it, and everything that happens on a decision, is in ``reviews``.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
@@ -19,6 +23,7 @@ from ...models import (
     AccountStatus,
     Application,
     ApplicationStatus,
+    EmailChange,
     ReviewRoute,
     SubsystemRequest,
     Unit,
@@ -31,7 +36,8 @@ from ..accounts.national_id import NationalIdBox
 from ..accounts.national_id import validate as validate_national_id
 from ..accounts.person import Problems, check_person
 from ..errors import Text, text
-from ..messaging import inbox
+from ..key_derivation import token_hash
+from ..messaging import inbox, mail
 from ..permissions import reviewers_of_application, reviewers_of_request, unit_admins
 from ..policy import AccountNamePolicy, PasswordPolicy
 from ..signin.password_rules import PersonalData, evaluate
@@ -45,6 +51,8 @@ from ..units.directory import find_by_code, is_open
 CONSENT_VERSION = "2026-11"
 
 REQUIRED = text("此欄位必填")
+#: Where the link confirming an applicant's address points, under the issuer URL.
+CONFIRM_PATH = "/apply/confirm/"
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,8 @@ class Applying:
     password_policy: PasswordPolicy
     catalogues: Catalogues
     national_ids: NationalIdBox
+    #: The issuer URL, under which the confirmation link points.
+    issuer_url: str
     account_names: AccountNamePolicy
 
 
@@ -151,7 +161,9 @@ def _pending_for_person(db: Session, national_id_hash: str, unit_id: int) -> boo
                 exists().where(
                     Application.national_id_hash == national_id_hash,
                     Application.unit_id == unit_id,
-                    Application.status == ApplicationStatus.PENDING,
+                    Application.status.in_(
+                        (ApplicationStatus.UNCONFIRMED, ApplicationStatus.PENDING)
+                    ),
                 )
             )
         )
@@ -160,9 +172,14 @@ def _pending_for_person(db: Session, national_id_hash: str, unit_id: int) -> boo
 
 def submit_application(
     db: Session, applying: Applying, form: ApplicationForm, ip: str = ""
-) -> Application:
-    """Check every field, then create the pending account and its application. Raises
-    ``FormErrors`` listing every problem, having stored nothing."""
+) -> Application | None:
+    """Check every field, then create the pending account and its application, which
+    counts (reviewers see it) once the applicant opens the link mailed to the address
+    they gave (``confirm_application``). Raises ``FormErrors`` listing every problem,
+    having stored nothing. An account name already taken, or a 身分證 with an application
+    under way at the unit, is not said on the page (which would tell anyone who has an
+    account or has applied): the address given is told instead, and the answer is None,
+    shown as the same "mail sent" page."""
     problems = Problems()
     unit = find_by_code(db, form.unit_code) if form.unit_code.strip() else None
     if unit is None:
@@ -193,15 +210,20 @@ def submit_application(
         check_subsystem_choices(db, applying.catalogues, unit, form.subsystems, problems)
     if not form.consent:
         problems.add("consent", text("請閱讀並同意保密及個人資料蒐集同意書"))
-    id_hash = ""
-    if "national_id" not in problems.errors:
-        id_hash = applying.national_ids.lookup_hash(form.national_id)
-        if unit is not None and _pending_for_person(db, id_hash, unit.id):
-            problems.add(
-                "national_id", text("您在此單位已有一件審核中的申請，請以申請進度查詢確認")
-            )
     problems.raise_any()
     assert unit is not None and role is not None
+    id_hash = applying.national_ids.lookup_hash(form.national_id)
+    link_minutes = applying.password_policy.reset_link_minutes
+    if find_by_username(db, username) is not None or _pending_for_person(db, id_hash, unit.id):
+        mail.send_later(
+            db,
+            to=person["email"],
+            kind="application_not_taken",
+            username=username,
+            unit=f"{unit.code} {unit.name}",
+        )
+        audit.record(db, "application.not_taken", actor=username, ip=ip, unit=unit.code)
+        return None
     national_id = validate_national_id(form.national_id)
     account = Account(
         username=username,
@@ -221,6 +243,7 @@ def submit_application(
         unit_id=unit.id,
         role=role,
         route=ReviewRoute.UNIT_ADMIN if role is AccountRole.MEMBER else ReviewRoute.PAPER,
+        status=ApplicationStatus.UNCONFIRMED,
         national_id_hash=id_hash,
         consent_version=CONSENT_VERSION,
         consent_accepted_at=now,
@@ -229,6 +252,24 @@ def submit_application(
     db.add(application)
     db.flush()
     _add_requests(db, account, unit, form.subsystems, ApplicationStatus.WAITING, application)
+    token = secrets.token_urlsafe(32)
+    db.add(
+        EmailChange(
+            token_hash=token_hash(token),
+            account_id=account.id,
+            field="email",
+            new_email=account.email,
+            expires_at=now + timedelta(minutes=link_minutes),
+        )
+    )
+    mail.send_later(
+        db,
+        to=account.email,
+        kind="application_confirm",
+        username=username,
+        minutes=link_minutes,
+        link=applying.issuer_url + CONFIRM_PATH + token,
+    )
     audit.record(
         db,
         "application.submit",
@@ -241,6 +282,39 @@ def submit_application(
         route=application.route.value,
         subsystems=[c.subsystem for c in form.subsystems],
         consent_version=CONSENT_VERSION,
+    )
+    return application
+
+
+def confirm_application(db: Session, token: str, ip: str = "") -> Application | None:
+    """The applicant opened the link mailed to the address they gave: the address is
+    confirmed and the application goes to its reviewers. None when the link is unknown,
+    used or expired."""
+    change = db.scalar(select(EmailChange).where(EmailChange.token_hash == token_hash(token)))
+    if change is None or change.used_at is not None or change.expires_at <= utcnow():
+        return None
+    application = db.scalar(
+        select(Application).where(
+            Application.account_id == change.account_id,
+            Application.status == ApplicationStatus.UNCONFIRMED,
+        )
+    )
+    if application is None:
+        return None
+    account = application.account
+    change.used_at = utcnow()
+    account.email_confirmed_at = utcnow()
+    application.status = ApplicationStatus.PENDING
+    application.submitted_at = utcnow()
+    unit = application.unit
+    audit.record(
+        db,
+        "application.email_confirmed",
+        actor=account.username,
+        actor_account_id=account.id,
+        target=account.username,
+        ip=ip,
+        unit=unit.code,
     )
     inbox.notify(
         db,

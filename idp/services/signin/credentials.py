@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ...models import Account, AccountStatus, PasswordHistory, PasswordReset, ResetRequest, utcnow
 from .. import audit
+from ..accounts.contact import confirmed_addresses
 from ..accounts.directory import find_by_username
 from ..errors import DomainError, InvalidInput, NotAllowed
 from ..key_derivation import token_hash
@@ -145,7 +146,7 @@ def handle_reset_requests(db: Session, policy: PasswordPolicy, issuer: str) -> i
         matches = (
             account is not None
             and account.status in (AccountStatus.ACTIVE, AccountStatus.DORMANT)
-            and address in {account.email.lower(), account.email_backup.lower()} - {""}
+            and address in confirmed_addresses(account)
         )
         audit.record(
             db, "password.reset_requested", actor=request.username, ip=request.ip, matched=matches
@@ -183,9 +184,10 @@ def _mail_reset_link(
 
 
 def reset_address(account: Account) -> str:
-    """Where an admin-initiated reset link goes: the person's confirmed address (their
-    primary e-mail), never an address the admin typed. "" when there is none."""
-    return account.email.strip()
+    """Where an admin-initiated reset link goes: the person's primary e-mail once they
+    confirmed it by link, never an address the admin typed. "" when there is none."""
+    address = account.email.strip()
+    return address if address.lower() in confirmed_addresses(account) else ""
 
 
 def send_reset_link(
@@ -204,7 +206,7 @@ def send_reset_link(
         raise DomainError("只有啟用中或待復權的帳號可以重設密碼")
     address = reset_address(account)
     if not address:
-        raise DomainError("此帳號沒有電子郵件，無法寄送重設密碼連結")
+        raise DomainError("此帳號沒有已確認的電子郵件，無法寄送重設密碼連結")
     _mail_reset_link(db, policy, issuer, account, address, ip)
     audit.record(
         db,

@@ -12,7 +12,7 @@ factor (``services.factors.signin``), the second carrying what the first found
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -132,6 +132,8 @@ class SigninState:
     #: Set when a second factor must be given before the sign-in completes.
     second_factor: tuple[str, ...] = ()
     enrol_by: datetime | None = None
+    #: What steps give back once the attempt succeeded (an address's counted attempt).
+    on_success: list[Callable[[], None]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -164,16 +166,20 @@ class Step(Protocol):
 
 
 class AddressLimitStep:
-    """Too many attempts, or too many failures, from one address: refuse for a while."""
+    """Too many attempts, or too many failures, from one address: refuse for a while.
+    ``kind`` is the form's own request limit (``throttle.LIMITS``); the failures are
+    those of every form that checks a password."""
 
-    def __init__(self, throttle: Throttle) -> None:
+    def __init__(self, throttle: Throttle, kind: str = "signin") -> None:
         self.throttle = throttle
+        self.kind = kind
 
     def run(self, attempt: SigninAttempt, state: SigninState) -> None:
-        if not self.throttle.allow("signin", attempt.ip) or self.throttle.address_refused(
+        if not self.throttle.allow(self.kind, attempt.ip) or self.throttle.address_refused(
             attempt.ip
         ):
             raise SigninFailed("嘗試次數過多，請稍後再試", reason="address_limited")
+        state.on_success.append(lambda: self.throttle.refund(self.kind, attempt.ip))
 
 
 def captcha_required(
@@ -224,20 +230,15 @@ def locked_answer(
     return SigninFailed(LOCKED, reason=reason, until=shown)
 
 
-def count_failure(
+def _locked_now(
     db: Session,
     policy: Policy,
     throttle: Throttle,
-    key: int | str | None,
+    key: int | str,
     account: Account | None,
     ip: str,
-) -> bool:
-    """A wrong password or second factor: counted against the address, and against the
-    account or name (``key``), which it may lock (audited for an account). True when this
-    one locked it."""
-    throttle.address_failed(ip)
-    if key is None or not throttle.account_failed(key):
-        return False
+) -> None:
+    """Remember when the lock of ``key`` ends, and audit it for an account."""
     lock_minutes = policy.lockout.lock_minutes
     throttle.store.set(
         f"{LOCKED_UNTIL}{key}", str(time.time() + lock_minutes * 60).encode(), lock_minutes * 60
@@ -252,6 +253,23 @@ def count_failure(
             ip=ip,
             minutes=lock_minutes,
         )
+
+
+def count_failure(
+    db: Session,
+    policy: Policy,
+    throttle: Throttle,
+    key: int | str | None,
+    account: Account | None,
+    ip: str,
+) -> bool:
+    """A wrong second factor: counted against the address, and against the account or
+    name (``key``), which it may lock (audited for an account). True when this one
+    locked it."""
+    throttle.address_failed(ip)
+    if key is None or not throttle.account_failed(key):
+        return False
+    _locked_now(db, policy, throttle, key, account, ip)
     return True
 
 
@@ -265,20 +283,25 @@ def check_credentials(
     ip: str,
 ) -> Account:
     """The account whose password this is, whatever its status, counting failures toward
-    lockout. Costs the same whether or not the account exists or is locked, and says the
-    same: a wrong name or password, and once the policy's failures are reached for a
-    name, that it is locked and until when."""
+    lockout. The attempt is reserved before the password is checked (``Throttle.reserve``),
+    so parallel attempts check at most the policy's number of passwords. Costs the same
+    whether or not the account exists or is locked, and says the same: a wrong name or
+    password, and once the policy's failures are reached for a name, that it is locked
+    and until when."""
     account = find_by_username(db, username)
     key = lock_key(account, username)
-    locked = throttle.locked(key)
-    ok = passwords.check(account.password_hash if account else None, password)
-    if account is not None and not locked and ok:
-        return account
     lock_minutes = policy.lockout.lock_minutes
-    if locked:
+    if not throttle.reserve(key):
+        passwords.check(None, password)  # the same cost, and nothing learnt
         throttle.address_failed(ip)
         raise locked_answer(throttle, key, lock_minutes)
-    if count_failure(db, policy, throttle, key, account, ip):
+    if passwords.check(account.password_hash if account else None, password):
+        assert account is not None
+        throttle.release(key)
+        return account
+    throttle.address_failed(ip)
+    if throttle.settle_failure(key):
+        _locked_now(db, policy, throttle, key, account, ip)
         raise locked_answer(throttle, key, lock_minutes, reason="credentials")
     raise SigninFailed(
         BAD_CREDENTIALS,
@@ -385,6 +408,8 @@ def sign_in(db: Session, steps: Sequence[Step], attempt: SigninAttempt) -> Authe
     account = state.account
     if account is None:
         raise RuntimeError("a sign-in flow must identify the account")
+    for settle in state.on_success:
+        settle()
     audit.record(
         db,
         "signin.first_factor" if state.second_factor else "signin.success",

@@ -2,10 +2,18 @@
 process sees the same counts.
 
 Per account: ``max_failures`` wrong passwords lock it for ``lock_minutes``; a password
-reset unlocks it. A subsystem account being bound is locked the same way, under its own
-key (``subsystem:<id>``). Per source address: requests per minute or hour for each kind of
-form, and failed sign-ins per window, after which the address is refused for the rest
-of the window — so one address cannot lock out many accounts or guess at speed.
+reset unlocks it. A password is checked only under a reservation (``reserve``): the
+attempt is counted first, atomically in the store, then checked, then settled — given
+back when the password was right (``release``), kept as a failure when it was wrong
+(``settle_failure``). So however many attempts arrive at once, on however many server
+processes, at most ``max_failures`` passwords are ever checked before the lock.
+
+A subsystem account being bound is locked the same way, under its own key
+(``subsystem:<id>``). Per source address: attempts per minute or hour for each kind of
+form (a sign-in that succeeds is taken back: only failures count), and failed sign-ins
+per window, after which the address is refused for the rest of the window — so one
+address cannot lock out many accounts or guess at speed. A security admin lists trusted
+networks (a hospital's public address) with their own, higher limit.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ LIMITS = {
     "captcha": ("captcha_per_minute", 60),
     "forgot_password": ("forgot_password_per_hour", 3600),
     "status_lookup": ("status_lookup_per_hour", 3600),
+    "apply": ("apply_per_hour", 3600),
     "bind": ("signin_per_minute", 60),
     "card_challenge": ("signin_per_minute", 60),
     "passkey_options": ("signin_per_minute", 60),
@@ -38,12 +47,19 @@ class Throttle:
     # Source addresses ------------------------------------------------------------
 
     def allow(self, kind: str, address: str) -> bool:
-        """Count one request of ``kind`` from ``address``; False once over the limit."""
+        """Count one request of ``kind`` from ``address``; False once over the limit. An
+        address in a trusted network has at least that network's limit."""
         field, window = LIMITS[kind]
-        return self.store.incr(f"{RATE}{kind}:{address}", window) <= getattr(self.policy, field)
+        limit = max(getattr(self.policy, field), self.policy.trusted_limit(address) or 0)
+        return self.store.incr(f"{RATE}{kind}:{address}", window) <= limit
+
+    def refund(self, kind: str, address: str) -> None:
+        """Take back a request counted by ``allow`` that succeeded: only failures count."""
+        self.store.decr(f"{RATE}{kind}:{address}")
 
     def address_refused(self, address: str) -> bool:
-        return self.store.count(ADDRESS_FAILURES + address) >= self.policy.address_failures
+        limit = self.policy.trusted_limit(address) or self.policy.address_failures
+        return self.store.count(ADDRESS_FAILURES + address) >= limit
 
     def address_failed(self, address: str) -> None:
         self.store.incr(ADDRESS_FAILURES + address, self.policy.address_window_minutes * 60)
@@ -55,6 +71,28 @@ class Throttle:
 
     def locked(self, account_id: int | str) -> bool:
         return self.store.get(f"{LOCKED}{account_id}") is not None
+
+    def reserve(self, account_id: int | str) -> bool:
+        """Count an attempt on the account before its password is checked; False (and
+        nothing counted) once failures and attempts under way reach ``max_failures``."""
+        if self.locked(account_id):
+            return False
+        key = f"{FAILURES}{account_id}"
+        if self.store.incr(key, self.policy.lock_minutes * 60) > self.policy.max_failures:
+            self.store.decr(key)
+            return False
+        return True
+
+    def release(self, account_id: int | str) -> None:
+        """The reserved attempt had the right password: it is not a failure."""
+        self.store.decr(f"{FAILURES}{account_id}")
+
+    def settle_failure(self, account_id: int | str) -> bool:
+        """The reserved attempt had a wrong password: it stays counted. True when the
+        failures reach ``max_failures`` and this one started the lock."""
+        if self.store.count(f"{FAILURES}{account_id}") >= self.policy.max_failures:
+            return self.store.add(f"{LOCKED}{account_id}", b"1", self.policy.lock_minutes * 60)
+        return False
 
     def account_failed(self, account_id: int | str) -> bool:
         """Count a wrong password; True when this one locked the account."""

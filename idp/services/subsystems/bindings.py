@@ -102,11 +102,13 @@ def bind(
     if not throttle.allow("bind", ip) or throttle.address_refused(ip):
         raise BindingRefused("嘗試次數過多，請稍後再試")
     held = _find_subsystem_account(db, subsystem.code, username.strip())
-    locked = held is not None and throttle.locked(_lock_key(held))
-    ok = legacy_passwords.check(held.legacy_password_hash if held else "", password)
+    # Reserved before the password is checked, as at sign-in (``Throttle.reserve``).
+    locked = held is not None and not throttle.reserve(_lock_key(held))
+    usable = held is not None and not locked
+    ok = legacy_passwords.check(held.legacy_password_hash if held and usable else "", password)
     if held is None or locked or not ok:
         throttle.address_failed(ip)
-        if held is not None and not locked and throttle.account_failed(_lock_key(held)):
+        if held is not None and not locked and throttle.settle_failure(_lock_key(held)):
             audit.record_always(
                 db,
                 "subsystem_account.locked",
