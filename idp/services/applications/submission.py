@@ -195,11 +195,9 @@ def submit_application(
     elif unit is not None and role is AccountRole.MEMBER and not unit_admins(db, unit.id):
         problems.add("role", no_admin_yet(unit))
     username = normalize_username(form.username)
-    refused = account_name_problems(applying.account_names, applying.catalogues, username)
-    if refused:
-        problems.add("username", *refused)
-    elif find_by_username(db, username) is not None:
-        problems.add("username", text("此帳號已有人使用，請換一個"))
+    problems.add(
+        "username", *account_name_problems(applying.account_names, applying.catalogues, username)
+    )
     _check_password(problems, form, applying.password_policy)
     person = check_person(problems, form, department_required=True)
     if "name" not in problems.errors:
