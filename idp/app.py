@@ -45,6 +45,7 @@ from .web import (
     manage,
     operations,
     portal,
+    registry,
     review,
     unit_accounts,
     units,
@@ -107,6 +108,7 @@ def create_app(
     app.register_blueprint(bulletins.bp)
     app.register_blueprint(manage.bp)
     app.register_blueprint(operations.bp)
+    app.register_blueprint(registry.bp)
     init_oidc(app, hub, csrf)
     app.before_request(password_change_first)
     app.before_request(second_factor_first)
@@ -189,6 +191,7 @@ def _init_templates(app: Flask, hub: Hub) -> None:
         is_security_admin=lambda: may(permissions.is_security_admin),
         publishes_announcements=lambda: may(permissions.may_publish_announcements),
         manages_downloads=lambda: may(permissions.may_manage_downloads),
+        manages_subsystems=lambda: may(permissions.may_manage_subsystems),
         current_banners=_banners,
         announcement_categories=announcements.CATEGORIES,
         subsystem_catalogues=hub.catalogues,

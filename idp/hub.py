@@ -134,6 +134,8 @@ class Hub:
             revocation=self.revocation,
             signin_url=self.settings.issuer_url + "/signin",
             issuer_url=self.settings.issuer_url,
+            account_names=self.policy.current().account_name,
+            catalogues=self.catalogues,
         )
 
     def close(self) -> None:

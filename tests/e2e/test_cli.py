@@ -16,7 +16,6 @@ import requests
 from idp.hub import Hub
 from idp.models import AuditEvent, SigningKey, utcnow
 from idp.services.messaging import mail
-from idp.services.subsystems.clients import find_client
 from idp.services.tokens import signing_keys
 from idp.services.units.directory import find_by_code
 
@@ -186,19 +185,6 @@ def test_rotated_keys_leave_the_jwks_once_expired(hub: Hub) -> None:
     with hub.database.unit_of_work() as db:
         ring = signing_keys.load_keyring(db, hub.key_box)
     assert len(json.loads(ring.jwks_json)["keys"]) == 2
-
-
-def test_clients_reset_secret(hub: Hub) -> None:
-    client = add_client(hub)
-    result = idp(hub, "clients", "reset-secret", client.client_id)
-    assert result.returncode == 0, result.stderr
-    secret = json.loads(result.stdout)["client_secret"]
-    with hub.database.unit_of_work() as db:
-        row = find_client(db, client.client_id)
-        assert row is not None
-        assert hub.client_secrets.check(row.secret_hash, secret)
-        assert not hub.client_secrets.check(row.secret_hash, client.secret or "")
-    assert idp(hub, "clients", "reset-secret", "no-such-client").returncode == 1
 
 
 def test_private_keys_are_encrypted_at_rest(hub: Hub) -> None:
