@@ -101,8 +101,12 @@ def rotate_keys(
 
 def signs_at(key: SigningKey, now: datetime) -> bool:
     """Whether ``key`` is the one to sign with at ``now`` (active, not yet replaced)."""
-    active = key.activates_at is None or key.activates_at <= now
-    return active and (key.retired_at is None or key.retired_at > now)
+    return _signs(key.activates_at, key.retired_at, now)
+
+
+def _signs(activates_at: datetime | None, retired_at: datetime | None, now: datetime) -> bool:
+    active = activates_at is None or activates_at <= now
+    return active and (retired_at is None or retired_at > now)
 
 
 def _published(now: datetime) -> ColumnElement[bool]:
@@ -120,14 +124,16 @@ def published_keys(db: Session, now: datetime | None = None) -> list[SigningKey]
 
 
 def published_state(db: Session) -> tuple[tuple[str, bool], ...]:
-    """Which keys are published and which of them sign: what the key ring is built
+    """Which keys are published and which of them sign now (a rotated key starts
+    signing when its time comes, with nothing else changed): what the key ring is built
     from, read without the keys themselves."""
+    now = utcnow()
     rows = db.execute(
-        select(SigningKey.kid, SigningKey.retired_at.is_(None))
-        .where(_published(utcnow()))
+        select(SigningKey.kid, SigningKey.activates_at, SigningKey.retired_at)
+        .where(_published(now))
         .order_by(SigningKey.id)
     )
-    return tuple((kid, signs) for kid, signs in rows)
+    return tuple((kid, _signs(start, end, now)) for kid, start, end in rows)
 
 
 @dataclass(frozen=True)
