@@ -19,7 +19,8 @@ from .services.factors.passkeys import RelyingParty
 from .services.factors.recovery import RecoveryHasher
 from .services.factors.totp import TotpBox
 from .services.messaging.mail import SmtpSender
-from .services.policy import Policy, current_policy, latest_version_number
+from .services.policy import current_policy, latest_version_number
+from .services.policy_sections import Policy
 from .services.signin.passwords import Passwords
 from .services.signin.throttle import Throttle
 from .services.subsystems.catalogue_files import load_catalogues

@@ -19,7 +19,7 @@ from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
 
 from ..services.key_derivation import token_hash
-from ..services.policy import SessionPolicy
+from ..services.policy_sections import SessionPolicy
 from ..store import Store
 
 PREFIX = "sess:"

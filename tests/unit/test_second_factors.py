@@ -21,7 +21,7 @@ from idp.models import (
     UnitKind,
 )
 from idp.oidc.authorize import Interaction, next_step, required_acr
-from idp.services import permissions, policy
+from idp.services import permissions, policy, policy_sections
 from idp.services.accounts.directory import create_account, find_by_username
 from idp.services.errors import DomainError, InvalidInput, NotAllowed
 from idp.services.factors import manage, recovery, totp
@@ -211,7 +211,7 @@ def test_recovery_codes_are_kept_hashed_and_work_once(hub: Hub) -> None:
 # Who must hold a second factor -----------------------------------------------------------
 
 
-def mfa_policy(**changes: object) -> policy.MfaPolicy:
+def mfa_policy(**changes: object) -> policy_sections.MfaPolicy:
     document = policy.default_document()
     document["mfa"].update(changes)
     return policy.parse_policy(document).mfa

@@ -21,7 +21,7 @@ from .. import audit
 from ..errors import DomainError, NotAllowed, NotFound, text
 from ..messaging import inbox, mail
 from ..permissions import account_scope, is_authority, is_unit_admin, may_manage, unit_admins
-from ..policy import AccountNamePolicy, DormancyPolicy, PasswordPolicy
+from ..policy_sections import AccountNamePolicy, DormancyPolicy, PasswordPolicy
 from ..reviews.decisions import check_reason
 from ..sessions import hub_sessions
 from ..signin.credentials import personal_data

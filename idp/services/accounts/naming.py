@@ -1,5 +1,5 @@
 """Account names (帳號) and applicants' names (姓名) under the policy's rules
-(``policy.AccountNamePolicy``): an account name of the policy's length, letters and digits
+(``policy_sections.AccountNamePolicy``): an account name of the policy's length, letters and digits
 mixed when the policy says so, and none a subsystem reserves (its catalogue); a person's
 name that is only an institution's name (a unit's, or ending in an institution word) is
 refused — seeds 000 and 001: 應為人名，不得以機構名稱填寫."""
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ...models import Unit
 from ..errors import Text, text
-from ..policy import AccountNamePolicy
+from ..policy_sections import AccountNamePolicy
 from ..subsystems.catalogues import Catalogues
 from .person import clean_name
 

@@ -15,7 +15,7 @@ from .. import audit
 from ..accounts.directory import find_by_username
 from ..errors import DomainError
 from ..permissions import reviewers_of_application
-from ..policy import Policy
+from ..policy_sections import Policy
 from ..signin.passwords import Passwords
 from ..signin.steps import (
     AddressLimitStep,

@@ -39,7 +39,7 @@ from ..errors import Text, text
 from ..key_derivation import token_hash
 from ..messaging import inbox, mail
 from ..permissions import reviewers_of_application, reviewers_of_request, unit_admins
-from ..policy import AccountNamePolicy, PasswordPolicy
+from ..policy_sections import AccountNamePolicy, PasswordPolicy
 from ..signin.password_rules import PersonalData, evaluate
 from ..signin.passwords import Passwords
 from ..subsystems.catalogues import Catalogues

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ...models import AccountRole, AccountStatus, CardEnrolment
 from ...store import Store
-from ..policy import Policy
+from ..policy_sections import Policy
 from ..signin.passwords import Passwords
 from ..signin.steps import (
     AddressLimitStep,

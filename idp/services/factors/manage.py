@@ -13,7 +13,7 @@ from ...models import Account, AuthenticatorApp, Passkey, RecoveryCode, utcnow
 from .. import audit, names, permissions
 from ..errors import DomainError, NotAllowed, NotFound
 from ..messaging import mail
-from ..policy import MfaPolicy
+from ..policy_sections import MfaPolicy
 from . import recovery
 from .passkeys import passkeys_of
 from .requirement import Requirement, enrolment_due, held_kinds, requirement_for

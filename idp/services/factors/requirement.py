@@ -1,5 +1,5 @@
 """Who must hold a second factor, of which kinds, and by when: the policy's rule for each
-of the person's roles (``policy.MfaPolicy``), and what they hold."""
+of the person's roles (``policy_sections.MfaPolicy``), and what they hold."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ...models import Account, AccountRole, AuthenticatorApp, Passkey
 from ..permissions import is_authority, is_bureau_admin, is_security_admin
-from ..policy import MfaPolicy
+from ..policy_sections import MfaPolicy
 
 #: The ``amr`` values (RFC 8176) that show a kind of second factor was used.
 KIND_METHODS = {"passkey": ("hwk", "swk"), "totp": ("otp",)}

@@ -20,7 +20,7 @@ from ...models import Account, AccountStatus, utcnow
 from ...store import Store
 from .. import audit
 from ..messaging import mail
-from ..policy import Policy
+from ..policy_sections import Policy
 from ..signin.steps import (
     AddressLimitStep,
     SecondFactorStep,

@@ -18,7 +18,7 @@ from ..errors import DomainError, InvalidInput, NotAllowed
 from ..key_derivation import token_hash
 from ..messaging import mail
 from ..permissions import may_reset_password
-from ..policy import PasswordPolicy
+from ..policy_sections import PasswordPolicy
 from .password_rules import PersonalData, Verdict, evaluate, history_rule
 from .passwords import Passwords
 

@@ -15,7 +15,7 @@ from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from ..errors import Text, text
-from ..policy import PasswordPolicy
+from ..policy_sections import PasswordPolicy
 
 #: zxcvbn scores 0-4 shown as 弱 / 中 / 強.
 LEVELS = {0: "weak", 1: "weak", 2: "medium", 3: "strong", 4: "strong"}

@@ -28,7 +28,7 @@ from ..cards.certificates import CardHolder
 from ..cards.challenge import CardProof
 from ..errors import DomainError
 from ..factors.requirement import enrolment_due, held_kinds
-from ..policy import Policy
+from ..policy_sections import Policy
 from . import captcha
 from .credentials import password_expired
 from .passwords import Passwords

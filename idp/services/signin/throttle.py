@@ -22,7 +22,7 @@ import math
 import time
 
 from ...store import Store
-from ..policy import LockoutPolicy
+from ..policy_sections import LockoutPolicy
 
 FAILURES = "fail:account:"
 LOCKED = "locked:account:"
