@@ -33,7 +33,7 @@ from idp.hub import Hub
 from idp.migrate import upgrade
 from idp.models import Account, AccountRole, AccountStatus, Base, HubSession, Unit, UnitKind, utcnow
 from idp.models.base import table_of
-from idp.services.reports import listings
+from idp.services.reports import signin_logs
 from idp.services.reports.spreadsheets import FORMATS
 
 ACCOUNTS = 2000
@@ -100,7 +100,7 @@ def measure(url: str, folder: str, kind: str, traced: bool) -> dict[str, float]:
     hub = Hub(settings(url, folder))
     with hub.database.unit_of_work() as db:
         viewer = db.query(Account).filter_by(username="user000000").one()
-        listing = listings.hub_signins(viewer, listings.SigninFilter())
+        listing = signin_logs.hub_signins(viewer, signin_logs.SigninFilter())
         writer = FORMATS[kind].write
         if traced:
             tracemalloc.start()

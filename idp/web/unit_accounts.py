@@ -26,7 +26,7 @@ from ..services.accounts.national_id import reveal_masked
 from ..services.errors import DomainError, FormErrors, InvalidInput, Text
 from ..services.factors import manage as second_factors
 from ..services.permissions import is_authority
-from ..services.reports import dashboard, listings
+from ..services.reports import dashboard, listings, signin_logs
 from ..services.reviews import role_changes
 from ..services.signin import credentials
 from ..services.subsystems.bindings import bindings_of
@@ -343,9 +343,9 @@ def role_change_list() -> Response:
     )
 
 
-def _signin_filter() -> listings.SigninFilter:
+def _signin_filter() -> signin_logs.SigninFilter:
     args = request.args
-    return listings.SigninFilter(
+    return signin_logs.SigninFilter(
         since=day(args.get("from", "")),
         until=day(args.get("to", "")),
         username=args.get("username", "")[:20],
@@ -357,7 +357,7 @@ def _signin_filter() -> listings.SigninFilter:
 @unit_admin_required
 def signins() -> Response:
     """人員登入紀錄, for the accounts the manager may see."""
-    listing = listings.hub_signins(reviewer(), _signin_filter())
+    listing = signin_logs.hub_signins(reviewer(), _signin_filter())
     return export(listing) if wants_export() else _signins_page(listing, "hub")
 
 
@@ -365,7 +365,7 @@ def signins() -> Response:
 @unit_admin_required
 def failed_signins() -> Response:
     """登入失敗紀錄: refused sign-ins of the accounts the manager may see, and why."""
-    listing = listings.failed_signins(reviewer(), _signin_filter())
+    listing = signin_logs.failed_signins(reviewer(), _signin_filter())
     return export(listing) if wants_export() else _signins_page(listing, "failed")
 
 
@@ -373,14 +373,14 @@ def failed_signins() -> Response:
 @unit_admin_required
 def subsystem_signins() -> Response:
     """子系統登入查詢: sign-ins into subsystems as which subsystem account."""
-    listing = listings.subsystem_signins(reviewer(), _signin_filter(), current_hub().catalogues)
+    listing = signin_logs.subsystem_signins(reviewer(), _signin_filter(), current_hub().catalogues)
     return export(listing) if wants_export() else _signins_page(listing, "subsystem")
 
 
 def _signins_page(listing: Any, kind: str) -> Response:
     """One of the three sign-in logs; 人員登入紀錄 shows the latest refusals beside it."""
     failures = (
-        listings.failed_signins(reviewer(), _signin_filter()).page(db(), 1, 20, "")
+        signin_logs.failed_signins(reviewer(), _signin_filter()).page(db(), 1, 20, "")
         if kind == "hub"
         else None
     )

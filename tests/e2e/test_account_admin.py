@@ -31,7 +31,7 @@ from idp.services.accounts.lifecycle import AccountDetails
 from idp.services.errors import FormErrors, InvalidInput, NotAllowed, NotFound
 from idp.services.messaging import mail
 from idp.services.messaging.mail import SmtpSender
-from idp.services.reports import dashboard, listings
+from idp.services.reports import dashboard, listings, signin_logs
 from idp.services.reviews import role_changes
 from idp.services.sessions import hub_sessions
 from idp.services.signin import steps as signin
@@ -488,27 +488,30 @@ def test_signin_logs_show_only_the_managers_unit(units: Hub) -> None:
                 ip="10.0.0.9",
             )
         )
-    everything = listings.SigninFilter()
+    everything = signin_logs.SigninFilter()
     with units.database.unit_of_work() as db:
         hospital_admin = account(db, "hospadmin")
         assert [
-            s.account.username for s in rows(db, listings.hub_signins(hospital_admin, everything))
+            s.account.username
+            for s in rows(db, signin_logs.hub_signins(hospital_admin, everything))
         ] == ["newhire01"]
         assert [
             s.subsystem_account.username
             for s in rows(
-                db, listings.subsystem_signins(hospital_admin, everything, units.catalogues)
+                db, signin_logs.subsystem_signins(hospital_admin, everything, units.catalogues)
             )
         ] == ["newhire@mch"]
         other_admin = account(db, "otheradmin")
         assert [
-            s.account.username for s in rows(db, listings.hub_signins(other_admin, everything))
+            s.account.username for s in rows(db, signin_logs.hub_signins(other_admin, everything))
         ] == ["otheradmin"]
-        assert rows(db, listings.subsystem_signins(other_admin, everything, units.catalogues)) == []
+        assert (
+            rows(db, signin_logs.subsystem_signins(other_admin, everything, units.catalogues)) == []
+        )
         authority = account(db, "hpaadmin")
-        assert len(rows(db, listings.hub_signins(authority, everything))) == 2
-        tomorrow = listings.SigninFilter(since=date.today() + timedelta(days=2))
-        assert rows(db, listings.hub_signins(authority, tomorrow)) == []
+        assert len(rows(db, signin_logs.hub_signins(authority, everything))) == 2
+        tomorrow = signin_logs.SigninFilter(since=date.today() + timedelta(days=2))
+        assert rows(db, signin_logs.hub_signins(authority, tomorrow)) == []
 
 
 def test_the_dashboard_counts_within_scope(units: Hub) -> None:

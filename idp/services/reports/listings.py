@@ -1,6 +1,6 @@
 """The admin lists, each scoped to what the viewer may see (``services.permissions``) and
-filtered as the seeds' search forms filter: 人員帳號管理, 人員登入紀錄, 子系統登入查詢,
-帳號申請核定, 業務子系統帳號申請審核, 帳號/權限異動 (系統權限申請) and the audit log.
+filtered as the seeds' search forms filter: 人員帳號管理, 帳號申請核定, 業務子系統帳號申請審核,
+帳號/權限異動 (系統權限申請) and the audit log (the sign-in logs are ``signin_logs``).
 
 Each is a ``paging.Listing``: the page shows its rows, the export every row of the same
 query. Filters that match text use ``startswith`` on codes and names people type the
@@ -10,7 +10,7 @@ start of, so an index can serve them; 身分證 is matched exactly by its keyed 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, exists, or_, select
@@ -24,16 +24,12 @@ from ...models import (
     ApplicationStatus,
     AuditEvent,
     Binding,
-    HubSession,
     RoleChange,
     RoleChangeKind,
     SubsystemAccount,
     SubsystemRequest,
-    SubsystemSignin,
     Unit,
 )
-from ...models.base import TAIPEI
-from .. import names
 from ..accounts.directory import normalize_username
 from ..audit_log import details
 from ..errors import InvalidInput
@@ -46,36 +42,11 @@ from ..permissions import (
     role_change_scope,
 )
 from ..subsystems.catalogues import Catalogues
+from .filters import between, named, subsystem_name
 from .paging import Column, Listing
 
 Reviewer = aliased(Account, name="reviewer")
 Requester = aliased(Account, name="requester")
-
-
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, TAIPEI)
-
-
-def _between(
-    query: Select[Any], column: Any, since: date | None, until: date | None
-) -> Select[Any]:
-    if since:
-        query = query.where(column >= _day_start(since))
-    if until:
-        query = query.where(column < _day_start(until + timedelta(days=1)))
-    return query
-
-
-def _named(value: Any) -> str:
-    """A status, role or kind in words (``services.names``)."""
-    return names.name_of(value)
-
-
-def _subsystem_name(catalogues: Catalogues) -> Any:
-    def shown(code: str) -> str:
-        return str(names.subsystem(catalogues, code))
-
-    return shown
 
 
 # 人員帳號管理 -----------------------------------------------------------------------------
@@ -128,11 +99,11 @@ def accounts(viewer: Account, filters: AccountFilter) -> Listing[Account]:
     columns = (
         Column("unit_code", "單位代碼", Unit.code),
         Column("unit_name", "單位名稱", Unit.name),
-        Column("role", "使用者角色", Account.role, shown=_named),
+        Column("role", "使用者角色", Account.role, shown=named),
         Column("username", "使用者帳號", Account.username),
         Column("name", "使用者姓名", Account.name),
         Column("email", "電子郵件", Account.email),
-        Column("status", "帳號狀態", Account.status, shown=_named),
+        Column("status", "帳號狀態", Account.status, shown=named),
         Column("last_signin", "最後登入", Account.last_signin_at),
     )
     return Listing(
@@ -172,129 +143,12 @@ def account_search(query: str) -> Listing[Account]:
     columns = (
         Column("username", "帳號", Account.username),
         Column("name", "姓名", Account.name),
-        Column("status", "狀態", Account.status, shown=_named),
+        Column("status", "狀態", Account.status, shown=named),
     )
     matches = select(Account).where(
         or_(Account.username.contains(needle.lower()), Account.name.contains(needle))
     )
     return Listing("account-search", "帳號鎖定與登入狀態", matches, columns, "username", Account.id)
-
-
-# 登入紀錄 -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SigninFilter:
-    since: date | None = None
-    until: date | None = None
-    username: str = ""
-    unit_code: str = ""
-
-
-def _visible(column: Any, viewer: Account, filters: SigninFilter) -> ColumnElement[bool]:
-    """``column`` (an account id) names an account the viewer may see and the filters
-    match; when that is every account (the authority, unfiltered), no list of them."""
-    visible = account_scope(viewer).with_only_columns(Account.id)
-    if filters.username:
-        visible = visible.where(Account.username.startswith(normalize_username(filters.username)))
-    if filters.unit_code:
-        visible = visible.join(Unit, Account.unit_id == Unit.id).where(
-            Unit.code.startswith(filters.unit_code.strip().upper())
-        )
-    if visible.whereclause is None:
-        return column.is_not(None)
-    return column.in_(visible.scalar_subquery())
-
-
-def hub_signins(viewer: Account, filters: SigninFilter) -> Listing[HubSession]:
-    query = (
-        select(HubSession)
-        .join(Account, HubSession.account_id == Account.id)
-        .outerjoin(Unit, Account.unit_id == Unit.id)
-        .where(_visible(HubSession.account_id, viewer, filters))
-    )
-    query = _between(query, HubSession.created_at, filters.since, filters.until)
-    columns = (
-        Column("at", "登入時間", HubSession.created_at),
-        Column("username", "帳號", Account.username),
-        Column("name", "姓名", Account.name),
-        Column("unit_code", "單位代碼", Unit.code),
-        Column("ip", "來源位址", HubSession.ip),
-        Column(
-            "amr",
-            "驗證方式",
-            HubSession.amr,
-            sortable=False,
-            shown=lambda v: "、".join(names.auth_methods(v)),
-        ),
-    )
-    return Listing(
-        "signins",
-        "人員登入紀錄",
-        query,
-        columns,
-        "-at",
-        HubSession.sid,
-        eager=(contains_eager(HubSession.account).contains_eager(Account.unit),),
-    )
-
-
-def failed_signins(viewer: Account, filters: SigninFilter) -> Listing[AuditEvent]:
-    """登入失敗紀錄: refused sign-ins (``signin.failure`` in the audit log) of the accounts
-    the viewer may see, and why."""
-    query = select(AuditEvent).where(
-        AuditEvent.action == "signin.failure",
-        _visible(AuditEvent.actor_account_id, viewer, filters),
-    )
-    query = _between(query, AuditEvent.at, filters.since, filters.until)
-    columns = (
-        Column("at", "時間", AuditEvent.at),
-        Column("username", "帳號", AuditEvent.actor),
-        Column("ip", "來源位址", AuditEvent.ip),
-        Column(
-            "reason",
-            "失敗原因",
-            AuditEvent.details,
-            sortable=False,
-            shown=lambda v: names.signin_failure(str(v.get("reason", ""))),
-        ),
-    )
-    return Listing("failed-signins", "登入失敗紀錄", query, columns, "-at", AuditEvent.id)
-
-
-def subsystem_signins(
-    viewer: Account, filters: SigninFilter, catalogues: Catalogues
-) -> Listing[SubsystemSignin]:
-    query = (
-        select(SubsystemSignin)
-        .join(Account, SubsystemSignin.account_id == Account.id)
-        .join(SubsystemAccount, SubsystemSignin.subsystem_account_id == SubsystemAccount.id)
-        .where(_visible(SubsystemSignin.account_id, viewer, filters))
-    )
-    query = _between(query, SubsystemSignin.signed_in_at, filters.since, filters.until)
-    columns = (
-        Column("at", "登入時間", SubsystemSignin.signed_in_at),
-        Column("username", "帳號", Account.username),
-        Column("name", "姓名", Account.name),
-        Column(
-            "subsystem", "業務子系統", SubsystemSignin.client_id, shown=_subsystem_name(catalogues)
-        ),
-        Column("subsystem_account", "業務子系統帳號", SubsystemAccount.username),
-        Column("label", "綁定名稱", SubsystemSignin.label),
-        Column("ip", "來源位址", SubsystemSignin.ip),
-    )
-    return Listing(
-        "subsystem-signins",
-        "子系統登入查詢",
-        query,
-        columns,
-        "-at",
-        SubsystemSignin.id,
-        eager=(
-            contains_eager(SubsystemSignin.account),
-            contains_eager(SubsystemSignin.subsystem_account),
-        ),
-    )
 
 
 # Reviews --------------------------------------------------------------------------------
@@ -318,8 +172,8 @@ class ReviewFilter:
 
 
 def _reviewed(query: Select[Any], model: Any, filters: ReviewFilter) -> Select[Any]:
-    query = _between(query, model.submitted_at, filters.submitted_from, filters.submitted_to)
-    query = _between(query, model.decided_at, filters.decided_from, filters.decided_to)
+    query = between(query, model.submitted_at, filters.submitted_from, filters.submitted_to)
+    query = between(query, model.decided_at, filters.decided_from, filters.decided_to)
     query = query.join(Unit, model.unit_id == Unit.id).outerjoin(
         Reviewer, model.decided_by_id == Reviewer.id
     )
@@ -348,7 +202,7 @@ def _reviewed_eager(model: Any) -> tuple[Any, ...]:
 
 def _decision_columns(model: Any) -> tuple[Column, ...]:
     return (
-        Column("status", "申請狀態", model.status, shown=_named),
+        Column("status", "申請狀態", model.status, shown=named),
         Column("reviewer", "審核人員", Reviewer.name),
         Column("decided_at", "審核時間", model.decided_at),
         Column("reason", "審核說明", model.reason, sortable=False),
@@ -363,7 +217,7 @@ def applications(viewer: Account, filters: ReviewFilter) -> Listing[Application]
         Column("username", "申請人帳號", Account.username),
         Column("unit_code", "單位代碼", Unit.code),
         Column("unit_name", "申請人單位", Unit.name),
-        Column("role", "帳號角色別", Application.role, shown=_named),
+        Column("role", "帳號角色別", Application.role, shown=named),
         *_decision_columns(Application),
     )
     return Listing(
@@ -388,9 +242,9 @@ def subsystem_requests(
         Column("unit_code", "單位代碼", Unit.code),
         Column("unit_name", "單位名稱", Unit.name),
         Column(
-            "subsystem", "業務子系統", SubsystemRequest.subsystem, shown=_subsystem_name(catalogues)
+            "subsystem", "業務子系統", SubsystemRequest.subsystem, shown=subsystem_name(catalogues)
         ),
-        Column("role", "子系統角色別", SubsystemRequest.role, shown=_named),
+        Column("role", "子系統角色別", SubsystemRequest.role, shown=named),
         *_decision_columns(SubsystemRequest),
     )
     return Listing(
@@ -425,7 +279,7 @@ def role_changes(viewer: Account, filters: RoleChangeFilter) -> Listing[RoleChan
         .join(Requester, RoleChange.requested_by_id == Requester.id)
         .outerjoin(Reviewer, RoleChange.decided_by_id == Reviewer.id)
     )
-    query = _between(query, RoleChange.submitted_at, filters.submitted_from, filters.submitted_to)
+    query = between(query, RoleChange.submitted_at, filters.submitted_from, filters.submitted_to)
     if filters.status is not None:
         query = query.where(RoleChange.status == filters.status)
     if filters.kind is not None:
@@ -435,11 +289,11 @@ def role_changes(viewer: Account, filters: RoleChangeFilter) -> Listing[RoleChan
     columns = (
         Column("number", "單號", RoleChange.id),
         Column("submitted_at", "送單日期", RoleChange.submitted_at),
-        Column("kind", "申請類別", RoleChange.kind, shown=_named),
+        Column("kind", "申請類別", RoleChange.kind, shown=named),
         Column("unit_name", "申請單位", Unit.name),
         Column("requester", "申請人員", Requester.name),
         Column("username", "異動帳號", Account.username),
-        Column("status", "申請進度", RoleChange.status, shown=_named),
+        Column("status", "申請進度", RoleChange.status, shown=named),
         Column("reviewer", "審核人員", Reviewer.name),
         Column("decided_at", "審核日期", RoleChange.decided_at),
         Column("reason", "處理說明", RoleChange.decision_reason, sortable=False),
@@ -475,7 +329,7 @@ class AuditFilter:
 
 def audit_log(viewer: Account, filters: AuditFilter) -> Listing[AuditEvent]:
     query = audit_scope(viewer)
-    query = _between(query, AuditEvent.at, filters.since, filters.until)
+    query = between(query, AuditEvent.at, filters.since, filters.until)
     matches: list[ColumnElement[bool]] = []
     if filters.actor:
         matches.append(AuditEvent.actor.startswith(filters.actor.strip()))
