@@ -62,6 +62,7 @@ def test_apply_check_progress_and_be_approved(page: Page, live: LiveHub) -> None
     fill_application(page, "newcomer01", "B")
     # A mistake is shown next to its field and what was typed stays.
     page.get_by_label("（必填）市話").fill("12345")
+    answer_captcha(page, live)
     page.get_by_role("button", name="送出申請").click()
     expect(page.locator("#phone-error")).to_contain_text("02-12345678")
     expect(page.get_by_label("（必填）姓名")).to_have_value("林新人")
