@@ -14,7 +14,7 @@ RUN_STAMP := $(VENV)/.installed-run-$(HASH)
 ALL_STAMP := $(VENV)/.installed-all-$(HASH)
 DEV_ENV := IDP_ENV=development IDP_INSTANCE_PATH=$(or $(IDP_INSTANCE_PATH),instance)
 
-.PHONY: run test test-fast fuzz lint bench bench-exports bench-scale-load bench-scale clean
+.PHONY: run test test-fast fuzz lint bench bench-smoke bench-exports bench-scale-load bench-scale clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,10 @@ lint: $(ALL_STAMP)
 
 bench: $(ALL_STAMP)
 	bash bench/run.sh
+
+# One round of W3-W5 beside node-oidc-provider: a quick check, not the reported figures.
+bench-smoke: $(ALL_STAMP)
+	ROUNDS=1 bash bench/run.sh node-oidc project --workloads W3,W4,W5
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache tests/browser/axe/node_modules

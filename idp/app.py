@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, abort, current_app, g, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
+from . import logs
 from .config import Settings
-from .http import errors, notices, unit_of_work
+from .http import errors, notices, observability, static_files, unit_of_work
 from .http.access import current_account, may, password_change_first, second_factor_first
 from .http.auth_session import signed_in
 from .http.context import current_hub
@@ -43,7 +43,9 @@ from .web import (
     factor_signin,
     factors,
     manage,
+    operations,
     portal,
+    registry,
     review,
     unit_accounts,
     units,
@@ -66,7 +68,7 @@ def create_app(
 ) -> Flask:
     settings = settings or Settings.from_env()
     hub = hub or Hub(settings)
-    logging.basicConfig(level=settings.log_level)
+    logs.configure(settings.log_level, settings.log_format)
 
     app = Flask(__name__, instance_path=str(settings.instance_dir()))
     app.url_map.converters["int"] = RowIdConverter
@@ -88,6 +90,7 @@ def create_app(
     app.extensions["onedoor"] = hub
     app.session_interface = StoreSessionInterface(hub.store, lambda: hub.policy.current().session)
     app.before_request(_allow_uploads)  # before the CSRF check reads the body
+    app.before_request(_refuse_unnamed_fields)
     csrf = CSRFProtect(app)
     _init_login(app)
     _init_templates(app, hub)
@@ -104,10 +107,14 @@ def create_app(
     app.register_blueprint(unit_accounts.bp)
     app.register_blueprint(bulletins.bp)
     app.register_blueprint(manage.bp)
+    app.register_blueprint(operations.bp)
+    app.register_blueprint(registry.bp)
     init_oidc(app, hub, csrf)
     app.before_request(password_change_first)
     app.before_request(second_factor_first)
     unit_of_work.init_app(app)
+    observability.init_app(app)
+    static_files.init_app(app)
     errors.init_app(app)
     app.config["CONTENT_SECURITY_POLICY"] = content_security_policy(settings.card_agent_url)
     app.after_request(_security_headers)
@@ -133,6 +140,14 @@ def _allow_uploads() -> None:
     limit = UPLOAD_LIMITS.get(request.endpoint or "")
     if limit:
         request.max_content_length = limit + 64 * 1024
+
+
+def _refuse_unnamed_fields() -> None:
+    """``before_request``, ahead of the CSRF check: a multipart part without a name is
+    not a form a page of the hub sent, and the check cannot read such a form."""
+    multipart = request.method == "POST" and request.mimetype == "multipart/form-data"
+    if multipart and (None in request.form or None in request.files):
+        abort(400)
 
 
 def _init_login(app: Flask) -> None:
@@ -176,6 +191,7 @@ def _init_templates(app: Flask, hub: Hub) -> None:
         is_security_admin=lambda: may(permissions.is_security_admin),
         publishes_announcements=lambda: may(permissions.may_publish_announcements),
         manages_downloads=lambda: may(permissions.may_manage_downloads),
+        manages_subsystems=lambda: may(permissions.may_manage_subsystems),
         current_banners=_banners,
         announcement_categories=announcements.CATEGORIES,
         subsystem_catalogues=hub.catalogues,

@@ -120,6 +120,26 @@ class Settings:
     default_locale: str = "zh-TW"
     #: Python logging level.
     log_level: str = "INFO"
+    #: ``text`` (readable lines) or ``json`` (one JSON object a line, with the request id:
+    #: for a log collector).
+    log_format: str = "text"
+    #: Addresses (comma-separated, CIDR allowed) that may read ``/metrics`` without a token.
+    metrics_allow: str = "127.0.0.1/32,::1/128"
+    #: Bearer token that lets any address read ``/metrics`` (empty: addresses only).
+    metrics_token: str = ""
+    #: Where background work runs: ``thread`` (a thread in every server process) or
+    #: ``process`` (only in ``idp worker``, run once beside the server processes).
+    worker: str = "thread"
+    #: Server processes of ``idp serve`` (each with its own database pool and metrics).
+    serve_workers: int = 1
+    #: Request threads per server process of ``idp serve``.
+    serve_threads: int = 8
+    #: Seconds ``idp serve`` gives requests in flight to finish after SIGTERM.
+    shutdown_grace_seconds: int = 20
+    #: How long a key made by ``idp keys rotate`` is published before it signs, so that
+    #: every replica (re-reading keys every ``IDP_KEY_RELOAD_SECONDS``) and every client's
+    #: cached JWKS knows it first. At least ``IDP_KEY_RELOAD_SECONDS``.
+    key_activation_seconds: int = 120
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -167,6 +187,18 @@ class Settings:
                 self.audit_collector()
             except ValueError as exc:
                 raise ConfigError(f"IDP_AUDIT_SINK: {exc}") from exc
+        if self.log_format not in ("text", "json"):
+            raise ConfigError("IDP_LOG_FORMAT must be 'text' or 'json'")
+        if self.worker not in ("thread", "process"):
+            raise ConfigError("IDP_WORKER must be 'thread' or 'process'")
+        if self.serve_workers < 1 or self.serve_threads < 1:
+            raise ConfigError("IDP_SERVE_WORKERS and IDP_SERVE_THREADS must be positive")
+        if self.key_activation_seconds < self.key_reload_seconds:
+            raise ConfigError("IDP_KEY_ACTIVATION_SECONDS must be at least IDP_KEY_RELOAD_SECONDS")
+        try:
+            self.metrics_networks()
+        except ValueError as exc:
+            raise ConfigError(f"IDP_METRICS_ALLOW: {exc}") from exc
         if self.default_locale not in ("zh-TW", "en"):
             raise ConfigError("IDP_DEFAULT_LOCALE must be 'zh-TW' or 'en'")
         try:
@@ -191,6 +223,13 @@ class Settings:
         if self.session_cookie_secure is not None:
             return self.session_cookie_secure
         return self.issuer.startswith("https://")
+
+    def metrics_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        return tuple(
+            ip_network(part.strip(), strict=False)
+            for part in self.metrics_allow.split(",")
+            if part.strip()
+        )
 
     def proxy_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
         """The reverse proxies' addresses (``IDP_TRUSTED_PROXIES``); a bare number (the

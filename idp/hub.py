@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
+
+from sqlalchemy.orm import Session
 
 from .config import Settings
 from .db import Database
@@ -17,14 +19,14 @@ from .services.factors.passkeys import RelyingParty
 from .services.factors.recovery import RecoveryHasher
 from .services.factors.totp import TotpBox
 from .services.messaging.mail import SmtpSender
-from .services.policy import Policy, current_policy
+from .services.policy import Policy, current_policy, latest_version_number
 from .services.signin.passwords import Passwords
 from .services.signin.throttle import Throttle
 from .services.subsystems.catalogue_files import load_catalogues
 from .services.subsystems.catalogues import Catalogues
 from .services.subsystems.clients import ClientSecrets
 from .services.tokens.revocation import Revocation
-from .services.tokens.signing_keys import KeyBox, KeyRing, load_keyring
+from .services.tokens.signing_keys import KeyBox, KeyRing, load_keyring, published_state
 from .store import Store, make_store
 
 T = TypeVar("T")
@@ -34,16 +36,26 @@ POLICY_RELOAD_SECONDS = 5
 
 
 class Reloading(Generic[T]):
-    """A value read from the database, shared by every request of a process and read
+    """A value read from the database, shared by every request of a process and checked
     again every few seconds, so a change made by another process (``idp keys rotate``,
-    a policy change) is picked up without a restart."""
+    a policy change) is picked up without a restart. With ``version`` (a cheap query
+    that changes whenever the value would), the check is that query alone and the value
+    is rebuilt only when it answers differently."""
 
-    def __init__(self, database: Database, load: Callable[..., T], seconds: float) -> None:
+    def __init__(
+        self,
+        database: Database,
+        load: Callable[[Session], T],
+        seconds: float,
+        version: Callable[[Session], Hashable] | None = None,
+    ) -> None:
         self._database = database
         self._load = load
+        self._version = version
         self._seconds = seconds
         self._lock = threading.Lock()
         self._value: T | None = None
+        self._seen: Hashable = None
         self._loaded_at = 0.0
 
     def current(self) -> T:
@@ -52,13 +64,21 @@ class Reloading(Generic[T]):
             return value
         with self._lock:
             if self._value is None or time.monotonic() - self._loaded_at >= self._seconds:
-                self.reload()
+                self._refresh(force=False)
             assert self._value is not None
             return self._value
 
     def reload(self) -> None:
+        """Read the value again now, whatever its version says."""
+        with self._lock:
+            self._refresh(force=True)
+
+    def _refresh(self, *, force: bool) -> None:
         with self._database.unit_of_work() as db:
-            self._value = self._load(db)
+            seen = self._version(db) if self._version is not None else None
+            if force or self._value is None or self._version is None or seen != self._seen:
+                self._value = self._load(db)
+                self._seen = seen
         self._loaded_at = time.monotonic()
 
 
@@ -84,10 +104,13 @@ class Hub:
         #: Subsystem catalogues (policies/subsystems/*.yaml); a mistake stops the start.
         self.catalogues: Catalogues = load_catalogues()
         self.keyring: Reloading[KeyRing] = Reloading(
-            self.database, lambda db: load_keyring(db, self.key_box), settings.key_reload_seconds
+            self.database,
+            lambda db: load_keyring(db, self.key_box),
+            settings.key_reload_seconds,
+            version=published_state,
         )
         self.policy: Reloading[Policy] = Reloading(
-            self.database, current_policy, POLICY_RELOAD_SECONDS
+            self.database, current_policy, POLICY_RELOAD_SECONDS, version=latest_version_number
         )
         #: Card CAs, CRLs and certificate field mappings (read once; restart to change).
         self.card_trust = settings.card_trust()
@@ -111,6 +134,8 @@ class Hub:
             revocation=self.revocation,
             signin_url=self.settings.issuer_url + "/signin",
             issuer_url=self.settings.issuer_url,
+            account_names=self.policy.current().account_name,
+            catalogues=self.catalogues,
         )
 
     def close(self) -> None:

@@ -1,4 +1,5 @@
-"""Background work inside each server process, every few seconds (and at once when
+"""Background work, in a thread of each server process (`IDP_WORKER=thread`) or in
+`idp worker` alone (`process`), every few seconds (and at once when
 kicked): back-channel logout notifications, 忘記密碼 requests (matched here, away from
 the request, so their answer time tells nothing), mail, audit records for the collector
 and purging expired rows of the SQL store; every few minutes, disabling accounts on

@@ -31,6 +31,7 @@ def main() -> None:
 for _command in (
     server.init,
     server.serve,
+    server.worker,
     clients.clients,
     accounts.accounts,
     units.units,

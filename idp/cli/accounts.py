@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import click
 
@@ -11,12 +12,39 @@ from ..services import audit
 from ..services.accounts.directory import create_account, find_by_username
 from ..services.factors import manage
 from ..services.units.directory import ensure_unit
-from .common import open_hub, unit_of_work
+from .common import open_hub, print_report, unit_of_work
 
 
 @click.group("accounts")
 def accounts() -> None:
     """Portal accounts."""
+
+
+@accounts.command("import")
+@click.argument("path", type=click.Path(dir_okay=False))
+def accounts_import(path: str) -> None:
+    """Load the old portal's accounts (CSV; safe to run again). Rows that cannot be loaded
+    are listed by line; the others are loaded. Load subsystem accounts first."""
+    from ..services.accounts.migration import Migrating, import_portal_accounts
+    from ..services.subsystems.legacy_import import AccountFileRefused
+
+    hub = open_hub()
+    with unit_of_work(hub) as db:
+        try:
+            report = import_portal_accounts(db, Migrating(hub.national_ids, hub.catalogues), path)
+        except AccountFileRefused as refused:
+            raise click.ClickException(str(refused.text)) from refused
+        audit.record(
+            db,
+            "accounts.import",
+            actor="cli",
+            target=os.path.basename(path),
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            rejected=len(report.rejected),
+        )
+    print_report(report)
 
 
 @accounts.command("create")

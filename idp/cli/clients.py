@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import click
 
 from ..services import audit
 from ..services.signin.steps import ACR_VALUES
 from ..services.subsystems.clients import (
+    MAX_SECRET_GRACE,
+    Actor,
     ClientRegistration,
+    ClientSettings,
+    disable_client,
+    edit_client,
+    enable_client,
     list_clients,
+    record_registration,
     register_client,
+    registered,
     require_acr,
+    rotate_secret,
 )
 from .common import open_hub, unit_of_work
+
+CLI = Actor("cli")
 
 
 @click.group("clients")
@@ -41,6 +53,7 @@ def clients() -> None:
     show_default=True,
 )
 @click.option("--scope", default=None, help="Allowed scopes (space-separated).")
+@click.option("--contact", default="", help="Who runs the subsystem (name, telephone, mail).")
 @click.option("--public", is_flag=True, help="No secret; PKCE required (token auth 'none').")
 @click.option(
     "--auth-method",
@@ -76,6 +89,7 @@ def clients_add(
     consent: bool,
     id_token_alg: str,
     min_acr: str,
+    contact: str,
 ) -> None:
     """Register a client; prints JSON with client_id and client_secret (shown once)."""
     hub = open_hub()
@@ -91,12 +105,13 @@ def clients_add(
         first_party=not consent,
         id_token_signed_response_alg=id_token_alg,
         min_acr=min_acr,
+        contact=contact,
     )
     if scope is not None:
         registration.scope = scope
     with unit_of_work(hub) as db:
         client, secret = register_client(db, hub.client_secrets, registration)
-        audit.record(db, "client.create", actor="cli", target=client.client_id)
+        record_registration(db, client, by=CLI)
     click.echo(json.dumps({"client_id": client.client_id, "client_secret": secret}))
 
 
@@ -131,8 +146,107 @@ def clients_list() -> None:
                         "scope": client.scope,
                         "token_endpoint_auth_method": client.token_endpoint_auth_method,
                         "min_acr": client.min_acr,
+                        "contact": client.contact,
                         "disabled": client.disabled_at is not None,
                     },
                     ensure_ascii=False,
                 )
             )
+
+
+@clients.command("edit")
+@click.argument("client_id")
+@click.option(
+    "--redirect-uri", "redirect_uris", multiple=True, help="Replaces the list when given."
+)
+@click.option(
+    "--post-logout-redirect-uri",
+    "post_logout_redirect_uris",
+    multiple=True,
+    help="Replaces the list when given.",
+)
+@click.option("--no-post-logout-redirect-uris", is_flag=True, help="Empty the list.")
+@click.option("--backchannel-logout-uri", default=None, help="Empty: none.")
+@click.option("--initiate-login-uri", default=None, help="Empty: none.")
+@click.option("--min-acr", default=None, type=click.Choice(["", *ACR_VALUES]))
+@click.option("--scope", default=None, help="Allowed scopes (space-separated).")
+@click.option("--contact", default=None)
+def clients_edit(
+    client_id: str,
+    redirect_uris: tuple[str, ...],
+    post_logout_redirect_uris: tuple[str, ...],
+    no_post_logout_redirect_uris: bool,
+    backchannel_logout_uri: str | None,
+    initiate_login_uri: str | None,
+    min_acr: str | None,
+    scope: str | None,
+    contact: str | None,
+) -> None:
+    """Change a subsystem's settings; what is not given stays as it is."""
+    hub = open_hub()
+    with unit_of_work(hub) as db:
+        settings = ClientSettings.of(registered(db, client_id))
+        if redirect_uris:
+            settings.redirect_uris = list(redirect_uris)
+        if post_logout_redirect_uris or no_post_logout_redirect_uris:
+            settings.post_logout_redirect_uris = list(post_logout_redirect_uris)
+        if backchannel_logout_uri is not None:
+            settings.backchannel_logout_uri = backchannel_logout_uri
+        if initiate_login_uri is not None:
+            settings.initiate_login_uri = initiate_login_uri
+        if min_acr is not None:
+            settings.min_acr = min_acr
+        if scope is not None:
+            settings.scope = scope
+        if contact is not None:
+            settings.contact = contact
+        changed = edit_client(db, client_id, settings, by=CLI)
+    click.echo(f"{client_id}: " + (", ".join(changed) + " changed" if changed else "no change"))
+
+
+@clients.command("disable")
+@click.argument("client_id")
+def clients_disable(client_id: str) -> None:
+    """Refuse a subsystem (invalid_client) and revoke every token issued to it."""
+    hub = open_hub()
+    with unit_of_work(hub) as db:
+        disable_client(db, hub.revocation, client_id, by=CLI)
+    click.echo(f"{client_id}: disabled")
+
+
+@clients.command("enable")
+@click.argument("client_id")
+def clients_enable(client_id: str) -> None:
+    """Accept a disabled subsystem again (its revoked tokens stay revoked)."""
+    hub = open_hub()
+    with unit_of_work(hub) as db:
+        enable_client(db, client_id, by=CLI)
+    click.echo(f"{client_id}: enabled")
+
+
+@clients.command("rotate-secret")
+@click.argument("client_id")
+@click.option(
+    "--grace-hours",
+    default=24,
+    show_default=True,
+    type=click.IntRange(0, MAX_SECRET_GRACE.days * 24),
+    help="How long the old secret keeps working (0: not at all).",
+)
+def clients_rotate_secret(client_id: str, grace_hours: int) -> None:
+    """A new client secret; prints JSON with it (shown once) and the old one's end."""
+    hub = open_hub()
+    with unit_of_work(hub) as db:
+        secret = rotate_secret(
+            db, hub.client_secrets, client_id, timedelta(hours=grace_hours), by=CLI
+        )
+        until = registered(db, client_id).previous_secret_until
+    click.echo(
+        json.dumps(
+            {
+                "client_id": client_id,
+                "client_secret": secret,
+                "old_secret_valid_until": until.isoformat() if until else None,
+            }
+        )
+    )

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import click
 
+from ..models import utcnow
 from ..services import audit
 from ..services.tokens import signing_keys
 from .common import open_hub, unit_of_work
@@ -17,16 +18,34 @@ def keys() -> None:
 
 
 @keys.command("rotate")
-def keys_rotate() -> None:
-    """New signing keys; the old ones stay published until their tokens have expired."""
+@click.option(
+    "--now",
+    "at_once",
+    is_flag=True,
+    help="Sign with the new keys at once (a leaked key), not after IDP_KEY_ACTIVATION_SECONDS.",
+)
+def keys_rotate(at_once: bool) -> None:
+    """New signing keys, published at once and signing after IDP_KEY_ACTIVATION_SECONDS;
+    the old ones sign until then and stay published until their tokens have expired."""
     hub = open_hub()
-    keep = timedelta(seconds=hub.settings.id_token_ttl_seconds + 300)
+    settings = hub.settings
+    lead = timedelta(seconds=0 if at_once else settings.key_activation_seconds)
+    longest = max(settings.id_token_ttl_seconds, settings.access_token_ttl_seconds)
+    keep = timedelta(seconds=longest + 300)
     with unit_of_work(hub) as db:
-        created = signing_keys.rotate_keys(db, hub.key_box, keep)
+        created = signing_keys.rotate_keys(db, hub.key_box, lead, keep)
         for key in created:
-            audit.record(db, "key.rotate", actor="cli", target=key.kid, alg=key.alg)
+            audit.record(
+                db,
+                "key.rotate",
+                actor="cli",
+                target=key.kid,
+                alg=key.alg,
+                activates_at=key.activates_at.isoformat() if key.activates_at else "",
+            )
     for key in created:
-        click.echo(f"new {key.alg} signing key {key.kid}")
+        when = f"{key.activates_at:%Y-%m-%d %H:%M:%S} UTC" if key.activates_at else "now"
+        click.echo(f"new {key.alg} signing key {key.kid}, published now, signing from {when}")
 
 
 @keys.command("list")
@@ -34,10 +53,12 @@ def keys_list() -> None:
     """Published keys, newest first."""
     hub = open_hub()
     with unit_of_work(hub) as db:
-        for key in signing_keys.published_keys(db):
-            state = (
-                "signing"
-                if key.retired_at is None
-                else f"retired, published until {key.expires_at:%Y-%m-%d %H:%M} UTC"
-            )
+        now = utcnow()
+        for key in signing_keys.published_keys(db, now):
+            if signing_keys.signs_at(key, now):
+                state = "signing"
+            elif key.activates_at is not None and key.activates_at > now:
+                state = f"published, signing from {key.activates_at:%Y-%m-%d %H:%M:%S} UTC"
+            else:
+                state = f"retired, published until {key.expires_at:%Y-%m-%d %H:%M} UTC"
             click.echo(f"{key.kid}  {key.alg}  {state}")

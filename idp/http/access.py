@@ -104,6 +104,7 @@ security_admin_required = requires(permissions.is_security_admin)
 audit_reader_required = requires(permissions.may_read_audit_log)
 announcements_required = requires(permissions.may_publish_announcements)
 downloads_required = requires(permissions.may_manage_downloads)
+subsystems_required = requires(permissions.may_manage_subsystems)
 
 
 def may(allowed: Callable[[Account], bool]) -> bool:

@@ -5,13 +5,21 @@ A domain error that a view does not show on its own page (next to a form field, 
 reaches here: ``NotFound`` answers 404, ``NotAllowed`` 403, ``TooManyAttempts`` 429, any
 other refusal 400. HTTP errors (``abort(404)``, a body over the size limit, a CSRF
 failure) get the same page. Whatever the answer, the request's unit of work rolls back.
+
+When the database or the short-lived store (Redis) cannot be reached, the answer is 503
+"service unavailable" with ``Retry-After``: a page of its own that reads neither, or
+JSON. Nothing the request did is kept, and a sign-in whose checks could not run is
+refused, never let through.
 """
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..services.errors import DomainError, NotAllowed, NotFound, Text, TooManyAttempts
 from .i18n import gettext
@@ -28,6 +36,11 @@ MESSAGES = {
     500: "系統發生錯誤，請稍後再試；若持續發生請洽客服。",
 }
 CSRF_EXPIRED = "表單已逾時，請重新整理頁面後再送出。"
+UNAVAILABLE = "系統暫時無法提供服務，請稍後再試。"
+#: Seconds a caller is asked to wait before trying again after a 503.
+RETRY_AFTER = 5
+#: Errors that mean a backing service cannot be reached (not that a request was wrong).
+BACKEND_DOWN = (RedisConnectionError, RedisTimeoutError)
 
 
 def status_of(error: DomainError) -> int:
@@ -69,6 +82,64 @@ def _http_error(error: HTTPException) -> Response:
     return response
 
 
+def backend_down(error: BaseException | None) -> bool:
+    """Whether ``error`` says the database or the store cannot be reached."""
+    if isinstance(error, BACKEND_DOWN):
+        return True
+    if isinstance(error, DBAPIError):
+        return error.connection_invalidated or _is_disconnect(error)
+    return False
+
+
+def _is_disconnect(error: DBAPIError) -> bool:
+    # psycopg's OperationalError (server gone, refused) and InterfaceError (connection
+    # closed); SQLite's OperationalError is a request's own problem, not an outage.
+    module = type(error.orig).__module__
+    return module.startswith("psycopg") and type(error.orig).__name__ in (
+        "OperationalError",
+        "InterfaceError",
+    )
+
+
+#: The protocol endpoints a subsystem calls from its server: JSON whatever it accepts.
+API_PATHS = ("/token", "/introspect", "/revoke", "/userinfo")
+
+
+def unavailable() -> Response:
+    if wants_json() or request.path in API_PATHS:
+        response = jsonify(
+            error="temporarily_unavailable", error_description=gettext(UNAVAILABLE), status=503
+        )
+    else:
+        # Rendered without Flask's context processors: they would read the browser
+        # session, which may be what cannot be reached.
+        page = current_app.jinja_env.get_template("unavailable.html")
+        response = Response(
+            page.render(message=UNAVAILABLE, path=request.path), mimetype="text/html"
+        )
+    response.status_code = 503
+    response.headers["Retry-After"] = str(RETRY_AFTER)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _server_error(error: InternalServerError) -> Response:
+    """An exception no handler took, including one raised while the browser session was
+    being opened or saved (before or after the view)."""
+    if backend_down(error.original_exception):
+        return unavailable()
+    return error_answer(MESSAGES[500], 500)
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(InternalServerError, _server_error)
+    for kind in (*BACKEND_DOWN, DBAPIError):
+        app.register_error_handler(kind, _backend_error_or_raise)
+
+
+def _backend_error_or_raise(error: Exception) -> Response:
+    if backend_down(error):
+        return unavailable()
+    raise error

@@ -108,6 +108,7 @@ class ProfileForm(FlaskForm):
     """個人資料. What each value may be is the profile service's rule."""
 
     title = StringField()
+    department = StringField()
     phone = StringField()
     phone_backup = StringField()
     mobile = StringField()

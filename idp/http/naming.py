@@ -79,7 +79,12 @@ def message_params(params: Mapping[str, str]) -> dict[str, Any]:
     return shown
 
 
+def acr_level(code: str) -> str:
+    return gettext(names.acr_level(code))
+
+
 FILTERS = {
+    "acr_level": acr_level,
     "named": named,
     "subsystem_name": subsystem_name,
     "subsystem_full_name": subsystem_full_name,

@@ -88,6 +88,8 @@ class StoreSessionInterface(SessionInterface):
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         assert isinstance(session, StoreSession)
+        if response.status_code == 503:
+            return  # the store is unreachable (errors.unavailable): nothing to save there
         name = self.get_cookie_name(app)
         domain = self.get_cookie_domain(app)
         path = self.get_cookie_path(app)

@@ -46,6 +46,8 @@ class Account(Base):
     must_change_password: Mapped[bool] = mapped_column(default=False)
     name: Mapped[str] = mapped_column(String(100), default="")
     title: Mapped[str] = mapped_column(String(100), default="")  # 職稱
+    #: 所屬部門: the department within the unit (seeds 000 and 001).
+    department: Mapped[str] = mapped_column(String(100), default="", server_default="")
     email: Mapped[str] = mapped_column(String(254), default="")
     email_backup: Mapped[str] = mapped_column(String(254), default="")
     #: When ``email`` / ``email_backup`` was confirmed by a link mailed to it; None while

@@ -19,6 +19,10 @@ class Client(Base):
     #: HMAC-SHA-256 of the secret under a key derived from the hub secret; empty for
     #: public clients (``token_endpoint_auth_method`` ``none``).
     secret_hash: Mapped[str] = mapped_column(String(128), default="")
+    #: The secret replaced by the last rotation, accepted until ``previous_secret_until``
+    #: (the grace period the authority gave); empty when there is none.
+    previous_secret_hash: Mapped[str] = mapped_column(String(128), default="", server_default="")
+    previous_secret_until: Mapped[datetime | None] = mapped_column(default=None)
     token_endpoint_auth_method: Mapped[str] = mapped_column(
         String(32), default="client_secret_basic"
     )
@@ -37,5 +41,7 @@ class Client(Base):
     #: The weakest ``acr`` the subsystem accepts; a weaker session must step up (sign in
     #: with a card) before a code is issued. Empty: any.
     min_acr: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    #: Who runs the subsystem (name, telephone, mail), free text for the authority.
+    contact: Mapped[str] = mapped_column(String(300), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     disabled_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -27,5 +27,7 @@ class LogoutDelivery(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(default=None)
     abandoned_at: Mapped[datetime | None] = mapped_column(default=None)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    #: ``X-Request-Id`` of the request that ended the session, sent with every attempt.
+    request_id: Mapped[str] = mapped_column(String(64), default="")
 
     __table_args__ = (Index("ix_logout_delivery_pending", "delivered_at", "next_attempt_at"),)

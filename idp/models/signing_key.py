@@ -21,6 +21,8 @@ class SigningKey(Base):
     #: AES-GCM encrypted PEM (PKCS#8) of the private key.
     private_key_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    #: When a newer key took over signing; the key stays published until ``expires_at``.
+    #: When the key starts signing (``idp keys rotate`` publishes it ahead of that).
+    activates_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: When a newer key takes over signing; the key stays published until ``expires_at``.
     retired_at: Mapped[datetime | None] = mapped_column(default=None)
     expires_at: Mapped[datetime | None] = mapped_column(default=None)

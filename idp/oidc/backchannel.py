@@ -51,6 +51,7 @@ class LogoutSender:
         response = self.http.post(
             delivery.uri,
             data={"logout_token": logout_token(self.hub, client, delivery)},
+            headers={"X-Request-Id": delivery.request_id} if delivery.request_id else {},
             timeout=self.hub.settings.backchannel_timeout_seconds,
             allow_redirects=False,
         )

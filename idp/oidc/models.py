@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from authlib.oauth2.rfc6749 import ClientMixin, TokenMixin
@@ -34,6 +35,8 @@ class RegisteredClient(ClientMixin):
     first_party: bool
     id_token_signed_response_alg: str
     min_acr: str
+    previous_secret_hash: str
+    previous_secret_until: datetime | None
     secrets: ClientSecrets = field(repr=False, compare=False)
 
     @classmethod
@@ -51,6 +54,8 @@ class RegisteredClient(ClientMixin):
             first_party=row.first_party,
             id_token_signed_response_alg=row.id_token_signed_response_alg,
             min_acr=row.min_acr,
+            previous_secret_hash=row.previous_secret_hash,
+            previous_secret_until=row.previous_secret_until,
             secrets=secrets,
         )
 
@@ -89,7 +94,9 @@ class RegisteredClient(ClientMixin):
         return redirect_uri in self.redirect_uris  # exact match (RFC 9700 section 4.1.3)
 
     def check_client_secret(self, client_secret: str) -> bool:
-        return self.secrets.check(self.secret_hash, client_secret)
+        return self.secrets.check_either(
+            self.secret_hash, self.previous_secret_hash, self.previous_secret_until, client_secret
+        )
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
         """Only the method the client registered, at every endpoint."""
@@ -180,8 +187,10 @@ class BearerToken(TokenMixin):
 class StoredRefreshToken(TokenMixin):
     token_type = "refresh_token"
 
-    def __init__(self, record: RefreshRecord) -> None:
+    def __init__(self, record: RefreshRecord, successor: str | None = None) -> None:
         self.record = record
+        #: The refresh token that replaces this one, stored when this one was claimed.
+        self.successor = successor
 
     @property
     def scope(self) -> str:

@@ -14,6 +14,7 @@ issued to revokes its grant.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from authlib.oauth2.rfc6749 import grants
@@ -160,12 +161,15 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
     server: HubAuthorizationServer
 
     def authenticate_refresh_token(self, refresh_token: str) -> StoredRefreshToken | None:
-        # Claimed at once, atomically, so two requests racing with one token cannot both
-        # succeed; a token that cannot be claimed but exists was used before: a replay.
+        # Claimed at once, atomically, with its successor stored in the same statement, so
+        # two requests racing with one token cannot both succeed; a token that cannot be
+        # claimed but exists was used before: a replay.
         # A request refused after the claim (wrong scope, another client) rolls it back
         # with the rest of its unit of work: the token stays good for its owner. Only
         # the client it was issued to can replay it; another client is merely refused.
-        record = tokens.claim_refresh_token(db(), refresh_token)
+        successor = access.new_token()
+        ttl = timedelta(days=self.server.hub.settings.refresh_token_ttl_days)
+        record = tokens.claim_refresh_token(db(), refresh_token, successor, ttl)
         if record is None:
             used = tokens.find_refresh_token(db(), refresh_token)
             client: RegisteredClient = self.request.client
@@ -174,7 +178,13 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
             return None
         if record.grant_revoked or record.expires_at <= utcnow():
             return None
-        return StoredRefreshToken(record)
+        return StoredRefreshToken(record, successor)
+
+    def issue_token(self, user: AccountRef, refresh_token: StoredRefreshToken) -> dict[str, Any]:
+        """The new refresh token is the successor stored with the claim."""
+        token: dict[str, Any] = super().issue_token(user, refresh_token)
+        token["refresh_token"] = refresh_token.successor
+        return token
 
     def authenticate_user(self, refresh_token: StoredRefreshToken) -> AccountRef:
         if not refresh_token.record.account_active:

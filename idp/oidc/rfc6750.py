@@ -41,6 +41,8 @@ class HubBearerTokenValidator(BearerTokenValidator):
 
     def validate_token(self, token: Any, scopes: Any, request: Any) -> None:
         super().validate_token(token, scopes, request)
+        if token.client is None:  # its subsystem was disabled (or removed)
+            raise InvalidTokenError()
         if token.record.account_id is not None and (
             token.principal is None or token.principal.account.status is not AccountStatus.ACTIVE
         ):

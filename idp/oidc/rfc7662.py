@@ -7,8 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 
-from ..http.unit_of_work import db
-from ..models import Grant
 from .models import BearerToken, RegisteredClient, StoredRefreshToken
 from .token_lookup import find_token
 
@@ -42,12 +40,12 @@ class HubIntrospectionEndpoint(IntrospectionEndpoint):
             }
             if record.subject:
                 payload["sub"] = record.subject
-            grant = db().get(Grant, record.grant_id) if record.grant_id else None
-            if grant is not None:
+            if record.acr is not None:
                 # What a resource server needs to ask for a stronger sign-in with RFC 9470's
-                # insufficient_user_authentication (section 6.1).
-                payload["acr"] = grant.acr
-                payload["auth_time"] = grant.auth_time
+                # insufficient_user_authentication (section 6.1), kept in the token from
+                # its grant.
+                payload["acr"] = record.acr
+                payload["auth_time"] = record.auth_time
             return payload
         refresh = token.record
         return {

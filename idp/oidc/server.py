@@ -159,10 +159,13 @@ class HubAuthorizationServer(AuthorizationServer):
         scope = token.get("scope", "")
         grant_id: str | None = None
         subsystem_account_id: int | None = None
+        acr: str | None = None
+        auth_time: int | None = None
         code: StoredCode | None = request.authorization_code
         if code is not None:
             grant_id = code.grant_id
             subsystem_account_id = code.subsystem_account_id
+            acr, auth_time = code.acr, code.auth_time
             grants.create_grant(
                 db(),
                 grant_id=grant_id,
@@ -177,8 +180,10 @@ class HubAuthorizationServer(AuthorizationServer):
                 subsystem_account_id=subsystem_account_id,
             )
         elif request.refresh_token is not None:
-            grant_id = request.refresh_token.record.grant_id
-            subsystem_account_id = request.refresh_token.record.subsystem_account_id
+            record = request.refresh_token.record
+            grant_id = record.grant_id
+            subsystem_account_id = record.subsystem_account_id
+            acr, auth_time = record.acr, record.auth_time
         token["access_token"] = access.bind_to_grant(token["access_token"], grant_id)
         access.save_access_token(
             self.hub.store,
@@ -189,8 +194,11 @@ class HubAuthorizationServer(AuthorizationServer):
             owner=owner,
             grant_id=grant_id,
             subsystem_account_id=subsystem_account_id,
+            acr=acr,
+            auth_time=auth_time,
         )
-        if "refresh_token" in token and grant_id is not None:
+        # A refreshed grant's new refresh token was stored with the claim of the old one.
+        if "refresh_token" in token and grant_id is not None and request.refresh_token is None:
             grants.save_refresh_token(
                 db(),
                 token["refresh_token"],

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from ..db import keep_on_rollback
 from ..models import AuditEvent, AuditMark, table_of, utcnow
+from . import correlation, metrics
 from .key_derivation import derive_key
 
 # Never written to the audit log, whatever a caller passes.
@@ -97,6 +98,9 @@ def _values(
     for key in details:
         if any(word in key.lower() for word in _SECRET_WORDS):
             raise ValueError(f"refusing to audit a secret field: {key}")
+    if correlation.request_id():
+        details = {**details, "request_id": correlation.request_id()}
+    metrics.audited(action, details)
     return {
         "action": action,
         "actor": actor,

@@ -23,6 +23,7 @@ from ..models import (
     UnitKind,
 )
 from .errors import Text
+from .signin.steps import ACR_CARD, ACR_MFA, ACR_PASSWORD, ACR_PHISHING_RESISTANT
 from .subsystems.catalogues import Catalogues, Name
 
 ACCOUNT_STATUS = {
@@ -84,6 +85,14 @@ AUTH_METHOD = {
     "user": "使用者確認",
 }
 
+#: Sign-in levels (``acr``), weakest first: a subsystem's minimum among them.
+ACR_LEVEL = {
+    ACR_PASSWORD: "密碼",
+    ACR_MFA: "兩步驟驗證",
+    ACR_PHISHING_RESISTANT: "通行密鑰或醫事人員卡",
+    ACR_CARD: "醫事人員卡",
+}
+
 #: Why a sign-in was refused (the ``reason`` of a ``signin.failure`` audit row).
 SIGNIN_FAILURE = {
     "credentials": "帳號或密碼錯誤",
@@ -104,8 +113,13 @@ POLICY_SECTION = {
     "session": "閒置登出",
     "dormancy": "待復權",
     "mfa": "兩步驟驗證",
+    "account_name": "帳號與姓名",
 }
 POLICY_SETTING = {
+    "account_name.min_length": "帳號最短長度",
+    "account_name.max_length": "帳號最長長度",
+    "account_name.require_letters_and_digits": "帳號須英數混合",
+    "account_name.institution_words": "姓名不可以這些字結尾（機構名稱，以逗號分隔）",
     "password.min_length": "最短長度",
     "password.max_length": "最長長度",
     "password.require_upper": "須含大寫英文字母",
@@ -131,6 +145,7 @@ POLICY_SETTING = {
     "lockout.status_lookup_per_hour": "同一來源位址每小時申請進度查詢次數上限",
     "lockout.apply_per_hour": "同一來源位址每小時帳號申請次數上限",
     "lockout.trusted_networks": "信任網段及其上限（網段=次數，以逗號分隔）",
+    "lockout.client_requests_per_minute": "每個子系統每分鐘權杖、查驗、撤銷要求次數上限",
     "captcha.mode": "何時出現驗證碼",
     "captcha.length": "驗證碼位數",
     "captcha.ttl_seconds": "驗證碼有效秒數",
@@ -231,6 +246,11 @@ def menu_role(catalogues: Catalogues, subsystem_code: str, code: str) -> Name:
     found = catalogues.get(subsystem_code)
     role = found.menu_role(code) if found is not None else None
     return role.name if role is not None else OTHER
+
+
+def acr_level(code: str) -> str:
+    """A subsystem's minimum sign-in level; none set: 不限."""
+    return ACR_LEVEL.get(code, UNKNOWN) if code else "不限"
 
 
 def auth_methods(amr: Sequence[str]) -> list[str]:

@@ -74,6 +74,11 @@ def may_review(account: Account) -> bool:
     return is_unit_admin(account)
 
 
+def may_manage_subsystems(account: Account) -> bool:
+    """The subsystem registry (its OpenID Connect clients) is the authority's."""
+    return is_authority(account)
+
+
 def may_decide_role_changes(account: Account) -> bool:
     """Role changes and privilege requests are decided by the authority alone."""
     return is_authority(account)

@@ -24,7 +24,7 @@ from . import audit
 from .errors import DomainError, Text, text
 
 POLICY_DIR = Path(__file__).resolve().parents[2] / "policies"
-SECTIONS = ("password", "lockout", "captcha", "session", "dormancy", "mfa")
+SECTIONS = ("password", "lockout", "captcha", "session", "dormancy", "mfa", "account_name")
 PRESETS = ("seeds", "nist")
 
 
@@ -104,6 +104,7 @@ class LockoutPolicy:
     #: times per window instead of ``address_failures``, and no per-address request limit
     #: is lower than it.
     trusted_networks: str
+    client_requests_per_minute: int = field(metadata=_limit(1, 1000000))
 
     def problems(self) -> list[Text]:
         try:
@@ -185,6 +186,30 @@ class DormancyPolicy:
         return []
 
 
+@dataclass(frozen=True)
+class AccountNamePolicy:
+    """帳號 and 姓名 (``services.accounts.naming``). The account column holds 20 characters."""
+
+    min_length: int = field(metadata=_limit(4, 20))
+    max_length: int = field(metadata=_limit(6, 20))
+    require_letters_and_digits: bool = field()
+    #: Comma-separated words a person's name may not end in (an institution's name).
+    institution_words: str = field()
+
+    def words(self) -> tuple[str, ...]:
+        return tuple(w.strip() for w in self.institution_words.split(",") if w.strip())
+
+    def problems(self) -> list[Text]:
+        if self.min_length > self.max_length:
+            return [
+                text(
+                    "{name} 不可大於 {other}",
+                    **_pair("min_length", "max_length", "account_name"),
+                )
+            ]
+        return []
+
+
 #: Kinds of second factor a role's rule can count: passkeys (and security keys), and
 #: authenticator-app codes. A card sign-in always counts (it is two factors itself).
 FACTOR_KINDS = ("passkey", "totp")
@@ -245,6 +270,7 @@ SECTION_TYPES: dict[str, type[Any]] = {
     "session": SessionPolicy,
     "dormancy": DormancyPolicy,
     "mfa": MfaPolicy,
+    "account_name": AccountNamePolicy,
 }
 
 
@@ -256,6 +282,7 @@ class Policy:
     session: SessionPolicy
     dormancy: DormancyPolicy
     mfa: MfaPolicy
+    account_name: AccountNamePolicy
     version: int = 0
 
     def document(self) -> dict[str, dict[str, Any]]:
@@ -387,6 +414,11 @@ def preset_changes(name: str, policy_dir: Path = POLICY_DIR) -> dict[str, Any]:
 
 def latest_version(db: Session) -> PolicyVersion | None:
     return db.scalar(select(PolicyVersion).order_by(PolicyVersion.version.desc()).limit(1))
+
+
+def latest_version_number(db: Session) -> int | None:
+    """What changes whenever the policy in force does (versions are never edited)."""
+    return db.scalar(select(func.max(PolicyVersion.version)))
 
 
 def complete_document(stored: dict[str, Any]) -> dict[str, Any]:

@@ -22,7 +22,10 @@ def _ms(ttl: float) -> int:
 
 class RedisStore:
     def __init__(self, url: str, prefix: str = "idp:") -> None:
-        self.client = redis.Redis.from_url(url)
+        # Bounded waits: an unreachable Redis fails a request (503) instead of hanging it.
+        self.client = redis.Redis.from_url(
+            url, socket_connect_timeout=2, socket_timeout=5, health_check_interval=30
+        )
         self.prefix = prefix
 
     def _k(self, key: str) -> str:

@@ -47,6 +47,7 @@ PERSONAL_FIELDS = (
     "national_id",
     "name",
     "title",
+    "department",
     "phone",
     "phone_backup",
     "unit_phone",
@@ -139,6 +140,7 @@ def apply() -> BaseResponse:
         catalogues=hub.catalogues,
         national_ids=hub.national_ids,
         issuer_url=hub.settings.issuer_url,
+        account_names=hub.policy.current().account_name,
     )
     try:
         applications.submit_application(

@@ -163,6 +163,7 @@ def test_profile_changes_are_checked_and_email_needs_confirmation(app: Flask, hu
     client = signed_in_client(app, hub)
     values = {
         "title": "護理師",
+        "department": "<b>",
         "phone": "02-12345678#9",
         "phone_backup": "",
         "mobile": "0812345678",
@@ -172,9 +173,10 @@ def test_profile_changes_are_checked_and_email_needs_confirmation(app: Flask, hu
     refused = post_form(client, "/account/profile", **values)
     assert refused.status_code == 400
     assert 'id="mobile-error"' in refused.get_data(as_text=True)
+    assert 'id="department-error"' in refused.get_data(as_text=True)
     assert 'value="0812345678"' in refused.get_data(as_text=True)  # what was typed is kept
     assert account(hub).title == ""  # nothing stored
-    values.update(mobile="+886 912 345 678", email="new.wang@example.org")
+    values.update(mobile="+886 912 345 678", email="new.wang@example.org", department=" 家醫科 ")
     refused = post_form(client, "/account/profile", **values)  # no current password
     assert refused.status_code == 400 and 'id="current_password-error"' in refused.get_data(
         as_text=True
@@ -184,6 +186,7 @@ def test_profile_changes_are_checked_and_email_needs_confirmation(app: Flask, hu
     saved = client.get(answer.headers["Location"]).get_data(as_text=True)
     assert "已儲存" in saved and "new.wang@example.org" in saved
     assert account(hub).title == "護理師" and account(hub).email == "wang@example.org"
+    assert account(hub).department == "家醫科"
     assert account(hub).mobile == "0912-345678" and account(hub).phone == "02-12345678#9"
     with hub.database.unit_of_work() as db:
         mail = db.query(MailMessage).filter_by(kind="email_confirm").one()

@@ -13,6 +13,7 @@ from idp.models import AuditEvent
 from idp.services.portal import downloads
 
 from ..support.files import make_pdf
+from ..support.helpers import add_client
 from ..support.portal import ROLES, Visitor, account, announce, make_people, visitor
 
 UNIT_ADMINS = {"unit_admin", "bureau_admin", "authority"}
@@ -53,9 +54,17 @@ PAGES = [
     ("GET", "/review/subsystem-requests/999999", UNIT_ADMINS),
     ("GET", "/review/role-changes/999999", UNIT_ADMINS),
     ("POST", "/unit/accounts/{member}/password-reset", {"unit_admin", "authority"}, UNIT_ADMINS),
+    ("GET", "/manage/subsystems/", AUTHORITY),
+    ("GET", "/manage/subsystems/new", AUTHORITY),
+    ("POST", "/manage/subsystems/new", AUTHORITY),
+    ("GET", "/manage/subsystems/{client}", AUTHORITY),
+    ("POST", "/manage/subsystems/{client}", AUTHORITY),
+    ("POST", "/manage/subsystems/{client}/secret", AUTHORITY),
+    ("POST", "/manage/subsystems/{client}/enable", AUTHORITY),
     # Last: these change what the pages above show.
     ("POST", "/manage/downloads/{file}/remove", AUTHORITY),
     ("POST", "/manage/announcements/{announcement}/delete", AUTHORITY, UNIT_ADMINS),
+    ("POST", "/manage/subsystems/{client}/disable", AUTHORITY),
 ]
 
 
@@ -94,6 +103,7 @@ def test_every_new_admin_page_with_every_role(hub: Hub, people: dict[str, Visito
         "announcement": announce(hub, ROLES["authority"], "全國公告"),
         "file": _file(hub),
         "member": account(hub, ROLES["member"]).id,
+        "client": add_client(hub).client_id,
     }
     anonymous = next(iter(people.values())).client.application.test_client()
     for method, template, allowed, *scoped in PAGES:

@@ -277,3 +277,11 @@ def test_a_captcha_answers_only_in_the_session_that_asked_for_it(app: Flask, hub
     )
     assert response.status_code == 401
     assert "王小明" not in other.get("/").get_data(as_text=True)
+
+
+def test_a_multipart_part_without_a_name_is_refused(app: Flask) -> None:
+    body = b"--b\r\nContent-Disposition: form-data\r\n\r\nvalue\r\n--b--\r\n"
+    response = app.test_client().post(
+        "/signin", data=body, content_type="multipart/form-data; boundary=b"
+    )
+    assert response.status_code == 400

@@ -63,6 +63,7 @@ def activity(hub: Hub) -> dict[str, Any]:
             hub.catalogues,
             hub.national_ids,
             hub.settings.issuer_url,
+            hub.policy.current().account_name,
         )
         member = submit_confirmed(db, applying, member_form())
         admin_form = replace(

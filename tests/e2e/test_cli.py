@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,7 +14,8 @@ import pytest
 import requests
 
 from idp.hub import Hub
-from idp.models import AuditEvent, SigningKey
+from idp.models import AuditEvent, SigningKey, utcnow
+from idp.services.messaging import mail
 from idp.services.tokens import signing_keys
 from idp.services.units.directory import find_by_code
 
@@ -19,6 +23,8 @@ from ..support.cli import idp
 from ..support.helpers import Person, add_account, add_client
 from ..support.hub import start_live_hub
 from ..support.oidc import exchange, oidc_client, start, verify_id_token
+from ..support.replicas import hub_environment
+from ..support.smtp import SmtpServer
 
 
 def test_init_is_idempotent(hub: Hub) -> None:
@@ -118,33 +124,64 @@ def test_accounts_create_without_unit_name_keeps_the_units_name(hub: Hub) -> Non
         assert find_by_code(db, "3501200002").name == "3501200002"  # type: ignore[union-attr]
 
 
-def test_keys_rotate_keeps_the_old_key_published(settings_for) -> None:  # type: ignore[no-untyped-def]
+def test_keys_rotate_publishes_before_signing(settings_for) -> None:  # type: ignore[no-untyped-def]
+    """A rotated key is in the JWKS at once but signs only after its lead time; with
+    ``--now`` it signs at once, and the old keys stay published for their tokens."""
     for live in start_live_hub(settings_for):
         add_account(live.hub)
         client = add_client(live.hub)
         person = Person(live.hub, live.url)
         session = oidc_client(live, client)
-        url, verifier, nonce = start(live, session)
+        url, verifier, old_nonce = start(live, session)
         old_token = exchange(live, session, person.authorize(url), verifier)["id_token"]
+        old_kid = pyjwt.get_unverified_header(old_token)["kid"]
         result = idp(live.hub, "keys", "rotate")
         assert result.returncode == 0, result.stderr
+        assert "published now, signing from" in result.stdout
         live.hub.keyring.reload()
         kids = {k["kid"] for k in requests.get(live.url + "/jwks", timeout=5).json()["keys"]}
-        assert len(kids) == 4  # two new, two old still published
-        verify_id_token(live, old_token, client.client_id, nonce)
+        assert len(kids) == 4 and old_kid in kids  # two new (not signing yet), two old
+        url, verifier, _ = start(live, session)
+        still_old = exchange(live, session, person.authorize(url), verifier)["id_token"]
+        assert pyjwt.get_unverified_header(still_old)["kid"] == old_kid
+        listing = idp(live.hub, "keys", "list").stdout
+        assert listing.count("published, signing from") == 2 and listing.count("signing\n") == 2
+
+        result = idp(live.hub, "keys", "rotate", "--now")
+        assert result.returncode == 0, result.stderr
+        live.hub.keyring.reload()
+        verify_id_token(live, old_token, client.client_id, old_nonce)
         url, verifier, nonce = start(live, session)
         new_token = exchange(live, session, person.authorize(url), verifier)["id_token"]
-        assert (
-            pyjwt.get_unverified_header(new_token)["kid"]
-            != pyjwt.get_unverified_header(old_token)["kid"]
+        new_kid = pyjwt.get_unverified_header(new_token)["kid"]
+        assert new_kid != old_kid
+        published = {k["kid"] for k in requests.get(live.url + "/jwks", timeout=5).json()["keys"]}
+        assert {old_kid, new_kid} <= published
+        verify_id_token(live, new_token, client.client_id, nonce)
+
+
+def test_a_rotated_key_signs_from_its_activation(hub: Hub) -> None:
+    with hub.database.unit_of_work() as db:
+        before = signing_keys.load_keyring(db, hub.key_box).signer("ES256").kid
+        created = signing_keys.rotate_keys(
+            db, hub.key_box, timedelta(seconds=120), timedelta(seconds=900)
         )
-        listing = idp(live.hub, "keys", "list").stdout
-        assert listing.count("signing") == 2 and listing.count("retired") == 2
+        new = next(key.kid for key in created if key.alg == "ES256")
+    now = utcnow()
+    with hub.database.unit_of_work() as db:
+        soon = signing_keys.load_keyring(db, hub.key_box, now + timedelta(seconds=119))
+        later = signing_keys.load_keyring(db, hub.key_box, now + timedelta(seconds=121))
+        gone = signing_keys.load_keyring(db, hub.key_box, now + timedelta(seconds=1100))
+    assert soon.signer("ES256").kid == before
+    assert {new, before} <= {k["kid"] for k in json.loads(soon.jwks_json)["keys"]}
+    assert later.signer("ES256").kid == new
+    assert before in {k["kid"] for k in json.loads(later.jwks_json)["keys"]}
+    assert before not in {k["kid"] for k in json.loads(gone.jwks_json)["keys"]}
 
 
 def test_rotated_keys_leave_the_jwks_once_expired(hub: Hub) -> None:
     with hub.database.unit_of_work() as db:
-        signing_keys.rotate_keys(db, hub.key_box, timedelta(seconds=0))
+        signing_keys.rotate_keys(db, hub.key_box, timedelta(seconds=0), timedelta(seconds=0))
     with hub.database.unit_of_work() as db:
         ring = signing_keys.load_keyring(db, hub.key_box)
     assert len(json.loads(ring.jwks_json)["keys"]) == 2
@@ -196,3 +233,41 @@ def test_clients_require_acr_sets_and_clears_the_minimum(hub: Hub) -> None:
     assert idp(hub, "clients", "require-acr", "mch").returncode == 0
     with hub.database.unit_of_work() as db:
         assert db.query(Client).filter_by(client_id="mch").one().min_acr == ""
+
+
+def test_worker_process_sends_mail_and_stops_on_sigterm(hub: Hub, smtp: SmtpServer) -> None:
+    """``IDP_WORKER=process``: the server processes run no background work, and
+    ``idp worker`` does it until SIGTERM."""
+    env = hub_environment(
+        hub,
+        hub.settings.issuer_url,
+        IDP_WORKER="process",
+        IDP_SMTP_URL=smtp.url,
+        IDP_BACKCHANNEL_RETRY_SECONDS="1",
+    )
+    has_worker = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import idp.wsgi; print('onedoor_worker' in idp.wsgi.app.extensions)",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert has_worker.stdout.strip() == "False", has_worker.stderr
+    with hub.database.unit_of_work() as db:
+        mail.send_later(db, to="worker@example.org", kind="account_created")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "idp.cli", "worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        received = smtp.inbox.wait_for(1, seconds=30)
+        assert [m["To"] for m in received] == ["worker@example.org"]
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(20) == 0

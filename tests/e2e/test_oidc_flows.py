@@ -493,6 +493,22 @@ def test_introspection_of_user_tokens(
         data={"token": token["access_token"], "token_type_hint": "access_token"},
     ).json()
     assert access["active"] is True and access["sub"] and access["iss"] == live_hub.url
+    assert access["acr"] == "urn:onedoor:acr:password" and access["auth_time"] > 0
+    # A refreshed access token carries its grant's sign-in the same way.
+    refreshed = requests.post(
+        live_hub.url + "/token",
+        auth=auth,
+        timeout=5,
+        data={"grant_type": "refresh_token", "refresh_token": token["refresh_token"]},
+    ).json()
+    again = requests.post(
+        live_hub.url + "/introspect",
+        auth=auth,
+        timeout=5,
+        data={"token": refreshed["access_token"]},
+    ).json()
+    assert (again["acr"], again["auth_time"]) == (access["acr"], access["auth_time"])
+    token["refresh_token"] = refreshed["refresh_token"]
     refresh = requests.post(
         live_hub.url + "/introspect",
         auth=auth,

@@ -102,6 +102,7 @@ def applying(hub: Hub) -> Applying:
         catalogues=hub.catalogues,
         national_ids=hub.national_ids,
         issuer_url=hub.settings.issuer_url,
+        account_names=hub.policy.current().account_name,
     )
 
 
@@ -141,6 +142,7 @@ def member_form(**changes: Any) -> ApplicationForm:
         national_id=national_id(),
         name="林新人",
         title="護理師",
+        department="家醫科",
         phone="02-27654321#12",
         mobile="0912-345678",
         email="newcomer@example.org",
@@ -175,6 +177,7 @@ def application_data(page: str, **changes: str | list[str]) -> dict[str, str | l
         "national_id": national_id(),
         "name": "林新人",
         "title": "護理師",
+        "department": "家醫科",
         "phone": "02-27654321#12",
         "email": "newcomer@example.org",
         "subsystems": ["mch"],

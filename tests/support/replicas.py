@@ -16,21 +16,29 @@ from idp.hub import Hub
 from .hub import free_port, prepared_hub
 
 
-def serve(hub: Hub, port: int, issuer: str) -> subprocess.Popen[bytes]:
+def hub_environment(hub: Hub, issuer: str, **more: str) -> dict[str, str]:
+    """The environment of an ``idp`` process on ``hub``'s database, store and secret."""
     settings = hub.settings
-    env = dict(
+    return dict(
         os.environ,
         IDP_INSTANCE_PATH=settings.instance_path,
         IDP_DATABASE_URL=settings.sqlalchemy_url(),
         IDP_REDIS_URL=settings.redis_url,
         IDP_SECRET_KEY=settings.secret_key,
         IDP_ISSUER=issuer,
+        **more,
     )
+
+
+def serve(hub: Hub, port: int, issuer: str, **more: str) -> subprocess.Popen[bytes]:
+    """``idp serve`` on ``port``; ``more`` are further ``IDP_*`` settings."""
     return subprocess.Popen(
         [sys.executable, "-m", "idp.cli", "serve", "--port", str(port)],
-        env=env,
+        env=hub_environment(hub, issuer, **more),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        # A group of its own: the server's worker processes can be killed with it.
+        start_new_session=True,
     )
 
 

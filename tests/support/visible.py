@@ -19,7 +19,11 @@ from idp.models import (
 from idp.services import policy
 from idp.services.subsystems.catalogues import Catalogues
 
-HIDDEN = re.compile(r"<(script|style|title)\b.*?</\1>|<!--.*?-->", re.S | re.I)
+#: Not read as words: scripts, styles, the title, comments, and identifiers a person copies
+#: as they are (``<code data-identifier>``: a subsystem's client_id on 子系統介接設定).
+HIDDEN = re.compile(
+    r"<(script|style|title)\b.*?</\1>|<!--.*?-->|<code data-identifier>[^<]*</code>", re.S | re.I
+)
 SPOKEN = re.compile(r'\b(?:aria-label|title|alt|placeholder)="([^"]*)"')
 TAG = re.compile(r"<[^>]+>")
 

@@ -100,6 +100,7 @@ def test_phones_and_addresses_are_stored_in_one_spelling(units: Hub) -> None:
         phone="(02)2765-4321 ext 12",
         mobile="+886 912 345 678",
         email="Newcomer@EXAMPLE.org",
+        department=" 家醫科 ",
     )
     with units.database.unit_of_work() as db:
         account = db.scalar(select(Account).where(Account.username == "newcomer01"))
@@ -110,6 +111,7 @@ def test_phones_and_addresses_are_stored_in_one_spelling(units: Hub) -> None:
             "0912-345678",
             "Newcomer@example.org",
         )
+        assert account.department == "家醫科"
 
 
 def test_a_member_cannot_apply_before_the_unit_has_an_admin(units: Hub) -> None:
@@ -131,6 +133,7 @@ def test_every_field_refuses_bad_input_and_nothing_is_stored(units: Hub) -> None
         national_id="A123456788",
         name="",
         title="",
+        department="",
         phone="12345",
         phone_backup="02-1",
         unit_phone="x",
@@ -148,6 +151,7 @@ def test_every_field_refuses_bad_input_and_nothing_is_stored(units: Hub) -> None
         "national_id",
         "name",
         "title",
+        "department",
         "phone",
         "phone_backup",
         "unit_phone",

@@ -43,7 +43,7 @@ def test_index_migration_upgrades_and_downgrades(database_url: str) -> None:
     config = alembic_config(engine)
     postgresql = engine.dialect.name == "postgresql"
     try:
-        command.downgrade(config, "0010_address_confirmation")
+        command.downgrade(config, "0012_operations")
         before = _indexes(engine)
         for table, names in ADDED.items():
             assert not names & before[table]

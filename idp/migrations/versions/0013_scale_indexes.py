@@ -3,7 +3,7 @@ and status, audit events by kind and time, the account sweep's conditions, and t
 indexes for searches inside names (PostgreSQL)
 
 Revision ID: 0013_scale_indexes
-Revises: 0010_address_confirmation
+Revises: 0012_operations
 Create Date: 2026-12-02 10:50:00.000000
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_scale_indexes"
-down_revision = "0010_address_confirmation"
+down_revision = "0012_operations"
 branch_labels = None
 depends_on = None
 

@@ -21,16 +21,18 @@ from .. import audit
 from ..errors import DomainError, NotAllowed, NotFound, text
 from ..messaging import inbox, mail
 from ..permissions import account_scope, is_authority, is_unit_admin, may_manage, unit_admins
-from ..policy import DormancyPolicy, PasswordPolicy
+from ..policy import AccountNamePolicy, DormancyPolicy, PasswordPolicy
 from ..reviews.decisions import check_reason
 from ..sessions import hub_sessions
 from ..signin.credentials import personal_data
 from ..signin.password_rules import random_password
 from ..signin.passwords import Passwords
+from ..subsystems.catalogues import Catalogues
 from ..tokens.revocation import Revocation
 from ..units.directory import find_by_code, is_open
 from .contact import ADDRESSES
-from .directory import USERNAME_PATTERN, find_by_username, normalize_username
+from .directory import find_by_username, normalize_username
+from .naming import account_name_problems, institution_name_problem
 from .national_id import NationalIdBox
 from .person import Problems, check_person
 from .profile import request_address_change
@@ -45,6 +47,7 @@ class AccountDetails:
     phone: str
     email: str
     national_id: str = ""
+    department: str = ""
     phone_backup: str = ""
     unit_phone: str = ""
     mobile: str = ""
@@ -67,6 +70,8 @@ class Managing:
     signin_url: str
     #: The issuer URL, under which a confirmation link points.
     issuer_url: str
+    account_names: AccountNamePolicy
+    catalogues: Catalogues
 
 
 def account_in_scope(db: Session, manager: Account, account_id: int) -> Account:
@@ -127,14 +132,19 @@ def add_account(
         raise NotAllowed("您不能新增帳號")
     problems = Problems()
     name_key = normalize_username(username)
-    if not USERNAME_PATTERN.fullmatch(name_key):
-        problems.add("username", text("帳號須為 6 至 20 個英文字母或數字"))
+    refused = account_name_problems(managing.account_names, managing.catalogues, name_key)
+    if refused:
+        problems.add("username", *refused)
     elif find_by_username(db, name_key) is not None:
         problems.add("username", text("此帳號已有人使用，請換一個"))
     unit = _unit_for_new_account(db, manager, unit_code)
     if unit is None:
         problems.add("unit_code", text("查無此單位，或此單位已終止合約"))
     person = check_person(problems, details)
+    if "name" not in problems.errors:
+        problems.check_text(
+            "name", institution_name_problem(db, managing.account_names, person["name"])
+        )
     id_hash = ""
     if "national_id" not in problems.errors:
         id_hash = managing.national_ids.lookup_hash(details.national_id)
@@ -199,6 +209,10 @@ def edit_account(
     _check_may_manage(manager, account)
     problems = Problems()
     person = check_person(problems, details, national_id_required=False)
+    if "name" not in problems.errors and person["name"] != account.name:
+        problems.check_text(
+            "name", institution_name_problem(db, managing.account_names, person["name"])
+        )
     problems.raise_any()
     changed = [name for name in EDITABLE if getattr(account, name) != person[name]]
     # An address a reset link can go to is the person's to confirm: a new one waits for

@@ -1,4 +1,4 @@
-"""A person's details as forms give them (name, title, phones, e-mails, 身分證), checked
+"""A person's details as forms give them (name, title, 所屬部門, phones, e-mails, 身分證), checked
 in one place for the application form and the accounts a unit admin adds or edits.
 
 A name is a person's name: Chinese characters, Latin letters (with their accents), the
@@ -26,6 +26,7 @@ from .national_id import validate as validate_national_id
 
 NAME_LENGTH = 100
 TITLE_LENGTH = 100
+DEPARTMENT_LENGTH = 100
 #: Marks that join or separate the parts of a name, besides letters: space, hyphen,
 #: apostrophe (and its typographic forms), the middle dots (· ‧ ・ •) and a period.
 NAME_JOINERS = " -‐'’ʼ·‧・•."
@@ -46,6 +47,10 @@ class Problems:
         if problem:
             self.add(name, text(problem))
 
+    def check_text(self, name: str, problem: Text | None) -> None:
+        if problem is not None:
+            self.add(name, problem)
+
     def raise_any(self) -> None:
         if self.errors:
             raise FormErrors(self.errors)
@@ -58,6 +63,8 @@ class PersonDetails(Protocol):
     def name(self) -> str: ...
     @property
     def title(self) -> str: ...
+    @property
+    def department(self) -> str: ...
     @property
     def phone(self) -> str: ...
     @property
@@ -104,6 +111,18 @@ def title_problem(value: str, required: bool = True) -> str | None:
     return None
 
 
+def department_problem(value: str, required: bool = False) -> str | None:
+    """所屬部門: free text, like 職稱."""
+    department = value.strip()
+    if not department:
+        return "此欄位必填" if required else None
+    if len(department) > DEPARTMENT_LENGTH:
+        return "所屬部門不可超過 100 字"
+    if "<" in department or ">" in department:
+        return "所屬部門不可含 < 或 >"
+    return None
+
+
 def clean_contacts(values: dict[str, str]) -> dict[str, str]:
     """Contact fields (phones, e-mails) that passed their checks, in their stored
     spelling; an empty optional field stays empty."""
@@ -122,12 +141,18 @@ def clean_contacts(values: dict[str, str]) -> dict[str, str]:
 
 
 def check_person(
-    problems: Problems, form: PersonDetails, national_id_required: bool = True
+    problems: Problems,
+    form: PersonDetails,
+    national_id_required: bool = True,
+    department_required: bool = False,
 ) -> dict[str, str]:
     """Every problem of the person's fields goes to ``problems``; the answer is the fields
-    as they are stored (name and title trimmed, phones and e-mails in one spelling)."""
+    as they are stored (name, title and department trimmed, phones and e-mails in one
+    spelling). An application must name its department (所屬部門); accounts from before
+    the field may leave it empty."""
     problems.check("name", name_problem(form.name))
     problems.check("title", title_problem(form.title))
+    problems.check("department", department_problem(form.department, department_required))
     problems.check("phone", phone_problem(form.phone, required=True))
     problems.check("phone_backup", phone_problem(form.phone_backup, required=False))
     problems.check("unit_phone", phone_problem(form.unit_phone, required=False))
@@ -149,4 +174,9 @@ def check_person(
             "email_backup": form.email_backup,
         }
     )
-    return {"name": clean_name(form.name), "title": form.title.strip(), **cleaned}
+    return {
+        "name": clean_name(form.name),
+        "title": form.title.strip(),
+        "department": form.department.strip(),
+        **cleaned,
+    }

@@ -29,9 +29,9 @@ from ..messaging import mail
 from ..permissions import unit_admins as admins_of_unit
 from ..signin.passwords import Passwords
 from .contact import ADDRESSES, confirmed_addresses, email_problem, mobile_problem, phone_problem
-from .person import clean_contacts, title_problem
+from .person import clean_contacts, department_problem, title_problem
 
-EDITABLE = ("title", "phone", "phone_backup", "mobile", "email", "email_backup")
+EDITABLE = ("title", "department", "phone", "phone_backup", "mobile", "email", "email_backup")
 
 
 class ProfileErrors(DomainError):
@@ -54,6 +54,7 @@ class ProfileUpdate:
 def _problems(changes: dict[str, str]) -> dict[str, str]:
     checks = {
         "title": title_problem(changes["title"]),
+        "department": department_problem(changes["department"]),
         "phone": phone_problem(changes["phone"], required=True),
         "phone_backup": phone_problem(changes["phone_backup"], required=False),
         "mobile": mobile_problem(changes["mobile"], required=False),
@@ -144,8 +145,10 @@ def update_profile(
     problems = _problems(changes)
     if problems:
         raise ProfileErrors(problems)
-    changes = {**changes, **clean_contacts({k: v for k, v in changes.items() if k != "title"})}
-    changes["title"] = changes["title"].strip()
+    plain = ("title", "department")
+    changes = {**changes, **clean_contacts({k: v for k, v in changes.items() if k not in plain})}
+    for name in plain:
+        changes[name] = changes[name].strip()
     confirmed = confirmed_addresses(account)
     addresses = [
         name
@@ -264,6 +267,7 @@ def export(db: Session, account: Account) -> dict[str, Any]:
             "subject": account.subject,
             "name": account.name,
             "title": account.title,
+            "department": account.department,
             "email": account.email,
             "email_backup": account.email_backup,
             "phone": account.phone,

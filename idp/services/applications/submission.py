@@ -30,7 +30,8 @@ from ...models import (
     utcnow,
 )
 from .. import audit
-from ..accounts.directory import USERNAME_PATTERN, find_by_username, normalize_username
+from ..accounts.directory import find_by_username, normalize_username
+from ..accounts.naming import account_name_problems, institution_name_problem
 from ..accounts.national_id import NationalIdBox
 from ..accounts.national_id import validate as validate_national_id
 from ..accounts.person import Problems, check_person
@@ -38,7 +39,7 @@ from ..errors import Text, text
 from ..key_derivation import token_hash
 from ..messaging import inbox, mail
 from ..permissions import reviewers_of_application, reviewers_of_request, unit_admins
-from ..policy import PasswordPolicy
+from ..policy import AccountNamePolicy, PasswordPolicy
 from ..signin.password_rules import PersonalData, evaluate
 from ..signin.passwords import Passwords
 from ..subsystems.catalogues import Catalogues
@@ -65,6 +66,7 @@ class ApplicationForm:
     name: str
     title: str
     phone: str
+    department: str = ""
     phone_backup: str = ""
     unit_phone: str = ""
     mobile: str = ""
@@ -84,6 +86,7 @@ class Applying:
     national_ids: NationalIdBox
     #: The issuer URL, under which the confirmation link points.
     issuer_url: str
+    account_names: AccountNamePolicy
 
 
 def no_admin_yet(unit: Unit) -> Text:
@@ -192,10 +195,15 @@ def submit_application(
     elif unit is not None and role is AccountRole.MEMBER and not unit_admins(db, unit.id):
         problems.add("role", no_admin_yet(unit))
     username = normalize_username(form.username)
-    if not USERNAME_PATTERN.fullmatch(username):
-        problems.add("username", text("帳號須為 6 至 20 個英文字母或數字"))
+    problems.add(
+        "username", *account_name_problems(applying.account_names, applying.catalogues, username)
+    )
     _check_password(problems, form, applying.password_policy)
-    person = check_person(problems, form)
+    person = check_person(problems, form, department_required=True)
+    if "name" not in problems.errors:
+        problems.check_text(
+            "name", institution_name_problem(db, applying.account_names, person["name"])
+        )
     if unit is not None:
         check_subsystem_choices(db, applying.catalogues, unit, form.subsystems, problems)
     if not form.consent:

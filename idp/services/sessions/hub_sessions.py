@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...models import Account, Client, Grant, HubSession, LogoutDelivery, SessionClient, utcnow
+from .. import correlation
 from ..tokens.revocation import Revocation
 
 
@@ -87,6 +88,7 @@ def end_session(
             subject=session_client.subject,
             sid=hub_session.sid,
             jti=secrets.token_urlsafe(24),
+            request_id=correlation.request_id(),
         )
         db.add(delivery)
         deliveries.append(delivery)

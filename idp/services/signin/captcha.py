@@ -10,16 +10,14 @@ import hmac
 import io
 import secrets
 from functools import cache
-from pathlib import Path
 
-from captcha.audio import AudioCaptcha
 from captcha.image import ImageCaptcha
 
 from ...store import Store
+from . import captcha_audio
 
 PREFIX = "captcha:"
 DIGITS = "0123456789"
-VOICES = Path(__file__).resolve().parents[2] / "data" / "captcha_voices"
 
 
 def _key(challenge_id: str) -> str:
@@ -52,12 +50,6 @@ def _image_generator() -> ImageCaptcha:
     return ImageCaptcha(width=200, height=70)
 
 
-@cache
-def _audio_generator(locale: str) -> AudioCaptcha:
-    voices = VOICES / locale
-    return AudioCaptcha(str(voices)) if voices.is_dir() else AudioCaptcha()
-
-
 def render_image(answer: str) -> bytes:
     image = _image_generator().generate_image(answer)
     out = io.BytesIO()
@@ -66,4 +58,4 @@ def render_image(answer: str) -> bytes:
 
 
 def render_audio(answer: str, locale: str) -> bytes:
-    return bytes(_audio_generator(locale).generate(answer))
+    return captcha_audio.render(answer, locale)

@@ -1,4 +1,6 @@
-"""Password hashing with argon2id."""
+"""Password hashing with argon2id; an account migrated from the old portal keeps its old
+hash (a format ``subsystems.legacy_passwords`` checks) until its owner sets a new
+password, which the first sign-in requires."""
 
 from __future__ import annotations
 
@@ -7,6 +9,8 @@ import threading
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from ..subsystems import legacy_passwords
 
 
 class Passwords:
@@ -34,7 +38,14 @@ class Passwords:
         with self._slots:
             return self._hasher.hash(password)
 
+    @staticmethod
+    def is_legacy(password_hash: str) -> bool:
+        """An old portal's hash, kept from a migration (never issued by the hub)."""
+        return bool(password_hash) and not password_hash.startswith("$argon2")
+
     def check(self, password_hash: str | None, password: str) -> bool:
+        if password_hash and self.is_legacy(password_hash):
+            return legacy_passwords.check(password_hash, password)
         try:
             with self._slots:
                 self._hasher.verify(password_hash or self._dummy_hash, password)
@@ -43,4 +54,6 @@ class Passwords:
         return password_hash is not None
 
     def needs_rehash(self, password_hash: str) -> bool:
-        return self._hasher.check_needs_rehash(password_hash)
+        """An argon2 hash under old parameters; a legacy hash is replaced by the new
+        password its owner must choose, not by a hash of the old one."""
+        return not self.is_legacy(password_hash) and self._hasher.check_needs_rehash(password_hash)

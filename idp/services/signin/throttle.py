@@ -18,6 +18,9 @@ networks (a hospital's public address) with their own, higher limit.
 
 from __future__ import annotations
 
+import math
+import time
+
 from ...store import Store
 from ..policy import LockoutPolicy
 
@@ -66,6 +69,18 @@ class Throttle:
 
     def address_has_failed(self, address: str) -> bool:
         return self.store.count(ADDRESS_FAILURES + address) > 0
+
+    # Clients (subsystems) at the token, introspection and revocation endpoints ---------
+
+    def client_wait(self, client_id: str, now: float | None = None) -> int:
+        """Count one request of ``client_id``; 0 while under the limit, else how many
+        seconds until its minute is over (for Retry-After)."""
+        now = time.time() if now is None else now
+        minute = int(now // 60)
+        count = self.store.incr(f"{RATE}client:{client_id}:{minute}", 60)
+        if count <= self.policy.client_requests_per_minute:
+            return 0
+        return max(1, math.ceil((minute + 1) * 60 - now))
 
     # Accounts ------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from ...models.unit import UnitKind
 from ..policy import POLICY_DIR
 from .catalogues import (
     CODE_PATTERN,
+    RESERVED_PATTERN,
     AdminQuota,
     CatalogueError,
     Catalogues,
@@ -90,15 +91,29 @@ class _Reader:
 
     def subsystem(self, code: str, raw: Any) -> Subsystem | None:
         keys = ("name", "abbreviation", "roles", "admin_quota", "duties")
-        data = self.fields(raw, "", keys)
+        data = self.fields(raw, "", keys, optional=("reserved_account_names",))
         name = self.name(data, "name", "")
         abbreviation = self.name(data, "abbreviation", "")
         roles = self.roles(data)
         quota = self.admin_quota(data)
         duties = self.duties(data)
+        reserved = self.reserved_names(data)
         if name and abbreviation and roles and quota and duties:
-            return Subsystem(code, name, abbreviation, roles, quota, duties)
+            return Subsystem(code, name, abbreviation, roles, quota, duties, reserved)
         return None
+
+    def reserved_names(self, data: dict[str, Any]) -> tuple[str, ...]:
+        raw = self.items(data, "reserved_account_names", "") or []
+        names = []
+        for index, value in enumerate(raw):
+            if not isinstance(value, str) or not RESERVED_PATTERN.fullmatch(value):
+                self.problem(
+                    f"reserved_account_names[{index}]",
+                    "must be lower-case letters and digits, with an optional trailing *",
+                )
+                continue
+            names.append(value)
+        return tuple(names)
 
     def fields(
         self, raw: Any, where: str, keys: Sequence[str], optional: Sequence[str] = ()

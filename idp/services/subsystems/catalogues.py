@@ -18,6 +18,8 @@ from ...models.unit import UnitKind
 from ..errors import Text, text
 
 CODE_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
+#: A reserved account name: lower-case letters and digits, a trailing ``*`` for any ending.
+RESERVED_PATTERN = re.compile(r"[a-z0-9]{1,20}\*?")
 
 
 class CatalogueError(ValueError):
@@ -98,6 +100,16 @@ class Subsystem:
     roles: tuple[Role, ...]
     admin_quota: AdminQuota
     duties: tuple[Duty, ...]
+    #: Account names the hub refuses because they are the subsystem's own (lower case; a
+    #: trailing ``*`` matches any ending), e.g. 戒菸's ADM accounts.
+    reserved_account_names: tuple[str, ...] = ()
+
+    def reserves(self, username: str) -> bool:
+        name = username.lower()
+        return any(
+            name.startswith(pattern[:-1]) if pattern.endswith("*") else name == pattern
+            for pattern in self.reserved_account_names
+        )
 
     def role(self, code: str) -> Role | None:
         return next((role for role in self.roles if role.code == code), None)

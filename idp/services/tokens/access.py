@@ -33,6 +33,10 @@ class AccessToken:
     grant_id: str | None = None
     #: The bound subsystem account the token speaks for at its client, if any.
     subsystem_account_id: int | None = None
+    #: How the person signed in for the grant (``acr``, ``auth_time``), copied from it
+    #: so that introspection answers from the token alone.
+    acr: str | None = None
+    auth_time: int | None = None
 
     @property
     def expired(self) -> bool:
@@ -49,6 +53,8 @@ def save_access_token(
     owner: TokenOwner | None = None,
     grant_id: str | None = None,
     subsystem_account_id: int | None = None,
+    acr: str | None = None,
+    auth_time: int | None = None,
 ) -> AccessToken:
     now = int(time.time())
     record = AccessToken(
@@ -60,6 +66,8 @@ def save_access_token(
         subject=owner.subject if owner else None,
         grant_id=grant_id,
         subsystem_account_id=subsystem_account_id,
+        acr=acr,
+        auth_time=auth_time,
     )
     store.set(ACCESS_PREFIX + token_hash(token), json.dumps(vars(record)).encode(), ttl)
     return record

@@ -47,6 +47,8 @@ class RefreshRecord:
     subject: str
     account_active: bool
     subsystem_account_id: int | None
+    acr: str
+    auth_time: int
 
     @property
     def owner(self) -> AccountRef:
@@ -63,6 +65,8 @@ _RECORD_COLUMNS = (
     _grant.c.scope,
     _grant.c.revoked_at,
     _grant.c.subsystem_account_id,
+    _grant.c.acr,
+    _grant.c.auth_time,
     _account.c.id.label("account_id"),
     _account.c.subject,
     _account.c.status,
@@ -83,11 +87,28 @@ _CLAIM = (
     .where(_refresh.c.token_hash == bindparam("hash"), _refresh.c.used_at.is_(None))
     .values(used_at=bindparam("now"))
 )
-# PostgreSQL claims and reads in one statement; SQLite's RETURNING cannot name the
-# joined tables, so there it is a claim, then a read.
-_CLAIM_AND_READ = _CLAIM.where(
-    _grant.c.id == _refresh.c.grant_id, _account.c.id == _grant.c.account_id
-).returning(*_RECORD_COLUMNS)
+_SUCCESSOR_COLUMNS = ["token_hash", "issued_at", "expires_at", "grant_id"]
+# PostgreSQL claims, reads and stores the successor in one statement; SQLite's RETURNING
+# cannot name the joined tables nor feed another statement, so there it is a claim, a
+# read and an insert.
+_CLAIMED = (
+    _CLAIM.where(_grant.c.id == _refresh.c.grant_id, _account.c.id == _grant.c.account_id)
+    .returning(*_RECORD_COLUMNS)
+    .cte("claimed")
+)
+_ROTATE = select(_CLAIMED).add_cte(
+    insert(_refresh)
+    .from_select(
+        _SUCCESSOR_COLUMNS,
+        select(
+            bindparam("successor_hash"),
+            bindparam("now"),
+            bindparam("successor_expires_at"),
+            _CLAIMED.c.grant_id,
+        ),
+    )
+    .cte("successor")
+)
 _CLAIM_ID = _CLAIM.returning(_refresh.c.id)
 
 
@@ -124,8 +145,10 @@ def create_grant(
     )
 
 
-def save_refresh_token(db: Session, token: str, grant_id: str, ttl: timedelta) -> None:
-    now = utcnow()
+def save_refresh_token(
+    db: Session, token: str, grant_id: str, ttl: timedelta, now: datetime | None = None
+) -> None:
+    now = now or utcnow()
     db.connection().execute(
         _INSERT_REFRESH,
         {
@@ -153,6 +176,8 @@ def _record(row: Any) -> RefreshRecord | None:
         subject=row.subject,
         account_active=row.status == AccountStatus.ACTIVE.value,
         subsystem_account_id=row.subsystem_account_id,
+        acr=row.acr,
+        auth_time=row.auth_time,
     )
 
 
@@ -160,14 +185,26 @@ def find_refresh_token(db: Session, token: str) -> RefreshRecord | None:
     return _record(db.connection().execute(_FIND_BY_HASH, {"hash": token_hash(token)}).first())
 
 
-def claim_refresh_token(db: Session, token: str) -> RefreshRecord | None:
-    """Mark an unused token used and return it; None when the token is unknown or
-    someone used it first (a replay, or a race lost)."""
+def claim_refresh_token(
+    db: Session, token: str, successor: str, ttl: timedelta
+) -> RefreshRecord | None:
+    """Mark an unused token used, store ``successor`` in its place (the rotation) and
+    return the token; None when the token is unknown or someone used it first (a
+    replay, or a race lost). A request refused afterwards rolls both back."""
     conn = db.connection()
-    params = {"hash": token_hash(token), "now": utcnow()}
+    now = utcnow()
+    params = {
+        "hash": token_hash(token),
+        "now": now,
+        "successor_hash": token_hash(successor),
+        "successor_expires_at": now + ttl,
+    }
     if conn.dialect.name == "postgresql":
-        return _record(conn.execute(_CLAIM_AND_READ, params).first())
+        return _record(conn.execute(_ROTATE, params).first())
     claimed = conn.execute(_CLAIM_ID, params).scalar()
     if claimed is None:
         return None
-    return _record(conn.execute(_FIND_BY_ID, {"refresh_id": claimed}).first())
+    record = _record(conn.execute(_FIND_BY_ID, {"refresh_id": claimed}).first())
+    if record is not None:
+        save_refresh_token(db, successor, record.grant_id, ttl, now)
+    return record

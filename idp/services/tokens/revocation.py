@@ -44,3 +44,17 @@ class Revocation:
             query = query.where(_grant.c.sid != keep_sid)
         grant_ids = list(db.connection().execute(query).scalars())
         self.grants(db, grant_ids, reason)
+
+    def client(self, db: Session, client_id: str, reason: str) -> int:
+        """Every grant made to a client (disabling it); returns how many."""
+        grant_ids = list(
+            db.connection()
+            .execute(
+                select(_grant.c.id).where(
+                    _grant.c.client_id == client_id, _grant.c.revoked_at.is_(None)
+                )
+            )
+            .scalars()
+        )
+        self.grants(db, grant_ids, reason)
+        return len(grant_ids)
