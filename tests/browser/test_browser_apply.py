@@ -46,6 +46,7 @@ def fill_application(page: Page, username: str, id_letter: str) -> None:
     page.get_by_label("（必填）身分證統一編號").fill(national_id(id_letter))
     page.get_by_label("（必填）姓名").fill("林新人")
     page.get_by_label("（必填）職稱").fill("護理師")
+    page.get_by_label("（必填）所屬部門").fill("家醫科")
     page.get_by_label("（必填）市話").fill("02-27654321#12")
     page.get_by_label("（必填）電子郵件").fill(f"{username}@example.org")
     mch = page.locator("fieldset.subsystem").filter(has_text="婦幼健康管理整合系統")
@@ -62,6 +63,7 @@ def test_apply_check_progress_and_be_approved(page: Page, live: LiveHub) -> None
     fill_application(page, "newcomer01", "B")
     # A mistake is shown next to its field and what was typed stays.
     page.get_by_label("（必填）市話").fill("12345")
+    answer_captcha(page, live)
     page.get_by_role("button", name="送出申請").click()
     expect(page.locator("#phone-error")).to_contain_text("02-12345678")
     expect(page.get_by_label("（必填）姓名")).to_have_value("林新人")

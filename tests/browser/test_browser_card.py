@@ -13,12 +13,11 @@ from idp.models import AccountRole
 from idp.services.accounts.directory import create_account
 from idp.services.applications.submission import CONFIRM_PATH
 from idp.services.cards.provisioning import DEV_CARD_PIN
-from idp.services.signin import captcha
 from idp.services.units.directory import ensure_unit
 
-from ..support.applications import add_unit, application_data, confirmation_token
+from ..support.applications import add_unit, application_data, captcha_fields, confirmation_token
 from ..support.cards import INSTITUTION_UNIT, Agent, DevCards, running_agent
-from ..support.helpers import PASSWORD, add_account, form_with
+from ..support.helpers import PASSWORD, add_account
 from ..support.hub import LiveHub, free_port, start_live_hub
 
 # In the browser folder for Chromium, and with the card tests for the development cards.
@@ -123,8 +122,7 @@ def test_unit_admin_application_verified_by_card_on_the_progress_page(
     data = application_data(
         form, role="unit_admin", unit_code=INSTITUTION_UNIT, subsystems=[], username="newadmin01"
     )
-    challenge = form_with(form, "captcha_id")["fields"]["captcha_id"]
-    data["captcha_answer"] = captcha.answer_of(card_hub.hub.store, challenge) or ""
+    data.update(captcha_fields(card_hub, form))
     answer = page.request.post(card_hub.url + "/apply", form=data, max_redirects=0)  # type: ignore[arg-type]
     assert answer.status == 302
     with card_hub.hub.database.unit_of_work() as db:

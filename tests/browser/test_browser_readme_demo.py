@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from ..support.applications import national_id
-from ..support.browser import answer_captcha, send_application
+from ..support.browser import answer_captcha
 from ..support.demo import Demo, start_demo
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
@@ -54,6 +54,29 @@ def sign_in_at_hub(page: Page, demo: Demo, username: str, password: str = PASSWO
     page.goto(demo.live.url + "/")
     hub_sign_in(page, demo, username, password)
     expect(page.get_by_text("上次登入時間")).to_be_visible()
+
+
+def send_and_confirm_from_outbox(page: Page, demo: Demo, address: str) -> None:
+    """送出申請 with the captcha, then the confirmation link mailed to ``address``, read
+    as ``secadmin01`` at /admin/outbox and opened in the applicant's browser."""
+    answer_captcha(page, demo.live)
+    page.get_by_role("button", name="送出申請").click()
+    expect(page.get_by_role("heading", name="請確認電子郵件")).to_be_visible()
+    browser = page.context.browser
+    assert browser is not None
+    admin = browser.new_context(locale="zh-TW")
+    try:
+        outbox = admin.new_page()
+        sign_in_at_hub(outbox, demo, "secadmin01")
+        outbox.goto(demo.live.url + "/admin/outbox")
+        mail = outbox.locator("article.mail").filter(has_text=address).first
+        expect(mail).to_be_visible()
+        body = mail.locator("pre").inner_text()
+    finally:
+        admin.close()
+    link = next(word for word in body.split() if "/apply/confirm/" in word)
+    assert link.startswith(demo.live.url), link
+    page.goto(link)
 
 
 def open_subsystem(page: Page, url: str) -> None:
@@ -153,6 +176,7 @@ def test_applying_and_its_approval(page: Page, demo: Demo) -> None:
     page.get_by_label("（必填）身分證統一編號").fill(national_id("E"))
     page.get_by_label("（必填）姓名").fill("林新人")
     page.get_by_label("（必填）職稱").fill("護理師")
+    page.get_by_label("（必填）所屬部門").fill("家醫科")
     page.get_by_label("（必填）市話").fill("0227654321")
     page.get_by_label("（必填）電子郵件").fill("newcomer01@example.org")
     mch = page.locator("fieldset.subsystem").filter(has_text="婦幼健康管理整合系統")
@@ -160,15 +184,16 @@ def test_applying_and_its_approval(page: Page, demo: Demo) -> None:
     mch.get_by_label("業務權責").select_option(label="醫事機構")
     mch.get_by_label("產檢院所").check()
     page.get_by_label("我已閱讀並同意").check()
-    send_application(page, live, "newcomer01@example.org")
+    send_and_confirm_from_outbox(page, demo, "newcomer01@example.org")
     expect(page.get_by_role("heading", name="申請進度")).to_be_visible()
 
-    # 申請進度查詢 with the account and password chosen.
+    # 申請進度查詢 with the account and password chosen, and the captcha.
     page.context.clear_cookies()
     page.goto(live.url + "/")
     page.get_by_role("link", name="申請進度查詢").click()
     page.get_by_label("帳號").fill("newcomer01")
     page.get_by_label("密碼").fill(NEWCOMER_PASSWORD)
+    answer_captcha(page, live)
     page.get_by_role("button", name="查詢").click()
     expect(page.get_by_role("cell", name="業務子系統帳號審核：婦幼")).to_be_visible()
 
@@ -207,10 +232,11 @@ def test_a_unit_admin_applies_on_paper(page: Page, demo: Demo, tmp_path: Path) -
     page.get_by_label("（必填）身分證統一編號").fill(national_id("F"))
     page.get_by_label("（必填）姓名").fill("陳管理")
     page.get_by_label("（必填）職稱").fill("主任")
+    page.get_by_label("（必填）所屬部門").fill("院長室")
     page.get_by_label("（必填）市話").fill("(02)2765-4321 分機 8")
     page.get_by_label("（必填）電子郵件").fill("newadmin01@example.org")
     page.get_by_label("我已閱讀並同意").check()
-    send_application(page, live, "newadmin01@example.org")
+    send_and_confirm_from_outbox(page, demo, "newadmin01@example.org")
     # The paper route: no card message unless the card is chosen.
     expect(page.get_by_role("heading", name="紙本審核")).to_be_visible()
     page.wait_for_load_state("networkidle")

@@ -190,6 +190,18 @@ def application_data(page: str, **changes: str | list[str]) -> dict[str, str | l
     return data
 
 
+def captcha_fields(live: LiveHub, page: str) -> dict[str, str | list[str]]:
+    """The captcha on ``page`` and its answer, read from the hub's store; nothing when the
+    hub asks for no captcha."""
+    if not live.hub.settings.captcha:
+        return {}
+    challenge = form_with(page, "captcha_id")["fields"]["captcha_id"]
+    return {
+        "captcha_id": challenge,
+        "captcha_answer": captcha.answer_of(live.hub.store, challenge) or "",
+    }
+
+
 def apply(
     live: LiveHub, http: requests.Session | None = None, **changes: str | list[str]
 ) -> requests.Response:
@@ -197,11 +209,7 @@ def apply(
     http = http or requests.Session()
     page = http.get(live.url + "/apply")
     assert page.status_code == 200
-    data = application_data(page.text, **changes)
-    if live.hub.settings.captcha:
-        challenge = form_with(page.text, "captcha_id")["fields"]["captcha_id"]
-        data.setdefault("captcha_id", challenge)
-        data.setdefault("captcha_answer", captcha.answer_of(live.hub.store, challenge) or "")
+    data = {**captcha_fields(live, page.text), **application_data(page.text, **changes)}
     return http.post(live.url + "/apply", data=data, allow_redirects=False)
 
 
