@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 
 import click
 
@@ -12,7 +11,7 @@ from ..services import audit
 from ..services.accounts.directory import create_account, find_by_username
 from ..services.factors import manage
 from ..services.units.directory import ensure_unit
-from .common import open_hub, print_report, unit_of_work
+from .common import open_hub, print_report, record_import, unit_of_work
 
 
 @click.group("accounts")
@@ -34,16 +33,7 @@ def accounts_import(path: str) -> None:
             report = import_portal_accounts(db, Migrating(hub.national_ids, hub.catalogues), path)
         except AccountFileRefused as refused:
             raise click.ClickException(str(refused.text)) from refused
-        audit.record(
-            db,
-            "accounts.import",
-            actor="cli",
-            target=os.path.basename(path),
-            created=report.created,
-            updated=report.updated,
-            unchanged=report.unchanged,
-            rejected=len(report.rejected),
-        )
+        record_import(db, "accounts.import", path, report)
     print_report(report)
 
 

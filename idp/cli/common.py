@@ -3,14 +3,17 @@ work that turns domain errors into a message and exit status 1, and import repor
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import click
 from sqlalchemy.orm import Session
 
 from ..config import ConfigError, Settings
 from ..hub import Hub
+from ..services import audit
 from ..services.errors import DomainError
 from ..services.import_report import ImportReport
 
@@ -36,3 +39,20 @@ def print_report(report: ImportReport) -> None:
     for row in report.rejected:
         click.echo(f"line {row.line}: {row.reason}")
     click.echo(report.summary())
+
+
+def record_import(
+    db: Session, action: str, path: str, report: ImportReport, **details: Any
+) -> None:
+    """The audit row of a file import: the file's name and what became of its rows."""
+    audit.record(
+        db,
+        action,
+        actor="cli",
+        target=os.path.basename(path),
+        **details,
+        created=report.created,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        rejected=len(report.rejected),
+    )

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
-
 import click
 
-from ..services import audit
-from .common import open_hub, print_report, unit_of_work
+from .common import open_hub, print_report, record_import, unit_of_work
 
 
 @click.group("subsystems")
@@ -33,15 +30,5 @@ def subsystems_import_accounts(subsystem: str, path: str) -> None:
             report = import_accounts(db, catalogue, path)
         except AccountFileRefused as refused:
             raise click.ClickException(str(refused.text)) from refused
-        audit.record(
-            db,
-            "subsystem_accounts.import",
-            actor="cli",
-            target=os.path.basename(path),
-            subsystem=subsystem,
-            created=report.created,
-            updated=report.updated,
-            unchanged=report.unchanged,
-            rejected=len(report.rejected),
-        )
+        record_import(db, "subsystem_accounts.import", path, report, subsystem=subsystem)
     print_report(report)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
-
 import click
 
-from ..services import audit
-from .common import open_hub, print_report, unit_of_work
+from .common import open_hub, print_report, record_import, unit_of_work
 
 
 @click.group("units")
@@ -29,16 +26,7 @@ def units_import(path: str) -> None:
             report = import_units(db, path)
         except UnitFileRefused as refused:
             raise click.ClickException(str(refused.text)) from refused
-        audit.record(
-            db,
-            "units.import",
-            actor="cli",
-            target=os.path.basename(path),
-            created=report.created,
-            updated=report.updated,
-            unchanged=report.unchanged,
-            rejected=len(report.rejected),
-        )
+        record_import(db, "units.import", path, report)
     print_report(report)
 
 
