@@ -21,7 +21,7 @@ from ..http.errors import MESSAGES, error_answer
 from ..http.signin_page import new_captcha, own_captcha
 from ..http.unit_of_work import db, kick_worker
 from ..models import Account, AccountRole, Application, ReviewRoute
-from ..services.applications import paper_review
+from ..services.applications import paper_review, subsystem_requests
 from ..services.applications import status as application_status
 from ..services.applications import submission as applications
 from ..services.applications.paper_form import render_application_pdf
@@ -292,7 +292,7 @@ def subsystems() -> BaseResponse:
     code = 200
     if request.method == "POST" and not request.form.get("pick_unit"):
         try:
-            applications.request_subsystems(
+            subsystem_requests.request_subsystems(
                 db(),
                 hub.catalogues,
                 account,
@@ -324,7 +324,7 @@ def render_subsystems_page(
             catalogues=hub.catalogues,
             errors=errors or {},
             bind_error=bind_error,
-            requests=applications.requests_of(db(), account),
+            requests=subsystem_requests.requests_of(db(), account),
             bindings=bindings_of(db(), account),
         ),
         status=status,

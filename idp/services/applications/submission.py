@@ -10,7 +10,6 @@ reviews it, and everything that happens on a decision, is in ``reviews``.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -25,7 +24,6 @@ from ...models import (
     ApplicationStatus,
     EmailChange,
     ReviewRoute,
-    SubsystemRequest,
     Unit,
     utcnow,
 )
@@ -38,13 +36,14 @@ from ..accounts.person import Problems, check_person
 from ..errors import Text, text
 from ..key_derivation import token_hash
 from ..messaging import inbox, mail
-from ..permissions import reviewers_of_application, reviewers_of_request, unit_admins
+from ..permissions import reviewers_of_application, unit_admins
 from ..policy_sections import AccountNamePolicy, PasswordPolicy
 from ..signin.password_rules import PersonalData, evaluate
 from ..signin.passwords import Passwords
 from ..subsystems.catalogues import Catalogues
-from ..subsystems.quotas import SubsystemChoice, quota_problems
+from ..subsystems.quotas import SubsystemChoice
 from ..units.directory import find_by_code, is_open
+from .subsystem_requests import add_requests, check_subsystem_choices
 
 #: The confidentiality and personal-data consent (保密及個人資料蒐集同意書) shown on the form;
 #: a new text gets a new version, and each application keeps the version it accepted.
@@ -125,33 +124,6 @@ def _check_password(problems: Problems, form: ApplicationForm, policy: PasswordP
     problems.add("password", *evaluate(policy, form.password, personal).problems)
     if form.password != form.password_confirm:
         problems.add("password_confirm", text("兩次輸入的密碼不一致"))
-
-
-def check_subsystem_choices(
-    db: Session,
-    catalogues: Catalogues,
-    unit: Unit,
-    choices: Sequence[SubsystemChoice],
-    problems: Problems,
-) -> None:
-    seen: set[str] = set()
-    for choice in choices:
-        name = f"subsystem_{choice.subsystem}"
-        subsystem = catalogues.get(choice.subsystem)
-        if subsystem is None:
-            problems.add(name, text("沒有這個業務子系統"))
-            continue
-        if choice.subsystem in seen:
-            problems.add(name, text("同一業務子系統只能申請一個帳號"))
-        seen.add(choice.subsystem)
-        problems.add(
-            name,
-            *subsystem.validate_request(
-                choice.duty, choice.menu_roles, unit.kind, role=choice.role
-            ),
-        )
-        if choice.role is AccountRole.UNIT_ADMIN and name not in problems.errors:
-            problems.add(name, *quota_problems(db, catalogues, unit, choice))
 
 
 def _pending_for_person(db: Session, national_id_hash: str, unit_id: int) -> bool:
@@ -249,7 +221,7 @@ def submit_application(
     )
     db.add(application)
     db.flush()
-    _add_requests(db, account, unit, form.subsystems, ApplicationStatus.WAITING, application)
+    add_requests(db, account, unit, form.subsystems, ApplicationStatus.WAITING, application)
     token = secrets.token_urlsafe(32)
     db.add(
         EmailChange(
@@ -331,105 +303,3 @@ def confirm_application(db: Session, token: str, ip: str = "") -> Application | 
             unit=unit.code,
         )
     return application
-
-
-def _add_requests(
-    db: Session,
-    account: Account,
-    unit: Unit,
-    choices: Iterable[SubsystemChoice],
-    status: ApplicationStatus,
-    application: Application | None = None,
-) -> list[SubsystemRequest]:
-    requests = [
-        SubsystemRequest(
-            application_id=application.id if application else None,
-            account_id=account.id,
-            subsystem=choice.subsystem,
-            unit_id=unit.id,
-            role=choice.role,
-            duty=choice.duty,
-            menu_roles=list(choice.menu_roles),
-            status=status,
-        )
-        for choice in choices
-    ]
-    db.add_all(requests)
-    db.flush()
-    return requests
-
-
-def request_subsystems(
-    db: Session,
-    catalogues: Catalogues,
-    account: Account,
-    unit_code: str,
-    choices: Sequence[SubsystemChoice],
-    ip: str = "",
-) -> list[SubsystemRequest]:
-    """業務子系統帳號申請 from a signed-in account: only the subsystem part."""
-    problems = Problems()
-    unit = find_by_code(db, unit_code) if unit_code.strip() else None
-    if unit is None:
-        problems.add(
-            "unit_code", text("請選擇單位") if not unit_code.strip() else text("查無此單位代碼")
-        )
-    if not choices:
-        problems.add("subsystems", text("請至少選擇一個業務子系統"))
-    if unit is not None:
-        check_subsystem_choices(db, catalogues, unit, choices, problems)
-        for choice in choices:
-            if _open_request(db, account, unit, choice.subsystem):
-                problems.add(
-                    f"subsystem_{choice.subsystem}", text("此業務子系統已有一件審核中的申請")
-                )
-    problems.raise_any()
-    assert unit is not None
-    requests = _add_requests(db, account, unit, choices, ApplicationStatus.PENDING)
-    audit.record(
-        db,
-        "subsystem_request.submit",
-        actor=account.username,
-        actor_account_id=account.id,
-        target=account.username,
-        ip=ip,
-        unit=unit.code,
-        subsystems=[c.subsystem for c in choices],
-    )
-    for request in requests:
-        for reviewer in reviewers_of_request(db, request):
-            inbox.post(
-                db,
-                reviewer,
-                "待審核的業務子系統帳號申請：{applicant}（{subsystem}）",
-                applicant=account.name,
-                subsystem=request.subsystem,
-            )
-    return requests
-
-
-def requests_of(db: Session, account: Account) -> list[SubsystemRequest]:
-    return list(
-        db.scalars(
-            select(SubsystemRequest)
-            .where(SubsystemRequest.account_id == account.id)
-            .order_by(SubsystemRequest.submitted_at.desc(), SubsystemRequest.id.desc())
-        )
-    )
-
-
-def _open_request(db: Session, account: Account, unit: Unit, subsystem: str) -> bool:
-    return bool(
-        db.scalar(
-            select(
-                exists().where(
-                    SubsystemRequest.account_id == account.id,
-                    SubsystemRequest.unit_id == unit.id,
-                    SubsystemRequest.subsystem == subsystem,
-                    SubsystemRequest.status.in_(
-                        (ApplicationStatus.WAITING, ApplicationStatus.PENDING)
-                    ),
-                )
-            )
-        )
-    )
