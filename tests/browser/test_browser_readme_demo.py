@@ -156,7 +156,7 @@ def test_the_hub_pages_forgot_password_and_the_outbox(page: Page, demo: Demo) ->
     expect(page.get_by_text("hsuser01@example.org").first).to_be_visible()
     page.get_by_role("link", name="系統管理設定").click()
     page.get_by_role("link", name="安全政策（密碼、鎖定、驗證碼、閒置登出）").click()
-    expect(page.get_by_label("最短長度")).to_have_value("12")
+    expect(page.get_by_label("最短長度", exact=True)).to_have_value("12")
     page.go_back()
     page.get_by_role("link", name="帳號鎖定與登入狀態").click()
     expect(page.get_by_role("heading", name="帳號鎖定與登入狀態")).to_be_visible()
