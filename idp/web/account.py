@@ -125,6 +125,8 @@ def end_session(sid: str) -> BaseResponse:
     hub = current_hub()
     current = auth_session.signed_in()
     assert current is not None
+    if not sid.isascii() or not sid.isprintable():  # not a session id the hub made
+        abort(404)
     hub_session = hub_sessions.find_session(db(), sid)
     if hub_session is None or hub_session.account_id != current.account_id:
         abort(404)
