@@ -8,7 +8,6 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 from flask import Flask
 
 from idp.hub import Hub
@@ -20,7 +19,6 @@ from idp.services.signin.throttle import LOCKED, Throttle
 from idp.store import RedisStore, SqlStore
 
 from ..support.helpers import PASSWORD, Person, add_account, client_sign_in, page_fields
-from ..support.hub import DATABASE_URL
 
 WRONG = "Wrong~Password9"
 
@@ -211,16 +209,13 @@ def test_forgot_password_and_captcha_requests_are_limited_per_address(app: Flask
     assert codes[-1] == 429 and 429 not in codes[:-1]
 
 
-# On the embedded defaults (SQLite, the state in a second SQLite file) two server
-# processes still checked 6 wrong passwords under policy 3: open, not yet explained.
-@pytest.mark.skipif(not DATABASE_URL, reason="the race is checked on PostgreSQL + Redis")
-def test_parallel_sign_ins_check_at_most_the_policys_failures(
-    replicas: tuple[Hub, str, str],
-) -> None:
-    """12 sign-ins to one account at once over two server processes, 11 wrong and 1
-    right: each attempt is reserved before its password is checked, so at most
-    ``max_failures`` passwords are checked in all, and nothing more is let through."""
-    hub, url_a, url_b = replicas
+def _sign_in_at_once(
+    hub: Hub, urls: tuple[str, str], passwords: list[str]
+) -> tuple[list[int], list[str]]:
+    """One sign-in of tester01 per password, all at once, alternating between the two
+    server processes: their status codes, and what the audit log says of each
+    ("credentials" for a wrong password checked, "locked" for one refused unchecked,
+    "success")."""
     add_account(hub)
     with hub.database.unit_of_work() as db:  # every request comes from 127.0.0.1 here
         policy.change_policy(
@@ -230,10 +225,7 @@ def test_parallel_sign_ins_check_at_most_the_policys_failures(
             reason="r",
         )
     time.sleep(1.5)  # the server processes read the policy again each second
-    people = [
-        Person(hub, (url_a, url_b)[n % 2], password=PASSWORD if n == 11 else WRONG)
-        for n in range(12)
-    ]
+    people = [Person(hub, urls[n % 2], password=p) for n, p in enumerate(passwords)]
     pages = [person.http.get(person.base_url + "/") for person in people]
     start = threading.Barrier(len(people))
 
@@ -242,21 +234,48 @@ def test_parallel_sign_ins_check_at_most_the_policys_failures(
         return people[n].sign_in_form(pages[n]).status_code
 
     with ThreadPoolExecutor(len(people)) as pool:
-        statuses = list(pool.map(attempt, range(12)))
-    max_failures = hub.policy.current().lockout.max_failures
+        statuses = list(pool.map(attempt, range(len(people))))
     with hub.database.unit_of_work() as db:
-        events = db.query(AuditEvent).filter(AuditEvent.actor == "tester01").all()
-        checked_wrong = [
-            e
-            for e in events
-            if e.action == "signin.failure" and e.details.get("reason") == "credentials"
+        outcomes = [
+            "success" if e.action == "signin.success" else str(e.details.get("reason"))
+            for e in db.query(AuditEvent).filter(AuditEvent.actor == "tester01")
+            if e.action in ("signin.success", "signin.failure")
         ]
-        succeeded = [e for e in events if e.action == "signin.success"]
-        refused_unchecked = [
-            e
-            for e in events
-            if e.action == "signin.failure" and e.details.get("reason") == "locked"
-        ]
-    assert len(checked_wrong) + len(succeeded) <= max_failures, statuses
-    assert len(checked_wrong) + len(succeeded) + len(refused_unchecked) == 12, statuses
-    assert statuses.count(302) == len(succeeded)
+    return statuses, outcomes
+
+
+def test_parallel_sign_ins_check_at_most_the_policys_failures(
+    replicas: tuple[Hub, str, str],
+) -> None:
+    """12 wrong passwords for one account at once over two server processes: each
+    attempt is reserved before its password is checked, so exactly ``max_failures`` are
+    checked, the rest are refused unchecked, and then even the right one is refused."""
+    hub, url_a, url_b = replicas
+    statuses, outcomes = _sign_in_at_once(hub, (url_a, url_b), [WRONG] * 12)
+    max_failures = hub.policy.current().lockout.max_failures
+    assert 302 not in statuses
+    assert outcomes.count("credentials") == max_failures, statuses
+    assert outcomes.count("locked") == 12 - max_failures, statuses
+
+    rightful = Person(hub, url_b, password=PASSWORD)
+    answer = rightful.sign_in_form(rightful.http.get(url_b + "/"))
+    assert answer.status_code != 302
+    assert "暫停登入" in answer.text
+
+
+def test_a_right_password_in_a_burst_starts_the_count_again_once(
+    replicas: tuple[Hub, str, str],
+) -> None:
+    """11 wrong and 1 right at once: the right one succeeds only if it was among the
+    first ``max_failures`` reserved; a success starts the count of consecutive failures
+    again, so at most ``max_failures`` wrong passwords are checked before it and
+    ``max_failures`` after it, never the burst's 11."""
+    hub, url_a, url_b = replicas
+    statuses, outcomes = _sign_in_at_once(hub, (url_a, url_b), [WRONG] * 11 + [PASSWORD])
+    max_failures = hub.policy.current().lockout.max_failures
+    assert len(outcomes) == 12, statuses
+    assert statuses.count(302) == outcomes.count("success") <= 1
+    if outcomes.count("success"):
+        assert outcomes.count("credentials") <= 2 * max_failures, statuses
+    else:
+        assert outcomes.count("credentials") == max_failures, statuses
