@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
 from flask import (
@@ -30,7 +31,7 @@ from ..services.accounts.contact import confirmed_addresses
 from ..services.errors import DomainError, InvalidInput, Text
 from ..services.messaging import inbox
 from ..services.sessions import hub_sessions
-from ..services.signin import credentials
+from ..services.signin import credentials, lockout
 from ..services.signin.password_rules import rules_text
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -76,7 +77,8 @@ def change_password() -> BaseResponse:
         credentials.change_password(
             db(),
             hub.passwords,
-            hub.policy.current().password,
+            hub.policy.current(),
+            hub.throttle(),
             account,
             current=form.current_password.data or "",
             new=form.new_password.data or "",
@@ -177,7 +179,15 @@ def edit_profile() -> BaseResponse:
     try:
         outcome = profile.update_profile(
             db(),
-            hub.passwords,
+            partial(
+                lockout.recheck_password,
+                db(),
+                hub.passwords,
+                hub.policy.current(),
+                hub.throttle(),
+                account,
+                ip=client_ip(),
+            ),
             account,
             changes,
             current_password=(form.current_password.data or "")[:1024],

@@ -39,7 +39,8 @@ from ..services.cards.challenge import CardProof, Purpose, verify_proof
 from ..services.cards.signin import institution_card_flow, personnel_card_flow
 from ..services.cards.verification import verify_by_card
 from ..services.errors import DomainError
-from ..services.signin.steps import SigninAttempt, SigninFailed, sign_in
+from ..services.signin.lockout import SigninFailed
+from ..services.signin.steps import SigninAttempt, sign_in
 from .apply import own_application, render_progress
 
 bp = Blueprint("card", __name__)

@@ -24,11 +24,11 @@ from ..services.factors.signin import (
     passkey_flow,
     second_factor_flow,
 )
+from ..services.signin.lockout import SigninFailed
 from ..services.signin.steps import (
     ACR_PHISHING_RESISTANT,
     FirstFactor,
     SigninAttempt,
-    SigninFailed,
     Step,
     sign_in,
 )

@@ -41,10 +41,10 @@ from ..services.messaging import inbox
 from ..services.reports import dashboard
 from ..services.sessions import hub_sessions
 from ..services.signin import captcha, credentials
+from ..services.signin.lockout import SigninFailed
 from ..services.signin.password_rules import PersonalData, evaluate, rules_text
 from ..services.signin.steps import (
     SigninAttempt,
-    SigninFailed,
     password_flow,
     sign_in,
 )

@@ -260,7 +260,7 @@ def test_parallel_sign_ins_check_at_most_the_policys_failures(
     rightful = Person(hub, url_b, password=PASSWORD)
     answer = rightful.sign_in_form(rightful.http.get(url_b + "/"))
     assert answer.status_code != 302
-    assert "暫停登入" in answer.text
+    assert "暫停登入至" in answer.text
 
 
 def test_a_right_password_in_a_burst_starts_the_count_again_once(

@@ -4,6 +4,8 @@ one; an admin cannot set one; 忘記密碼 mails only confirmed addresses; audit
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 from sqlalchemy import select
 
@@ -12,7 +14,8 @@ from idp.models import Account, AuditEvent, EmailChange, MailMessage, utcnow
 from idp.oidc.claims import Principal, user_claims
 from idp.services.accounts import lifecycle, profile
 from idp.services.accounts.directory import find_by_username
-from idp.services.signin import credentials
+from idp.services.errors import InvalidInput
+from idp.services.signin import credentials, lockout
 
 from ..support.applications import HOSPITAL, add_admin, add_unit
 from ..support.helpers import PASSWORD, add_account
@@ -39,7 +42,15 @@ def change(hub: Hub, password: str, **changes: str) -> profile.ProfileUpdate:
         account = person(db)
         return profile.update_profile(
             db,
-            hub.passwords,
+            partial(
+                lockout.recheck_password,
+                db,
+                hub.passwords,
+                hub.policy.current(),
+                hub.throttle(),
+                account,
+                ip="",
+            ),
             account,
             form(account, **changes),
             current_password=password,
@@ -64,6 +75,48 @@ def reset_links_to(hub: Hub, address: str, username: str = "tester01") -> int:
         credentials.request_reset(db, username=username, email=address)
     with hub.database.unit_of_work() as db:
         return credentials.handle_reset_requests(db, hub.policy.current().password, ISSUER)
+
+
+def test_wrong_current_passwords_count_toward_the_lock(hub: Hub) -> None:
+    """A session left open is no way to guess the password: wrong ones given on
+    個人資料 and 修改密碼 count like wrong sign-ins, and once the account is locked even
+    the right one is refused unchecked, on both pages."""
+    add_account(hub)
+    max_failures = hub.policy.current().lockout.max_failures
+    for _ in range(max_failures - 1):
+        with pytest.raises(profile.ProfileErrors):
+            change(hub, "Wrong~Password9", email_backup=ATTACKER)
+    with hub.database.unit_of_work() as db, pytest.raises(InvalidInput) as refused:
+        credentials.change_password(
+            db,
+            hub.passwords,
+            hub.policy.current(),
+            hub.throttle(),
+            person(db),
+            current="Wrong~Password9",
+            new="Another~Password42",
+            confirm="Another~Password42",
+        )
+    assert "暫停登入至" in str(refused.value)
+    with pytest.raises(profile.ProfileErrors) as locked:
+        change(hub, PASSWORD, email_backup=ATTACKER)
+    assert "暫停登入至" in str(locked.value.errors["current_password"])
+    with hub.database.unit_of_work() as db:
+        assert hub.throttle().locked(person(db).id)
+        assert person(db).email_backup == ""
+        assert db.scalar(select(AuditEvent).where(AuditEvent.action == "account.locked"))
+
+
+def test_a_right_current_password_starts_the_count_again(hub: Hub) -> None:
+    add_account(hub)
+    max_failures = hub.policy.current().lockout.max_failures
+    for _ in range(max_failures - 1):
+        with pytest.raises(profile.ProfileErrors):
+            change(hub, "Wrong~Password9", email_backup=ATTACKER)
+    change(hub, PASSWORD, email_backup="mine@example.org")
+    with pytest.raises(profile.ProfileErrors) as refused:
+        change(hub, "Wrong~Password9", email_backup=ATTACKER)
+    assert "暫停登入至" not in str(refused.value.errors["current_password"])
 
 
 def test_changing_an_address_asks_for_the_current_password(hub: Hub) -> None:

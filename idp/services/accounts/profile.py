@@ -5,6 +5,7 @@ unit's admins, and everything held about them (個人資料保護法)."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -23,11 +24,10 @@ from ...models import (
     utcnow,
 )
 from .. import audit
-from ..errors import DomainError
+from ..errors import DomainError, Text, text
 from ..key_derivation import token_hash
 from ..messaging import mail
 from ..permissions import unit_admins as admins_of_unit
-from ..signin.passwords import Passwords
 from .contact import ADDRESSES, confirmed_addresses, email_problem, mobile_problem, phone_problem
 from .person import clean_contacts, department_problem, title_problem
 
@@ -35,10 +35,12 @@ EDITABLE = ("title", "department", "phone", "phone_backup", "mobile", "email", "
 
 
 class ProfileErrors(DomainError):
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("；".join(errors.values()))
+    def __init__(self, errors: Mapping[str, str | Text]) -> None:
+        super().__init__("；".join(str(e) for e in errors.values()))
         self.errors = errors
 
+
+NO_PASSWORD = text("變更電子郵件須輸入目前的密碼")
 
 #: Where a confirmation link points, under the issuer URL.
 CONFIRM_PATH = "/account/email/confirm/"
@@ -127,7 +129,7 @@ def request_address_change(
 
 def update_profile(
     db: Session,
-    passwords: Passwords,
+    recheck: Callable[[str], Text | None],
     account: Account,
     changes: dict[str, str],
     *,
@@ -137,11 +139,11 @@ def update_profile(
     ip: str = "",
 ) -> ProfileUpdate:
     """Apply the person's own changes. Changing an address a reset link can go to asks
-    for the current password; a new address takes effect once the link mailed to it is
-    followed, a removed backup address at once, and the addresses the person has now
-    are told either way; an unconfirmed address is sent a new link when the password is
-    given. Everything else changes at once. Nothing changes if any value
-    is wrong."""
+    for the current password (``recheck``: None when right, else what to say); a new
+    address takes effect once the link mailed to it is followed, a removed backup
+    address at once, and the addresses the person has now are told either way; an
+    unconfirmed address is sent a new link when the password is given. Everything else
+    changes at once. Nothing changes if any value is wrong."""
     problems = _problems(changes)
     if problems:
         raise ProfileErrors(problems)
@@ -157,10 +159,10 @@ def update_profile(
         # An unconfirmed address is sent its link again when the password is given.
         or (current_password and changes[name] and changes[name].lower() not in confirmed)
     ]
-    if addresses and not passwords.check(account.password_hash, current_password):
-        raise ProfileErrors(
-            {"current_password": "變更電子郵件須輸入目前的密碼；密碼不正確或未輸入"}
-        )
+    if addresses:
+        problem = recheck(current_password) if current_password else NO_PASSWORD
+        if problem is not None:
+            raise ProfileErrors({"current_password": problem})
     changed = [name for name in EDITABLE if name not in ADDRESSES]
     changed = [name for name in changed if getattr(account, name) != changes[name]]
     for name in changed:

@@ -16,14 +16,13 @@ from ..accounts.directory import find_by_username
 from ..errors import DomainError
 from ..permissions import reviewers_of_application
 from ..policy_sections import Policy
+from ..signin.lockout import SigninFailed, lock_key
 from ..signin.passwords import Passwords
 from ..signin.steps import (
     AddressLimitStep,
     CaptchaStep,
     SigninAttempt,
-    SigninFailed,
     SigninState,
-    lock_key,
 )
 from ..signin.throttle import Throttle
 

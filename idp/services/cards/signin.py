@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session
 from ...models import AccountRole, AccountStatus, CardEnrolment
 from ...store import Store
 from ..policy_sections import Policy
+from ..signin.lockout import SigninFailed
 from ..signin.passwords import Passwords
 from ..signin.steps import (
     AddressLimitStep,
     PasswordStep,
     SigninAttempt,
-    SigninFailed,
     SigninState,
     Step,
 )

@@ -12,7 +12,8 @@ limit exactly as wrong passwords do, and a locked account gets no second step ei
 
 from __future__ import annotations
 
-from typing import NoReturn
+from collections.abc import Callable
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -21,19 +22,19 @@ from ...store import Store
 from .. import audit
 from ..messaging import mail
 from ..policy_sections import Policy
+from ..signin.lockout import SigninFailed, check_under_reservation, count_failure, locked_answer
 from ..signin.steps import (
     AddressLimitStep,
     SecondFactorStep,
     SigninAttempt,
-    SigninFailed,
     SigninState,
     Step,
-    count_failure,
-    locked_answer,
 )
 from ..signin.throttle import Throttle
 from . import recovery, totp
 from .passkeys import PasskeyRefused, RelyingParty, use_passkey
+
+T = TypeVar("T")
 
 WRONG_CODE = "驗證碼不正確或已使用過。連續錯誤 {max_failures} 次將暫停登入 {lock_minutes} 分鐘。"
 WRONG_RECOVERY_CODE = (
@@ -82,18 +83,37 @@ class _CodeStep:
         self.policy = policy
         self.throttle = throttle
 
-    def refuse(self, account: Account, attempt: SigninAttempt, message: str, kind: str) -> NoReturn:
-        """Count the failure; the one that locks the account says until when."""
+    def check(
+        self,
+        account: Account,
+        attempt: SigninAttempt,
+        check: Callable[[], T | None],
+        message: str,
+        kind: str,
+    ) -> T:
+        """What ``check`` found for the code given, checked under a reservation of the
+        account's failures; a wrong code is counted, and the one that locks the account
+        says until when."""
         lockout = self.policy.lockout
         reason = f"second_factor:{kind}"
-        if count_failure(self.db, self.policy, self.throttle, account.id, account, attempt.ip):
-            raise locked_answer(self.throttle, account.id, lockout.lock_minutes, reason)
-        raise SigninFailed(
-            message,
+        found = check_under_reservation(
+            self.db,
+            self.policy,
+            self.throttle,
+            account.id,
+            account,
+            attempt.ip,
+            check,
             reason=reason,
-            max_failures=lockout.max_failures,
-            lock_minutes=lockout.lock_minutes,
         )
+        if found is None:
+            raise SigninFailed(
+                message,
+                reason=reason,
+                max_failures=lockout.max_failures,
+                lock_minutes=lockout.lock_minutes,
+            )
+        return found
 
 
 class TotpStep(_CodeStep):
@@ -111,8 +131,14 @@ class TotpStep(_CodeStep):
         if account is None:
             raise RuntimeError("runs after the first factor")
         app = totp.app_of(self.db, account)
-        if app is None or not totp.check_code(self.store, self.box, app, attempt.code, utcnow()):
-            self.refuse(account, attempt, WRONG_CODE, "totp")
+
+        def right() -> bool | None:
+            ok = app is not None and totp.check_code(
+                self.store, self.box, app, attempt.code, utcnow()
+            )
+            return True if ok else None
+
+        self.check(account, attempt, right, WRONG_CODE, "totp")
         add_second_factor(state, ["otp"])
 
 
@@ -130,9 +156,13 @@ class RecoveryCodeStep(_CodeStep):
         if account is None:
             raise RuntimeError("runs after the first factor")
         now = utcnow()
-        left = recovery.use(self.db, self.hasher, account, attempt.code, now)
-        if left is None:
-            self.refuse(account, attempt, WRONG_RECOVERY_CODE, "recovery_code")
+        left = self.check(
+            account,
+            attempt,
+            lambda: recovery.use(self.db, self.hasher, account, attempt.code, now),
+            WRONG_RECOVERY_CODE,
+            "recovery_code",
+        )
         audit.record(
             self.db,
             "second_factor.recovery_code_used",

@@ -18,9 +18,11 @@ from ..errors import DomainError, InvalidInput, NotAllowed
 from ..key_derivation import token_hash
 from ..messaging import mail
 from ..permissions import may_reset_password
-from ..policy_sections import PasswordPolicy
+from ..policy_sections import PasswordPolicy, Policy
+from .lockout import recheck_password
 from .password_rules import PersonalData, Verdict, evaluate, history_rule
 from .passwords import Passwords
+from .throttle import Throttle
 
 
 def personal_data(account: Account) -> PersonalData:
@@ -94,7 +96,8 @@ def set_password(
 def change_password(
     db: Session,
     passwords: Passwords,
-    policy: PasswordPolicy,
+    policy: Policy,
+    throttle: Throttle,
     account: Account,
     *,
     current: str,
@@ -102,8 +105,10 @@ def change_password(
     confirm: str,
     ip: str = "",
 ) -> None:
-    """修改密碼: the current password, then a new one under the policy."""
-    if not passwords.check(account.password_hash, current):
+    """修改密碼: the current password (counted toward lockout), then a new one under the
+    policy."""
+    problem = recheck_password(db, passwords, policy, throttle, account, current, ip)
+    if problem is not None:
         audit.record_always(
             db,
             "password.change_refused",
@@ -111,10 +116,10 @@ def change_password(
             actor_account_id=account.id,
             ip=ip,
         )
-        raise InvalidInput("current_password", "目前的密碼不正確")
+        raise InvalidInput("current_password", texts=[problem])
     if passwords.check(account.password_hash, new):
         raise InvalidInput("new_password", "新密碼不可與目前的密碼相同")
-    set_password(db, passwords, policy, account, new, confirm=confirm)
+    set_password(db, passwords, policy.password, account, new, confirm=confirm)
     audit.record(db, "password.change", actor=account.username, actor_account_id=account.id, ip=ip)
 
 

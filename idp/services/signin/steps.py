@@ -20,17 +20,16 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from ...models import Account, AccountStatus, utcnow
-from ...models.base import TAIPEI
 from ...store import Store
 from .. import audit
-from ..accounts.directory import find_by_username, normalize_username
+from ..accounts.directory import find_by_username
 from ..cards.certificates import CardHolder
 from ..cards.challenge import CardProof
-from ..errors import DomainError
 from ..factors.requirement import enrolment_due, held_kinds
 from ..policy_sections import Policy
 from . import captcha
 from .credentials import password_expired
+from .lockout import SigninFailed, check_credentials
 from .passwords import Passwords
 from .throttle import Throttle
 
@@ -45,20 +44,6 @@ ACR_CARD = "urn:onedoor:acr:card"
 ACR_VALUES = (ACR_PASSWORD, ACR_MFA, ACR_PHISHING_RESISTANT, ACR_CARD)
 #: How strong each is; the card stands with the phishing-resistant level.
 ACR_LEVELS = {ACR_PASSWORD: 0, ACR_MFA: 1, ACR_PHISHING_RESISTANT: 2, ACR_CARD: 2}
-
-#: One message for a wrong account name and a wrong password alike.
-BAD_CREDENTIALS = (
-    "帳號或密碼錯誤。連續錯誤 {max_failures} 次將暫停登入 {lock_minutes} 分鐘；"
-    "忘記密碼請使用「忘記密碼」重設，重設後即解除鎖定。"
-)
-#: Once the policy's failures are reached for a name, whether or not an account has it,
-#: and whatever password is typed next: nobody learns from it that the account exists.
-LOCKED = (
-    "此帳號因連續登入失敗，暫停登入至 {until}（臺北時間）。"
-    "忘記密碼請使用「忘記密碼」重設，重設後即解除鎖定。"
-)
-#: When the lock of an account (its id) or of a name with no account ends.
-LOCKED_UNTIL = "signin:locked-until:"
 
 
 def acr_for(amr: Sequence[str]) -> str:
@@ -82,12 +67,6 @@ def acr_satisfies(acr: str, required: str) -> bool:
     if required == ACR_CARD:
         return acr == ACR_CARD
     return ACR_LEVELS[acr] >= ACR_LEVELS[required]
-
-
-class SigninFailed(DomainError):
-    def __init__(self, message: str, reason: str, **params: object) -> None:
-        super().__init__(message, **params)
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -213,102 +192,6 @@ class CaptchaStep:
             return
         if not captcha.check(self.store, attempt.captcha_id, attempt.captcha_answer):
             raise SigninFailed("驗證碼錯誤，請重新輸入", reason="captcha")
-
-
-def lock_key(account: Account | None, username: str) -> int | str:
-    """What failures are counted under: the account, or the name typed when no account
-    has it (so that a name nobody holds locks the same way)."""
-    return account.id if account is not None else "name:" + normalize_username(username)[:50]
-
-
-def locked_answer(
-    throttle: Throttle, key: int | str, lock_minutes: int, reason: str = "locked"
-) -> SigninFailed:
-    stored = throttle.store.get(f"{LOCKED_UNTIL}{key}")
-    until = float(stored) if stored else time.time() + lock_minutes * 60
-    shown = datetime.fromtimestamp(until, TAIPEI).strftime("%Y/%m/%d %H:%M")
-    return SigninFailed(LOCKED, reason=reason, until=shown)
-
-
-def _locked_now(
-    db: Session,
-    policy: Policy,
-    throttle: Throttle,
-    key: int | str,
-    account: Account | None,
-    ip: str,
-) -> None:
-    """Remember when the lock of ``key`` ends, and audit it for an account."""
-    lock_minutes = policy.lockout.lock_minutes
-    throttle.store.set(
-        f"{LOCKED_UNTIL}{key}", str(time.time() + lock_minutes * 60).encode(), lock_minutes * 60
-    )
-    if account is not None:
-        audit.record_always(
-            db,
-            "account.locked",
-            actor="system",
-            target=account.username,
-            actor_account_id=account.id,
-            ip=ip,
-            minutes=lock_minutes,
-        )
-
-
-def count_failure(
-    db: Session,
-    policy: Policy,
-    throttle: Throttle,
-    key: int | str | None,
-    account: Account | None,
-    ip: str,
-) -> bool:
-    """A wrong second factor: counted against the address, and against the account or
-    name (``key``), which it may lock (audited for an account). True when this one
-    locked it."""
-    throttle.address_failed(ip)
-    if key is None or not throttle.account_failed(key):
-        return False
-    _locked_now(db, policy, throttle, key, account, ip)
-    return True
-
-
-def check_credentials(
-    db: Session,
-    passwords: Passwords,
-    policy: Policy,
-    throttle: Throttle,
-    username: str,
-    password: str,
-    ip: str,
-) -> Account:
-    """The account whose password this is, whatever its status, counting failures toward
-    lockout. The attempt is reserved before the password is checked (``Throttle.reserve``),
-    so parallel attempts check at most the policy's number of passwords. Costs the same
-    whether or not the account exists or is locked, and says the same: a wrong name or
-    password, and once the policy's failures are reached for a name, that it is locked
-    and until when."""
-    account = find_by_username(db, username)
-    key = lock_key(account, username)
-    lock_minutes = policy.lockout.lock_minutes
-    if not throttle.reserve(key):
-        passwords.check(None, password)  # the same cost, and nothing learnt
-        throttle.address_failed(ip)
-        raise locked_answer(throttle, key, lock_minutes)
-    if passwords.check(account.password_hash if account else None, password):
-        assert account is not None
-        throttle.release(key)
-        return account
-    throttle.address_failed(ip)
-    if throttle.settle_failure(key):
-        _locked_now(db, policy, throttle, key, account, ip)
-        raise locked_answer(throttle, key, lock_minutes, reason="credentials")
-    raise SigninFailed(
-        BAD_CREDENTIALS,
-        reason="credentials",
-        max_failures=policy.lockout.max_failures,
-        lock_minutes=lock_minutes,
-    )
 
 
 class PasswordStep:
