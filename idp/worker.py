@@ -12,8 +12,10 @@ import threading
 import time
 
 from .hub import Hub
+from .models import utcnow
 from .oidc.backchannel import LogoutSender
 from .services.accounts import lifecycle as account_admin
+from .services.applications import submission
 from .services.audit_log import sink
 from .services.messaging import mail
 from .services.sessions.backchannel import deliver, due_deliveries
@@ -40,7 +42,10 @@ def deliver_logout_notifications(hub: Hub) -> tuple[int, int]:
 
 
 def sweep_accounts(hub: Hub) -> account_admin.SweepResult:
-    """Disable accounts whose day has come and make idle ones dormant."""
+    """Disable accounts whose day has come and make idle ones dormant; drop applications
+    whose confirmation link expired unopened."""
+    with hub.database.unit_of_work() as db:
+        submission.discard_unconfirmed(db, utcnow())
     with hub.database.unit_of_work() as db:
         return account_admin.sweep(db, hub.managing(), hub.policy.current().dormancy)
 

@@ -4,6 +4,7 @@ reviewer, quotas, notifications and the audit trail."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -17,17 +18,20 @@ from idp.models import (
     ApplicationStatus,
     AuditEvent,
     Binding,
+    EmailChange,
     InboxMessage,
     MailMessage,
     SubsystemAccount,
     SubsystemRequest,
     UnitKind,
+    utcnow,
 )
 from idp.services.applications import submission as applications
 from idp.services.errors import FormErrors, NotFound
 from idp.services.reports import listings
 from idp.services.reviews import decisions as reviews
 from idp.services.subsystems.quotas import SubsystemChoice
+from idp.worker import sweep_accounts
 
 from ..support.applications import (
     AUTHORITY,
@@ -221,6 +225,39 @@ def test_an_application_counts_once_its_address_is_confirmed(units: Hub) -> None
     with units.database.unit_of_work() as db:
         assert db.query(InboxMessage).filter_by(account_id=admin.id).count() == 1
         assert applications.confirm_application(db, token) is None  # once
+
+
+def test_an_application_whose_link_expired_unopened_is_dropped(units: Hub) -> None:
+    """The name and the 身分證 may apply again once the link has expired unopened; an
+    application whose link is still open, or that was confirmed, stays."""
+    add_admin(units, "hospadmin", HOSPITAL)
+    with units.database.unit_of_work() as db:
+        applications.submit_application(db, applying(units), member_form())
+        applications.submit_application(
+            db, applying(units), member_form(username="newcomer02", national_id=national_id("C"))
+        )
+    confirmed = submit(units, username="newcomer03", national_id=national_id("D"))
+    before = count(units, Account)
+    with units.database.unit_of_work() as db:
+        assert applications.discard_unconfirmed(db, utcnow()) == 0
+        expired = db.scalar(
+            select(EmailChange).join(Account).where(Account.username == "newcomer01")
+        )
+        assert expired is not None
+        expired.expires_at = utcnow() - timedelta(minutes=1)
+    sweep_accounts(units)  # the background worker's sweep
+    assert account_named(units, "newcomer01") is None
+    assert account_named(units, "newcomer02") is not None
+    assert count(units, Account) == before - 1
+    with units.database.unit_of_work() as db:
+        assert db.get(Application, confirmed) is not None
+        assert db.scalar(select(AuditEvent).where(AuditEvent.action == "application.expired"))
+        assert not db.scalar(
+            select(func.count())
+            .select_from(SubsystemRequest)
+            .where(SubsystemRequest.account_id.not_in(select(Account.id)))
+        )
+    submit(units)  # the same name and 身分證 again
 
 
 def test_member_workflow_unit_admin_then_subsystem_admin(units: Hub) -> None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
 from ...models import (
@@ -23,7 +23,11 @@ from ...models import (
     Application,
     ApplicationStatus,
     EmailChange,
+    InboxMessage,
+    PasswordHistory,
+    PasswordReset,
     ReviewRoute,
+    SubsystemRequest,
     Unit,
     utcnow,
 )
@@ -254,6 +258,39 @@ def submit_application(
         consent_version=CONSENT_VERSION,
     )
     return application
+
+
+def discard_unconfirmed(db: Session, now: datetime, batch: int = 500) -> int:
+    """Applications whose confirmation link expired unopened are dropped with their
+    pending account and its requests, so that the name and the 身分證 may apply again
+    (the mail said the link lasts so long); audited. How many went."""
+    live_link = exists().where(
+        EmailChange.account_id == Application.account_id,
+        EmailChange.used_at.is_(None),
+        EmailChange.expires_at > now,
+    )
+    stale = db.scalars(
+        select(Application)
+        .where(Application.status == ApplicationStatus.UNCONFIRMED, ~live_link)
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for application in stale:
+        account = application.account
+        audit.record(
+            db,
+            "application.expired",
+            actor="system",
+            target=account.username,
+            unit=application.unit.code,
+        )
+        for model in (SubsystemRequest, EmailChange, PasswordHistory, PasswordReset, InboxMessage):
+            db.execute(delete(model).where(model.account_id == account.id))
+        db.delete(application)
+        db.flush()
+        db.delete(account)
+    db.flush()
+    return len(stale)
 
 
 def confirm_application(db: Session, token: str, ip: str = "") -> Application | None:
