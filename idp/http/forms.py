@@ -4,7 +4,7 @@ translated when shown."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, PasswordField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
 from ..services.errors import Text, text
@@ -116,6 +116,14 @@ class ProfileForm(FlaskForm):
     email_backup = StringField()
     #: Asked for when an address changes (one a reset link can go to).
     current_password = PasswordField()
+
+
+class PrivacyRequestForm(FlaskForm):
+    """個資權利申請. What each value may be is the privacy service's rule."""
+
+    kind = StringField(validators=[Length(max=20)])
+    reason = TextAreaField(validators=[Length(max=1000)])
+    current_password = PasswordField(validators=[Length(max=256)])
 
 
 class SecondFactorForm(FlaskForm):

@@ -16,6 +16,7 @@ from .kv_entry import KvEntry
 from .logout_delivery import LogoutDelivery
 from .mail import MailMessage
 from .policy_version import PolicyVersion
+from .privacy_request import PrivacyRequest, PrivacyRequestKind, PrivacyRequestStatus
 from .role_change import RoleChange, RoleChangeKind
 from .second_factor import AuthenticatorApp, Passkey, RecoveryCode
 from .signing_key import SigningKey
@@ -50,6 +51,9 @@ __all__ = [
     "PasswordHistory",
     "PasswordReset",
     "PolicyVersion",
+    "PrivacyRequest",
+    "PrivacyRequestKind",
+    "PrivacyRequestStatus",
     "RecoveryCode",
     "RefreshToken",
     "ResetRequest",

@@ -18,6 +18,8 @@ from ..models import (
     AccountRole,
     AccountStatus,
     ApplicationStatus,
+    PrivacyRequestKind,
+    PrivacyRequestStatus,
     ReviewRoute,
     RoleChangeKind,
     UnitKind,
@@ -64,6 +66,15 @@ UNIT_KIND = {
     UnitKind.AUTHORITY: "國健署",
     UnitKind.VENDOR: "廠商",
 }
+PRIVACY_REQUEST_KIND = {
+    PrivacyRequestKind.STOP: "停止蒐集、處理或利用我的個人資料",
+    PrivacyRequestKind.DELETE: "刪除我的個人資料",
+}
+PRIVACY_REQUEST_STATUS = {
+    PrivacyRequestStatus.PENDING: "審核中",
+    PrivacyRequestStatus.APPROVED: "結案：允許",
+    PrivacyRequestStatus.REFUSED: "結案：不允許",
+}
 _BY_KIND: dict[type[enum.Enum], Mapping[Any, str]] = {
     AccountStatus: ACCOUNT_STATUS,
     ApplicationStatus: APPLICATION_STATUS,
@@ -71,6 +82,8 @@ _BY_KIND: dict[type[enum.Enum], Mapping[Any, str]] = {
     ReviewRoute: REVIEW_ROUTE,
     RoleChangeKind: ROLE_CHANGE_KIND,
     UnitKind: UNIT_KIND,
+    PrivacyRequestKind: PRIVACY_REQUEST_KIND,
+    PrivacyRequestStatus: PRIVACY_REQUEST_STATUS,
 }
 
 #: Authentication methods (RFC 8176 ``amr`` values) as 驗證方式.

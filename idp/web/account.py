@@ -22,13 +22,19 @@ from ..http import auth_session, interaction, notices
 from ..http.access import login_required
 from ..http.context import client_ip, current_hub
 from ..http.downloads import personal_file
-from ..http.forms import ChangePasswordForm, ConfirmForm, ProfileForm, form_problems
+from ..http.forms import (
+    ChangePasswordForm,
+    ConfirmForm,
+    PrivacyRequestForm,
+    ProfileForm,
+    form_problems,
+)
 from ..http.unit_of_work import db, kick_worker
-from ..models import Account
+from ..models import Account, PrivacyRequestKind
 from ..services import audit
-from ..services.accounts import profile
+from ..services.accounts import privacy, profile
 from ..services.accounts.contact import confirmed_addresses
-from ..services.errors import DomainError, InvalidInput, Text
+from ..services.errors import DomainError, InvalidInput, Text, text
 from ..services.messaging import inbox
 from ..services.sessions import hub_sessions
 from ..services.signin import credentials, lockout
@@ -231,6 +237,54 @@ def my_data() -> Response:
     )
     body = json.dumps(data, ensure_ascii=False, indent=2, default=str)
     return personal_file(body, "application/json", f"onedoor-{account.username}")
+
+
+def _privacy_page(form: PrivacyRequestForm, errors: Errors, status: int = 200) -> Response:
+    form.current_password.data = ""
+    return Response(
+        render_template(
+            "account/privacy.html",
+            form=form,
+            errors=errors,
+            requests=privacy.requests_of(db(), _account()),
+            reference=privacy.reference,
+            kinds=list(PrivacyRequestKind),
+        ),
+        status=status,
+    )
+
+
+@bp.route("/privacy", methods=["GET", "POST"])
+@login_required
+def privacy_requests() -> BaseResponse:
+    """個資權利: ask the hub to stop processing one's data or to delete it (the
+    authority decides), after giving the password again."""
+    form = PrivacyRequestForm()
+    if request.method == "GET":
+        return _privacy_page(form, {})
+    if not form.validate_on_submit():
+        return _privacy_page(form, dict(form_problems(form)), 400)
+    hub = current_hub()
+    account = _account()
+    password = form.current_password.data or ""
+    policy, throttle = hub.policy.current(), hub.throttle()
+    problem = (
+        lockout.recheck_password(
+            db(), hub.passwords, policy, throttle, account, password, client_ip()
+        )
+        if password
+        else text("請輸入目前的密碼")
+    )
+    if problem is not None:
+        return _privacy_page(form, {"current_password": problem}, 400)
+    try:
+        privacy.file_request(
+            db(), account, form.kind.data or "", form.reason.data or "", ip=client_ip()
+        )
+    except DomainError as refused:
+        return _privacy_page(form, {"form": refused.text}, 400)
+    notices.tell("已送出申請，審核結果會以站內訊息及電子郵件通知您。")
+    return redirect(url_for("account.privacy_requests"))
 
 
 @bp.get("/inbox")

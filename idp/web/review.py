@@ -23,8 +23,9 @@ from ..http.unit_of_work import db, kick_worker
 from ..http.values import row_ids, whole_number
 from ..hub import Hub
 from ..models import Account, AccountRole, ApplicationStatus, RoleChangeKind
+from ..services.accounts import privacy
 from ..services.accounts.national_id import reveal_masked
-from ..services.errors import DomainError, InvalidInput
+from ..services.errors import DomainError, InvalidInput, NotFound, text
 from ..services.reports import listings
 from ..services.reports.paging import Listing
 from ..services.reviews import decisions as reviews
@@ -299,3 +300,51 @@ def role_change_detail(change_id: int) -> BaseResponse:
             catalogues=current_hub().catalogues,
         )
     )
+
+
+# 個資權利申請 -----------------------------------------------------------------------------
+
+
+def _privacy_page(errors: dict[int, Any] | None = None, status: int = 200) -> Response:
+    return Response(
+        render_template(
+            "review/privacy_requests.html",
+            requests=privacy.requests_to_decide(db(), reviewer()),
+            reference=privacy.reference,
+            errors=errors or {},
+        ),
+        status=status,
+    )
+
+
+@bp.get("/privacy-requests")
+@authority_required
+def privacy_requests() -> Response:
+    """個資權利申請: a person's request to stop processing or to delete; the authority
+    allows or refuses it, with a reason."""
+    return _privacy_page()
+
+
+@bp.post("/privacy-requests/<int:request_id>")
+@authority_required
+def decide_privacy_request(request_id: int) -> BaseResponse:
+    decision = request.form.get("decision", "")
+    if decision not in ("allow", "refuse"):
+        return _privacy_page({request_id: text("請選擇允許或不允許")}, 400)
+    try:
+        privacy.decide(
+            db(),
+            current_hub().managing(),
+            reviewer(),
+            request_id,
+            allow=decision == "allow",
+            reason=request.form.get("reason", "")[:1000],
+            ip=client_ip(),
+        )
+    except NotFound:
+        abort(404)
+    except DomainError as refused:
+        return _privacy_page({request_id: refused.text}, 400)
+    kick_worker()
+    notices.tell("已完成審核。")
+    return redirect(url_for("review.privacy_requests"))

@@ -61,6 +61,8 @@ PAGES = [
     ("POST", "/manage/subsystems/{client}", AUTHORITY),
     ("POST", "/manage/subsystems/{client}/secret", AUTHORITY),
     ("POST", "/manage/subsystems/{client}/enable", AUTHORITY),
+    ("GET", "/review/privacy-requests", AUTHORITY),
+    ("POST", "/review/privacy-requests/999999", AUTHORITY),
     # Last: these change what the pages above show.
     ("POST", "/manage/downloads/{file}/remove", AUTHORITY),
     ("POST", "/manage/announcements/{announcement}/delete", AUTHORITY, UNIT_ADMINS),
