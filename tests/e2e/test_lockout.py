@@ -263,6 +263,15 @@ def test_parallel_sign_ins_check_at_most_the_policys_failures(
     assert "暫停登入至" in answer.text
 
 
+def test_right_passwords_at_once_all_get_in(replicas: tuple[Hub, str, str]) -> None:
+    """Eight sign-ins with the right password at once (more than ``max_failures``): none
+    is refused as locked, and nothing counts against the address."""
+    hub, url_a, url_b = replicas
+    statuses, outcomes = _sign_in_at_once(hub, (url_a, url_b), [PASSWORD] * 8)
+    assert statuses == [302] * 8, outcomes
+    assert outcomes == ["success"] * 8
+
+
 def test_a_right_password_in_a_burst_starts_the_count_again_once(
     replicas: tuple[Hub, str, str],
 ) -> None:

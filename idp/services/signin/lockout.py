@@ -87,6 +87,23 @@ def locked_now(
         )
 
 
+#: How long an attempt waits for the checks under way on its key to settle.
+RESERVATION_WAIT_SECONDS = 1.0
+
+
+def _reserve(throttle: Throttle, key: int | str) -> bool:
+    """Reserve a check for ``key``, waiting a moment while the checks under way settle:
+    refused when the key is locked, or still full after the wait. (Several right
+    passwords at once, a person on two devices, all get in; wrong ones lock the key as
+    they settle, and the attempts waiting are refused.)"""
+    deadline = time.monotonic() + RESERVATION_WAIT_SECONDS
+    while not throttle.reserve(key):
+        if throttle.locked(key) or time.monotonic() >= deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
 def check_under_reservation(
     db: Session,
     policy: Policy,
@@ -101,11 +118,11 @@ def check_under_reservation(
 ) -> T | None:
     """Run ``check`` of one secret for ``key`` (an account, or a name no account has)
     under a reservation: what it found, or None for a wrong secret, counted against the
-    address and the key. Refused unchecked (``when_refused`` runs instead) once the
-    key's failures and the checks under way reach the policy's; the failure that locks
-    the key, and every refusal, say until when (``SigninFailed``)."""
+    address and the key. Refused unchecked (``when_refused`` runs instead) while the key
+    is locked, or while its failures and the checks under way stay at the policy's; the
+    failure that locks the key, and every refusal, say until when (``SigninFailed``)."""
     lock_minutes = policy.lockout.lock_minutes
-    if not throttle.reserve(key):
+    if not _reserve(throttle, key):
         when_refused()
         throttle.address_failed(ip)
         raise locked_answer(throttle, key, lock_minutes)
