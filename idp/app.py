@@ -188,6 +188,7 @@ def _init_templates(app: Flask, hub: Hub) -> None:
         unread_messages=_unread_messages,
         reviews_applications=lambda: may(permissions.may_review),
         is_authority=lambda: may(permissions.is_authority),
+        decides_role_changes=lambda: may(permissions.may_decide_role_changes),
         is_security_admin=lambda: may(permissions.is_security_admin),
         publishes_announcements=lambda: may(permissions.may_publish_announcements),
         manages_downloads=lambda: may(permissions.may_manage_downloads),

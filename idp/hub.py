@@ -23,6 +23,7 @@ from .services.policy import current_policy, latest_version_number
 from .services.policy_sections import Policy
 from .services.signin.passwords import Passwords
 from .services.signin.throttle import Throttle
+from .services.reviews.routing import ReviewRoutes, load_review_routes
 from .services.subsystems.catalogue_files import load_catalogues
 from .services.subsystems.catalogues import Catalogues
 from .services.subsystems.clients import ClientSecrets
@@ -104,6 +105,8 @@ class Hub:
         self.relying_party = RelyingParty.of_issuer(settings.issuer_url)
         #: Subsystem catalogues (policies/subsystems/*.yaml); a mistake stops the start.
         self.catalogues: Catalogues = load_catalogues()
+        #: Who decides each role change (policies/review_routes.yaml); checked likewise.
+        self.review_routes: ReviewRoutes = load_review_routes(self.catalogues)
         self.keyring: Reloading[KeyRing] = Reloading(
             self.database,
             lambda db: load_keyring(db, self.key_box),

@@ -100,6 +100,7 @@ def requires(allowed: Callable[[Account], bool]) -> Callable[[F], F]:
 
 unit_admin_required = requires(permissions.is_unit_admin)
 authority_required = requires(permissions.is_authority)
+role_change_deciders_required = requires(permissions.may_decide_role_changes)
 security_admin_required = requires(permissions.is_security_admin)
 audit_reader_required = requires(permissions.may_read_audit_log)
 announcements_required = requires(permissions.may_publish_announcements)

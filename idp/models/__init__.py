@@ -17,7 +17,7 @@ from .logout_delivery import LogoutDelivery
 from .mail import MailMessage
 from .policy_version import PolicyVersion
 from .privacy_request import PrivacyRequest, PrivacyRequestKind, PrivacyRequestStatus
-from .role_change import RoleChange, RoleChangeKind
+from .role_change import ReviewTier, RoleChange, RoleChangeKind
 from .second_factor import AuthenticatorApp, Passkey, RecoveryCode
 from .signing_key import SigningKey
 from .subsystem_account import Binding, SubsystemAccount, SubsystemSignin
@@ -58,6 +58,7 @@ __all__ = [
     "RefreshToken",
     "ResetRequest",
     "ReviewRoute",
+    "ReviewTier",
     "RoleChange",
     "RoleChangeKind",
     "SessionClient",

@@ -31,6 +31,13 @@ class RoleChangeKind(enum.StrEnum):
     EXTRA_MENU = "extra_menu"  # 增加業務選單: more menu roles for a subsystem account
 
 
+class ReviewTier(enum.StrEnum):
+    """Who decides a request (``policies/review_routes.yaml`` says which, by kind)."""
+
+    HEALTH_BUREAU = "health_bureau"  # 衛生局: the admins of the bureau over the unit
+    AUTHORITY = "authority"  # 國健署
+
+
 class RoleChange(Base):
     __tablename__ = "role_change"
 
@@ -46,6 +53,10 @@ class RoleChange(Base):
     #: 增加業務選單: the menu roles to add.
     menu_roles: Mapped[list[str]] = mapped_column(default=list)
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    #: Who decides it, fixed when it is submitted (a later table does not move it).
+    tier: Mapped[ReviewTier] = mapped_column(
+        enum_column(ReviewTier), default=ReviewTier.AUTHORITY
+    )
     reason: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[ApplicationStatus] = mapped_column(
         enum_column(ApplicationStatus), default=ApplicationStatus.PENDING

@@ -2,9 +2,11 @@
 
 Roles: a **unit admin** (單位業務管理者) is an active account with the unit-admin role; the
 **authority** (國健署) is a unit admin of the authority's unit and sees every unit; a
-**security admin** holds the security flag. A unit admin sees their own unit: its
-accounts and member applications, its role changes, and the member requests of a
-subsystem in units where they hold an active admin account of that subsystem.
+**bureau admin** is a unit admin of a 衛生局 and sees their own unit and the units it
+oversees (its county); a **security admin** holds the security flag. A unit admin sees
+their own unit: its accounts and member applications, its role changes, and the member
+requests of a subsystem in units where they hold an active admin account of that
+subsystem. Role changes are decided by the tier the routing table sent them to.
 
 Predicates answer for one account; scopes are queries of what an account may see, so an
 id changed in a URL or a form finds nothing. Batches are all or nothing (``in_scope``).
@@ -15,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -27,6 +29,7 @@ from ..models import (
     AuditEvent,
     Binding,
     ReviewRoute,
+    ReviewTier,
     RoleChange,
     SubsystemAccount,
     SubsystemRequest,
@@ -80,22 +83,25 @@ def may_manage_subsystems(account: Account) -> bool:
 
 
 def may_decide_role_changes(account: Account) -> bool:
-    """Role changes and privilege requests are decided by the authority alone."""
-    return is_authority(account)
+    """Role changes and privilege requests: the authority, and a 衛生局 those the routing
+    table sends to it (``role_changes_to_decide``)."""
+    return is_authority(account) or is_bureau_admin(account)
 
 
 def may_manage(manager: Account, account: Account) -> bool:
     """Edit, disable and restore: the authority any account, a unit admin the members of
-    their unit; nobody their own account here (their profile page is for that), nor a
-    security admin's."""
+    their unit, a 衛生局's admin those of the units it oversees too; nobody their own
+    account here (their profile page is for that), nor a security admin's."""
     if account.id == manager.id or account.is_security_admin:
         return False
     if is_authority(manager):
         return True
-    return (
-        is_unit_admin(manager)
-        and account.unit_id == manager.unit_id
-        and account.role is AccountRole.MEMBER
+    if not is_unit_admin(manager) or account.role is not AccountRole.MEMBER:
+        return False
+    return account.unit_id == manager.unit_id or (
+        is_bureau_admin(manager)
+        and account.unit is not None
+        and account.unit.bureau_id == manager.unit_id
     )
 
 
@@ -210,14 +216,29 @@ def reviewers_of_request(db: Session, request: SubsystemRequest) -> list[Account
 # Scopes -------------------------------------------------------------------------------
 
 
+def overseen_units(bureau_admin: Account) -> Select[tuple[int]]:
+    """The ids of the units a 衛生局 oversees (its county), the bureau itself not included."""
+    return select(Unit.id).where(Unit.bureau_id == bureau_admin.unit_id)
+
+
+def _seen_units(viewer: Account, unit_id: Any) -> ColumnElement[bool]:
+    """``unit_id`` (a column) is a unit the viewer, an admin but not the authority, sees:
+    their own, and a 衛生局's admin the units it oversees."""
+    own = unit_id == viewer.unit_id
+    if is_bureau_admin(viewer):
+        return or_(own, unit_id.in_(overseen_units(viewer)))
+    return own
+
+
 def account_scope(manager: Account) -> Select[Account]:
-    """The accounts a manager sees: the authority all, a unit admin their unit's."""
+    """The accounts a manager sees: the authority all, a 衛生局 its county's, a unit admin
+    their unit's."""
     query = select(Account)
     if is_authority(manager):
         return query
     if not is_unit_admin(manager):
         return query.where(false())
-    return query.where(Account.unit_id == manager.unit_id)
+    return query.where(_seen_units(manager, Account.unit_id))
 
 
 def application_scope(reviewer: Account) -> Select[Application]:
@@ -249,18 +270,35 @@ def request_scope(reviewer: Account) -> Select[SubsystemRequest]:
 
 
 def role_change_scope(viewer: Account) -> Select[RoleChange]:
-    """What a viewer sees of role changes: the authority all, a unit admin their unit's."""
+    """What a viewer sees of role changes: the authority all, a 衛生局 its county's, a unit
+    admin their unit's."""
     query = select(RoleChange)
     if is_authority(viewer):
         return query
     if not is_unit_admin(viewer):
         return query.where(false())
-    return query.where(RoleChange.unit_id == viewer.unit_id)
+    return query.where(_seen_units(viewer, RoleChange.unit_id))
 
 
 def role_changes_to_decide(reviewer: Account) -> Select[RoleChange]:
+    """What the routing table sent to the reviewer's tier: the authority's, or a 衛生局's
+    for the units it oversees."""
     query = select(RoleChange)
-    return query if may_decide_role_changes(reviewer) else query.where(false())
+    if is_authority(reviewer):
+        return query.where(RoleChange.tier == ReviewTier.AUTHORITY)
+    if is_bureau_admin(reviewer):
+        return query.where(
+            RoleChange.tier == ReviewTier.HEALTH_BUREAU,
+            RoleChange.unit_id.in_(overseen_units(reviewer)),
+        )
+    return query.where(false())
+
+
+def role_change_deciders(db: Session, change: RoleChange) -> list[Account]:
+    """Who is told of a new change: its tier's admins (the 衛生局's over the unit)."""
+    if change.tier is ReviewTier.HEALTH_BUREAU and change.unit.bureau_id is not None:
+        return unit_admins(db, change.unit.bureau_id)
+    return authority_admins(db)
 
 
 def announcement_scope(editor: Account) -> Select[Announcement]:

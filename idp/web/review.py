@@ -15,7 +15,12 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..http import notices
-from ..http.access import authority_required, signed_in_account, unit_admin_required
+from ..http.access import (
+    authority_required,
+    role_change_deciders_required,
+    signed_in_account,
+    unit_admin_required,
+)
 from ..http.context import client_ip, current_hub
 from ..http.downloads import personal_file
 from ..http.listing import day, export, show, wants_export
@@ -266,9 +271,9 @@ def subsystem_request_detail(request_id: int) -> BaseResponse:
 
 
 @bp.route("/role-changes", methods=["GET", "POST"])
-@authority_required
+@role_change_deciders_required
 def role_change_requests() -> BaseResponse:
-    """帳號/權限異動 and 系統權限申請: the authority decides."""
+    """帳號/權限異動 and 系統權限申請: the tier the routing table names decides."""
     me = reviewer()
     hub = current_hub()
     listing = listings.role_changes(me, role_change_filter())

@@ -304,9 +304,11 @@ def request_role_change(account_id: int) -> BaseResponse:
     held = request.form.get("subsystem_account_id", "")
 
     def action(me: Account, account: Account) -> None:
+        hub = current_hub()
         role_changes.submit_role_change(
             db(),
-            current_hub().catalogues,
+            hub.catalogues,
+            hub.review_routes,
             me,
             role_changes.RoleChangeForm(
                 kind=request.form.get("kind", ""),

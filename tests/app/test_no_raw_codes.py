@@ -83,6 +83,7 @@ def activity(hub: Hub) -> dict[str, Any]:
         role_changes.submit_role_change(
             db,
             hub.catalogues,
+            hub.review_routes,
             reviewer,
             role_changes.RoleChangeForm(
                 kind=RoleChangeKind.PROMOTE.value,

@@ -329,6 +329,7 @@ def submit_change(
         change = role_changes.submit_role_change(
             db,
             hub.catalogues,
+            hub.review_routes,
             account(db, by),
             role_changes.RoleChangeForm(
                 kind=kind,
@@ -381,6 +382,7 @@ def test_member_to_admin_and_back_through_the_authority(units: Hub) -> None:
             role_changes.submit_role_change(
                 db,
                 units.catalogues,
+                units.review_routes,
                 account(db, "hospadmin"),
                 role_changes.RoleChangeForm("promote", account(db, "newhire01").id, None, "再送"),
             )

@@ -1,5 +1,6 @@
 """Role changes (帳號/權限異動 B–D) and privilege requests (系統權限申請: 管理員超額申請,
-增加業務選單): a unit admin asks, the authority (國健署) approves or returns.
+增加業務選單): a unit admin asks, the tier the routing table names (國健署, or the 衛生局
+over the unit) approves or returns.
 
 A change concerns either a hub account's own role (unit admin or member of its unit) or
 one of its subsystem accounts (role, menu roles). A unit admin asks for accounts of their
@@ -33,14 +34,15 @@ from ..messaging import inbox
 from ..names import name_of
 from ..permissions import (
     account_scope,
-    authority_admins,
     in_scope,
+    role_change_deciders,
     role_change_scope,
     role_changes_to_decide,
 )
 from ..subsystems.catalogues import Catalogues
 from ..subsystems.quotas import SubsystemChoice, quota_problems
 from .decisions import NotDecidable, check_reason
+from .routing import ReviewRoutes
 
 #: What each kind needs the changed role to be now.
 _ROLE_BEFORE = {
@@ -98,9 +100,15 @@ def _new_menu_roles(
 
 
 def submit_role_change(
-    db: Session, catalogues: Catalogues, requester: Account, form: RoleChangeForm, ip: str = ""
+    db: Session,
+    catalogues: Catalogues,
+    routes: ReviewRoutes,
+    requester: Account,
+    form: RoleChangeForm,
+    ip: str = "",
 ) -> RoleChange:
-    """A unit admin's request for an account of their unit; the authority decides."""
+    """A unit admin's request for an account of their unit; the tier the routing table
+    names decides."""
     kind = _kind(form.kind)
     account = db.scalar(account_scope(requester).where(Account.id == form.account_id))
     if account is None or account.status is not AccountStatus.ACTIVE or account.unit is None:
@@ -138,6 +146,7 @@ def submit_role_change(
         requested_by_id=requester.id,
         reason=reason,
         status=ApplicationStatus.PENDING,
+        tier=routes.tier(kind, held.subsystem if held else None, account.unit),
     )
     db.add(change)
     db.flush()
@@ -152,8 +161,9 @@ def submit_role_change(
         subsystem_account=held.username if held else "",
         menu_roles=menu_roles,
         reason=reason,
+        tier=change.tier.value,
     )
-    for reviewer in authority_admins(db):
+    for reviewer in role_change_deciders(db, change):
         inbox.post(
             db,
             reviewer,
@@ -202,7 +212,7 @@ def change_in_scope(db: Session, viewer: Account, change_id: int) -> RoleChange:
 
 
 def changes_to_decide(db: Session, reviewer: Account, ids: Sequence[int]) -> list[RoleChange]:
-    """The requests with these ids, for the authority only; NotFound otherwise."""
+    """The requests with these ids, routed to the reviewer's tier; NotFound otherwise."""
     return in_scope(db, role_changes_to_decide(reviewer), RoleChange, ids)
 
 
@@ -217,8 +227,8 @@ def decide_role_changes(
     reason: str = "",
     ip: str = "",
 ) -> list[RoleChange]:
-    """The authority approves (the change is made at once) or returns requests, all or
-    nothing. An approval that disables an account ends its sessions."""
+    """The tier's reviewer approves (the change is made at once) or returns requests, all
+    or nothing. An approval that disables an account ends its sessions."""
     reason = check_reason(reason, required=not approve)
     changes = changes_to_decide(db, reviewer, ids)
     for change in changes:
