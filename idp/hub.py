@@ -21,9 +21,9 @@ from .services.factors.totp import TotpBox
 from .services.messaging.mail import SmtpSender
 from .services.policy import current_policy, latest_version_number
 from .services.policy_sections import Policy
+from .services.reviews.routing import ReviewRoutes, load_review_routes
 from .services.signin.passwords import Passwords
 from .services.signin.throttle import Throttle
-from .services.reviews.routing import ReviewRoutes, load_review_routes
 from .services.subsystems.catalogue_files import load_catalogues
 from .services.subsystems.catalogues import Catalogues
 from .services.subsystems.clients import ClientSecrets

@@ -54,9 +54,7 @@ class RoleChange(Base):
     menu_roles: Mapped[list[str]] = mapped_column(default=list)
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
     #: Who decides it, fixed when it is submitted (a later table does not move it).
-    tier: Mapped[ReviewTier] = mapped_column(
-        enum_column(ReviewTier), default=ReviewTier.AUTHORITY
-    )
+    tier: Mapped[ReviewTier] = mapped_column(enum_column(ReviewTier), default=ReviewTier.AUTHORITY)
     reason: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[ApplicationStatus] = mapped_column(
         enum_column(ApplicationStatus), default=ApplicationStatus.PENDING
