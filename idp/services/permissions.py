@@ -216,7 +216,7 @@ def reviewers_of_request(db: Session, request: SubsystemRequest) -> list[Account
 # Scopes -------------------------------------------------------------------------------
 
 
-def overseen_units(bureau_admin: Account) -> Select[tuple[int]]:
+def overseen_units(bureau_admin: Account) -> Select[Any]:
     """The ids of the units a 衛生局 oversees (its county), the bureau itself not included."""
     return select(Unit.id).where(Unit.bureau_id == bureau_admin.unit_id)
 
