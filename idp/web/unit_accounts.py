@@ -29,6 +29,7 @@ from ..services.permissions import is_authority
 from ..services.reports import dashboard, listings, signin_logs
 from ..services.reviews import role_changes
 from ..services.signin import credentials
+from ..services.subsystems import rights
 from ..services.subsystems.bindings import bindings_of
 from .review import reviewer, role_change_filter, search_args
 
@@ -321,6 +322,73 @@ def request_role_change(account_id: int) -> BaseResponse:
         )
 
     return _act(account_id, action, "requested")
+
+
+# 權限管理 of one subsystem account -------------------------------------------------------
+
+
+def _rights_form() -> rights.RightsForm:
+    form = request.form
+    return rights.RightsForm(
+        role=form.get("role", ""),
+        duty=form.get("duty", "")[:40],
+        menu_roles=tuple(form.getlist("menu_roles"))[:50],
+        status=form.get("status", ""),
+        reason=form.get("reason", "")[:500],
+    )
+
+
+def _rights_page(
+    found: rights.Held, form: rights.RightsForm | None = None, message: object = None
+) -> Response:
+    held = found.subsystem_account
+    unit = held.unit
+    subsystem = current_hub().catalogues[held.subsystem]
+    shown = form or rights.RightsForm(
+        held.role.value, held.duty, tuple(held.menu_roles), held.status.value
+    )
+    return Response(
+        render_template(
+            "unit_accounts/rights.html",
+            found=found,
+            held=held,
+            subsystem=subsystem,
+            duties=subsystem.duties_for(unit.kind) if unit else (),
+            form=shown,
+            statuses=rights.SETTABLE_STATUSES,
+            roles=(AccountRole.MEMBER, AccountRole.UNIT_ADMIN),
+            may_change=permissions.may_manage(reviewer(), found.owner)
+            and held.role is AccountRole.MEMBER,
+            message=message,
+            done=request.args.get("done"),
+        ),
+        status=400 if message else 200,
+    )
+
+
+@bp.route("/accounts/<int:account_id>/subsystem-accounts/<int:held_id>", methods=["GET", "POST"])
+@unit_admin_required
+def subsystem_rights(account_id: int, held_id: int) -> BaseResponse:
+    """子系統帳號權限管理: role, duty, menu roles and status, within what the unit decides."""
+    hub = current_hub()
+    me = reviewer()
+    found = rights.held_in_scope(db(), hub.catalogues, me, account_id, held_id)
+    if request.method == "GET":
+        return _rights_page(found)
+    form = _rights_form()
+    try:
+        outcome = rights.change_rights(
+            db(), hub.catalogues, hub.review_routes, me, found, form, ip=client_ip()
+        )
+    except DomainError as refused:
+        db().rollback()  # what was set before the refusal is not shown as if it were kept
+        again = rights.held_in_scope(db(), hub.catalogues, me, account_id, held_id)
+        return _rights_page(again, form, message=refused.text)
+    kick_worker()
+    done = "requested" if outcome.requests else "saved" if outcome.changed else "unchanged"
+    return redirect(
+        url_for("unit_accounts.subsystem_rights", account_id=account_id, held_id=held_id, done=done)
+    )
 
 
 @bp.get("/role-changes")
