@@ -32,6 +32,7 @@ from .. import audit
 from ..errors import InvalidInput, NotAllowed, NotFound
 from ..messaging import inbox
 from ..permissions import account_scope, may_manage
+from ..reviews.decisions import check_reason
 from ..reviews.role_changes import RoleChangeForm, submit_role_change
 from ..reviews.routing import ReviewRoutes
 from .catalogues import Catalogues
@@ -208,6 +209,8 @@ def _requests(
         raise InvalidInput(
             "menu_roles", "新的業務選單與超額的管理者須分兩次申請：請先只送出其中一項"
         )
+    if asks:
+        check_reason(form.reason, required=True, missing="超出本單位可決定的部分，請填寫申請說明")
     return [
         submit_role_change(
             db,
