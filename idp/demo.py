@@ -76,11 +76,13 @@ DORMANT_PERSON = "hospuser02"
 DORMANT_UNIT = "0101090517"
 
 #: Demo units (from ``idp/data/demo_units.csv``) with accounts, and their account prefixes.
-#: The authority's admin (hpaadmin01) reviews unit-admin applications of every unit.
+#: The authority's admin (hpaadmin01) reviews unit-admin applications of every unit; the
+#: 臺北市 bureau's (bureauadmin01) oversees 示範綜合醫院.
 UNITS = (
     ("376570300I", "hs"),
     ("0101090517", "hosp"),
     ("3501200000", "clinic"),
+    ("9901000001", "bureau"),
     ("9900000001", "hpa"),
 )
 
