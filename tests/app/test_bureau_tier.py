@@ -29,7 +29,7 @@ from idp.services.reports.dashboard import dashboard
 from idp.services.reviews import role_changes
 from idp.services.reviews.routing import RoutingError, load_review_routes
 
-from ..support.helpers import PASSWORD
+from ..support.helpers import PASSWORD, client_sign_in
 from ..support.portal import ROLES, Visitor, make_people, visitor
 
 OTHER_BUREAU = "3800000000"
@@ -128,7 +128,10 @@ def counties(app: Flask, hub: Hub) -> dict[str, Visitor]:
     make_people(hub)
     _make_other_county(hub)
     people = {**ROLES, **{f"other_{role}": name for role, name in OTHER.items()}}
-    return {role: visitor(app, hub, username) for role, username in people.items()}
+    signed_in = {role: visitor(app, hub, username) for role, username in people.items()}
+    for username in people.values():  # one wrong password each, for 登入失敗紀錄
+        client_sign_in(app.test_client(), hub, username=username, password="Wrong~Pass0")
+    return signed_in
 
 
 def test_a_bureau_sees_its_county_and_none_of_the_other(
@@ -136,7 +139,14 @@ def test_a_bureau_sees_its_county_and_none_of_the_other(
 ) -> None:
     bureau = counties["bureau_admin"]
     own_people = (ROLES["member"], ROLES["unit_admin"], ROLES["bureau_admin"])
-    for path in ("/unit/accounts", "/unit/signins", "/unit/accounts?format=csv"):
+    lists = (
+        "/unit/accounts",
+        "/unit/accounts?format=csv",
+        "/unit/signins",
+        "/unit/signins?format=csv",
+        "/unit/failed-signins",
+    )
+    for path in lists:
         page = bureau.client.get(path).get_data(as_text=True)
         for username in own_people:
             assert username in page, (path, username)
