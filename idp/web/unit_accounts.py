@@ -20,14 +20,7 @@ from ..http.downloads import personal_file
 from ..http.listing import day, export, show, wants_export
 from ..http.unit_of_work import db, kick_worker
 from ..http.values import calendar_day, whole_number
-from ..models import (
-    Account,
-    AccountRole,
-    AccountStatus,
-    ApplicationStatus,
-    RoleChangeKind,
-    Unit,
-)
+from ..models import Account, AccountRole, AccountStatus, ApplicationStatus, RoleChangeKind, Unit
 from ..services import names, permissions
 from ..services.accounts import lifecycle as account_admin
 from ..services.accounts.lifecycle import AccountDetails

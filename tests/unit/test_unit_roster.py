@@ -3,10 +3,12 @@ to sign and as an xlsx workbook; never a full 身分證, never another unit's pe
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from io import BytesIO
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from idp.hub import Hub
@@ -17,6 +19,7 @@ from idp.services.reports.roster import (
     HEADINGS,
     SIGNATURES,
     Roster,
+    RosterEntry,
     render_roster_pdf,
     render_roster_xlsx,
     unit_roster,
@@ -143,3 +146,22 @@ def test_each_national_id_shown_is_audited_as_viewed(people: Hub) -> None:
         assert [(e.target, e.details.get("report")) for e in viewed] == [
             ("wangxm01", "unit_roster")
         ]
+
+
+def test_a_long_list_runs_over_landscape_pages_each_with_the_headings() -> None:
+    entries = tuple(
+        RosterEntry(n, f"人員{n}", "", "護理師", "", f"staff{n:03d}", "一般使用者")
+        for n in range(1, 61)
+    )
+    roster = Roster(1, HOSPITAL, "示範綜合醫院", datetime(2026, 3, 4, 18, 30, tzinfo=UTC), entries)
+    reader = PdfReader(BytesIO(render_roster_pdf(roster)))
+
+    assert len(reader.pages) > 1
+    for number, page in enumerate(reader.pages, start=1):
+        box = page.mediabox
+        assert (round(float(box.width)), round(float(box.height))) == (842, 595)
+        shown = "".join(page.extract_text().replace("\x00", "").split())
+        assert f"第{number}頁" in shown
+        if number < len(reader.pages):
+            assert "身分證字號" in shown and "子系統權限" in shown
+    assert "staff060" in "".join(page.extract_text() for page in reader.pages).replace("\x00", "")
