@@ -329,3 +329,20 @@ def in_scope(db: Session, scope: Select[T], model: Any, ids: Sequence[int]) -> l
 
 def one_in_scope(db: Session, scope: Select[T], model: Any, row_id: int) -> T | None:
     return db.scalar(scope.where(model.id == row_id))
+
+
+# Units whose papers a manager prints -------------------------------------------------
+#
+# The 授權使用人員一覽表 of a unit (``reports.roster``): the unit whose accounts a manager
+# sees in ``account_scope``.
+
+
+def unit_scope(manager: Account) -> Select[Unit]:
+    """The units a manager answers for: the authority every unit, a unit admin their
+    own, anyone else none."""
+    query = select(Unit)
+    if is_authority(manager):
+        return query
+    if not is_unit_admin(manager) or manager.unit_id is None:
+        return query.where(false())
+    return query.where(Unit.id == manager.unit_id)

@@ -1,5 +1,6 @@
 """人員帳號管理 for unit admins and the authority: their unit's accounts (add, edit, disable
-now or on a day, restore) and role changes (帳號/權限異動, 系統權限申請).
+now or on a day, restore), the unit's 授權使用人員一覽表 as PDF and xlsx, and role changes
+(帳號/權限異動, 系統權限申請).
 
 What a manager may see or change is decided by ``services.permissions``; these views pass
 the signed-in account along, so an id changed in a URL or form finds nothing.
@@ -15,10 +16,11 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..http.access import unit_admin_required
 from ..http.context import client_ip, current_hub
+from ..http.downloads import personal_file
 from ..http.listing import day, export, show, wants_export
 from ..http.unit_of_work import db, kick_worker
 from ..http.values import calendar_day, whole_number
-from ..models import Account, AccountRole, AccountStatus, ApplicationStatus, RoleChangeKind
+from ..models import Account, AccountRole, AccountStatus, ApplicationStatus, RoleChangeKind, Unit
 from ..services import names, permissions
 from ..services.accounts import lifecycle as account_admin
 from ..services.accounts.lifecycle import AccountDetails
@@ -26,7 +28,8 @@ from ..services.accounts.national_id import reveal_masked
 from ..services.errors import DomainError, FormErrors, InvalidInput, Text
 from ..services.factors import manage as second_factors
 from ..services.permissions import is_authority
-from ..services.reports import dashboard, listings, signin_logs
+from ..services.reports import dashboard, listings, roster, signin_logs
+from ..services.reports.spreadsheets import FORMATS
 from ..services.reviews import role_changes
 from ..services.signin import credentials
 from ..services.subsystems import rights
@@ -82,8 +85,45 @@ def accounts() -> BaseResponse:
             roles=list(AccountRole),
             statuses=list(AccountStatus),
             catalogues=current_hub().catalogues,
+            roster_unit=_roster_unit(reviewer()),
+            authority=is_authority(reviewer()),
         )
     )
+
+
+def _roster_unit(me: Account) -> Unit | None:
+    """The unit whose 授權使用人員一覽表 the page offers: a unit admin's own; for the
+    authority, the unit whose code the search names."""
+    if not is_authority(me):
+        return me.unit
+    code = request.args.get("unit_code", "").strip()[:10]
+    if not code:
+        return None
+    return db().scalar(permissions.unit_scope(me).where(Unit.code == code))
+
+
+def _roster(unit_id: int, file_format: str) -> roster.Roster:
+    """The unit's list for the signed-in manager (404 outside their scope), audited."""
+    me, hub = reviewer(), current_hub()
+    made = roster.unit_roster(db(), hub.catalogues, hub.national_ids, me, unit_id, ip=client_ip())
+    roster.record_download(db(), me, made, file_format, ip=client_ip())
+    return made
+
+
+@bp.get("/units/<int:unit_id>/roster.pdf")
+@unit_admin_required
+def roster_pdf(unit_id: int) -> Response:
+    """授權使用人員一覽表 to print, sign and stamp (附件 of the 單位切結書)."""
+    made = _roster(unit_id, "pdf")
+    return personal_file(roster.render_roster_pdf(made), "application/pdf", made.stem)
+
+
+@bp.get("/units/<int:unit_id>/roster.xlsx")
+@unit_admin_required
+def roster_xlsx(unit_id: int) -> Response:
+    """授權使用人員一覽表 as a workbook."""
+    made = _roster(unit_id, "xlsx")
+    return personal_file(roster.render_roster_xlsx(made), FORMATS["xlsx"].media_type, made.stem)
 
 
 def _new_page(errors: dict[str, list[Text]], message: object = None, status: int = 200) -> Response:

@@ -11,18 +11,28 @@ from flask import Flask
 from idp.hub import Hub
 from idp.models import AuditEvent
 from idp.services.portal import downloads
+from idp.services.units.directory import find_by_code
 
 from ..support.files import make_pdf
 from ..support.helpers import add_client
-from ..support.portal import ROLES, Visitor, account, announce, make_people, visitor
+from ..support.portal import (
+    HOSPITAL,
+    ROLES,
+    Visitor,
+    account,
+    announce,
+    make_people,
+    visitor,
+)
 
 UNIT_ADMINS = {"unit_admin", "bureau_admin", "authority"}
 AUTHORITY = {"authority"}
 SECURITY = {"security_admin"}
 
-#: (method, path, who may). ``{announcement}`` (the authority's), ``{file}`` and
-#: ``{member}`` are filled in. Other admins may open 公告設定 but find no announcement of
-#: another unit there: for them it is not found (404), as everywhere an id is outside
+#: (method, path, who may). ``{announcement}`` (the authority's), ``{file}``,
+#: ``{member}`` and ``{hospital}`` (the member's unit) are filled in. Other admins may
+#: open 公告設定 but find no announcement of another unit there, nor the hospital's
+#: 授權使用人員一覽表: for them it is not found (404), as everywhere an id is outside
 #: one's scope.
 PAGES = [
     ("GET", "/manage/announcements", UNIT_ADMINS),
@@ -63,6 +73,8 @@ PAGES = [
     ("POST", "/manage/subsystems/{client}/enable", AUTHORITY),
     ("GET", "/review/privacy-requests", AUTHORITY),
     ("POST", "/review/privacy-requests/999999", AUTHORITY),
+    ("GET", "/unit/units/{hospital}/roster.pdf", {"unit_admin", "authority"}, UNIT_ADMINS),
+    ("GET", "/unit/units/{hospital}/roster.xlsx", {"unit_admin", "authority"}, UNIT_ADMINS),
     # Last: these change what the pages above show.
     ("POST", "/manage/downloads/{file}/remove", AUTHORITY),
     ("POST", "/manage/announcements/{announcement}/delete", AUTHORITY, UNIT_ADMINS),
@@ -88,6 +100,13 @@ def _file(hub: Hub) -> int:
         return made.id
 
 
+def _unit_id(hub: Hub, code: str) -> int:
+    with hub.database.unit_of_work() as db:
+        unit = find_by_code(db, code)
+        assert unit is not None
+        return unit.id
+
+
 def _send(person: Visitor, method: str, path: str):  # type: ignore[no-untyped-def]
     """The answer, read to its end (an export streams until then)."""
     if method == "GET":
@@ -106,6 +125,7 @@ def test_every_new_admin_page_with_every_role(hub: Hub, people: dict[str, Visito
         "file": _file(hub),
         "member": account(hub, ROLES["member"]).id,
         "client": add_client(hub).client_id,
+        "hospital": _unit_id(hub, HOSPITAL),
     }
     anonymous = next(iter(people.values())).client.application.test_client()
     for method, template, allowed, *scoped in PAGES:

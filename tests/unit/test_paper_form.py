@@ -11,14 +11,14 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from idp.services.applications import paper_form
+from idp.services import printed_forms
 from idp.services.applications.paper_form import (
     TITLE,
     PaperForm,
     RequestedRight,
-    find_cjk_font,
     render_application_pdf,
 )
+from idp.services.printed_forms import find_cjk_font
 
 from ..support.pdf import extracted_text
 
@@ -133,7 +133,7 @@ def test_a_form_without_subsystems_says_so() -> None:
 
 
 def test_a_missing_font_names_the_package_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(paper_form, "CJK_FONTS", (Path("/nonexistent/NotoSansCJK.ttc"),))
+    monkeypatch.setattr(printed_forms, "CJK_FONTS", (Path("/nonexistent/NotoSansCJK.ttc"),))
 
     with pytest.raises(FileNotFoundError, match="fonts-noto-cjk"):
         find_cjk_font()

@@ -11,35 +11,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from pathlib import Path
 
-from fontTools.ttLib import TTCollection
-from fpdf import FPDF, FontFace
+from fpdf import FPDF
 from fpdf.enums import WrapMode
 
 from ...models.base import TAIPEI
 from ..errors import text
+from ..printed_forms import FAMILY, HEADING, LABEL, LINE, PrintedForm, section, signature_boxes
 from ..uploads import MAX_SCAN_BYTES, megabytes
 
-FONT_PACKAGE = "fonts-noto-cjk"
-#: Where Debian's fonts-noto-cjk puts its collections, sans first.
-CJK_FONTS = (
-    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
-    Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"),
-)
-FAMILY = "cjk"
 #: A full 身分證 or 居留證 number; the form only ever carries a masked one.
 FULL_NATIONAL_ID = re.compile(r"[A-Z][0-9A-D]\d{8}")
 
 AUTHORITY = "衛生福利部國民健康署"
 TITLE = "預防保健暨戒菸服務單一入口 單位業務管理者帳號申請書"
 UNIT_ADMIN = "單位業務管理者"
-
-LABEL = FontFace(fill_color=(235, 235, 235))
-HEADING = FontFace(emphasis="", fill_color=(235, 235, 235))
-MARGIN = 16
-LINE = 7.0
 
 
 @dataclass(frozen=True)
@@ -81,54 +68,16 @@ class PaperForm:
             raise ValueError("masked_national_id holds a full identity number")
 
 
-def find_cjk_font() -> Path:
-    """A font with Traditional Chinese glyphs, from Debian's fonts-noto-cjk."""
-    for candidate in CJK_FONTS:
-        if candidate.is_file():
-            return candidate
-    looked = ", ".join(str(path) for path in CJK_FONTS)
-    raise FileNotFoundError(
-        f"no CJK font for the application form ({looked}): "
-        f"install the Debian package {FONT_PACKAGE} (apt-get install {FONT_PACKAGE})"
-    )
-
-
-@cache
-def _traditional_chinese_face(path: Path) -> int:
-    """The Traditional Chinese (TC) face of a collection; 0 for a single font."""
-    if path.suffix.lower() not in (".ttc", ".otc"):
-        return 0
-    with TTCollection(str(path), lazy=True) as collection:
-        for number, font in enumerate(collection.fonts):
-            if str(font["name"].getDebugName(1) or "").endswith(" TC"):
-                return number
-    return 0
-
-
-class _FormDocument(FPDF):
-    def __init__(self, reference: str) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
-        self.reference = reference
-        self.set_margins(MARGIN, 14, MARGIN)
-        self.set_auto_page_break(auto=True, margin=16)
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font(FAMILY, size=8)
-        page = text(
-            "申請單號 {reference}　第 {page} 頁", reference=self.reference, page=self.page_no()
-        )
-        self.cell(0, 6, str(page), align="C")
-
-
 def render_application_pdf(form: PaperForm, font_path: Path | None = None) -> bytes:
     """The form as an A4 PDF, embedding only the glyphs it uses."""
-    font = font_path or find_cjk_font()
-    pdf = _FormDocument(form.reference)
-    pdf.add_font(FAMILY, fname=font, collection_font_number=_traditional_chinese_face(font))
-    pdf.set_lang("zh-TW")
-    pdf.set_title(TITLE)
-    pdf.set_creation_date(form.applied_at)
+    pdf = PrintedForm(
+        title=TITLE,
+        created_at=form.applied_at,
+        footer_line=lambda page: str(
+            text("申請單號 {reference}　第 {page} 頁", reference=form.reference, page=page)
+        ),
+        font_path=font_path,
+    )
     pdf.add_page()
     _heading(pdf, form)
     _unit_section(pdf, form)
@@ -148,7 +97,7 @@ def _heading(pdf: FPDF, form: PaperForm) -> None:
     pdf.cell(0, 11, TITLE, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FAMILY, size=10)
     applied = form.applied_at.astimezone(TAIPEI)
-    half = (pdf.w - 2 * MARGIN) / 2
+    half = pdf.epw / 2
     pdf.cell(half, LINE, str(text("申請單號：{reference}", reference=form.reference)))
     pdf.cell(
         half,
@@ -165,13 +114,6 @@ def _heading(pdf: FPDF, form: PaperForm) -> None:
         new_x="LMARGIN",
         new_y="NEXT",
     )
-
-
-def _section(pdf: FPDF, title: str) -> None:
-    pdf.ln(2)
-    pdf.set_font(FAMILY, size=11)
-    pdf.cell(0, LINE, title, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FAMILY, size=10)
 
 
 def _field_table(pdf: FPDF, rows: list[list[tuple[str, str]]]) -> None:
@@ -191,7 +133,7 @@ def _field_table(pdf: FPDF, rows: list[list[tuple[str, str]]]) -> None:
 
 
 def _unit_section(pdf: FPDF, form: PaperForm) -> None:
-    _section(pdf, "一、申請單位")
+    section(pdf, "一、申請單位")
     _field_table(
         pdf,
         [
@@ -203,7 +145,7 @@ def _unit_section(pdf: FPDF, form: PaperForm) -> None:
 
 
 def _applicant_section(pdf: FPDF, form: PaperForm) -> None:
-    _section(pdf, "二、申請人資料")
+    section(pdf, "二、申請人資料")
     _field_table(
         pdf,
         [
@@ -217,7 +159,7 @@ def _applicant_section(pdf: FPDF, form: PaperForm) -> None:
 
 
 def _rights_section(pdf: FPDF, form: PaperForm) -> None:
-    _section(pdf, "三、申請子系統管理權限（由國健署審核）")
+    section(pdf, "三、申請子系統管理權限（由國健署審核）")
     with pdf.table(
         col_widths=(30, 30, 60),
         headings_style=HEADING,
@@ -233,7 +175,7 @@ def _rights_section(pdf: FPDF, form: PaperForm) -> None:
 
 
 def _declaration(pdf: FPDF, form: PaperForm) -> None:
-    _section(pdf, "四、聲明事項")
+    section(pdf, "四、聲明事項")
     consented = form.consented_at.astimezone(TAIPEI).strftime("%Y/%m/%d %H:%M")
     declaration = text(
         "本人確認上列資料均屬正確，並已閱讀且同意單一入口之保密切結及個人資料蒐集、"
@@ -247,10 +189,7 @@ def _declaration(pdf: FPDF, form: PaperForm) -> None:
 
 
 def _signatures(pdf: FPDF) -> None:
-    pdf.ln(3)
-    with pdf.table(headings_style=HEADING, line_height=LINE, text_align="CENTER") as table:
-        table.row(["申請人簽章", "單位主管簽章", "機關(構)印信"])
-        table.row(["", "", ""], min_height=34)
+    signature_boxes(pdf, ["申請人簽章", "單位主管簽章", "機關(構)印信"])
 
 
 def _upload_instruction(pdf: FPDF) -> None:
@@ -265,7 +204,7 @@ def _upload_instruction(pdf: FPDF) -> None:
 
 
 def _review_box(pdf: FPDF) -> None:
-    _section(pdf, "以下由國健署填寫")
+    section(pdf, "以下由國健署填寫")
     _field_table(
         pdf,
         [
