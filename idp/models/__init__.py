@@ -6,6 +6,15 @@ from .application import Application, ApplicationStatus, ReviewRoute, SubsystemR
 from .audit import AuditEvent, AuditMark
 from .base import Base, table_of, utcnow
 from .card import CardEnrolment
+from .change_request import (
+    ChangeRequest,
+    ChangeRequestAttachment,
+    ChangeRequestDecision,
+    ChangeRequestKind,
+    ChangeRequestStatus,
+    ChangeStepOutcome,
+    ChangeTier,
+)
 from .client import Client
 from .credentials import EmailChange, PasswordHistory, PasswordReset, ResetRequest
 from .download import DownloadFile, DownloadVersion
@@ -37,6 +46,13 @@ __all__ = [
     "Base",
     "Binding",
     "CardEnrolment",
+    "ChangeRequest",
+    "ChangeRequestAttachment",
+    "ChangeRequestDecision",
+    "ChangeRequestKind",
+    "ChangeRequestStatus",
+    "ChangeStepOutcome",
+    "ChangeTier",
     "Client",
     "DownloadFile",
     "DownloadVersion",
