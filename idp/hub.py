@@ -21,6 +21,7 @@ from .services.factors.totp import TotpBox
 from .services.messaging.mail import SmtpSender
 from .services.policy import current_policy, latest_version_number
 from .services.policy_sections import Policy
+from .services.reviews.change_chains import ChangeChains, load_change_chains
 from .services.signin.passwords import Passwords
 from .services.signin.throttle import Throttle
 from .services.subsystems.catalogue_files import load_catalogues
@@ -104,6 +105,8 @@ class Hub:
         self.relying_party = RelyingParty.of_issuer(settings.issuer_url)
         #: Subsystem catalogues (policies/subsystems/*.yaml); a mistake stops the start.
         self.catalogues: Catalogues = load_catalogues()
+        #: 資料異動申請's approval chains (policies/change_requests.yaml); checked likewise.
+        self.change_chains: ChangeChains = load_change_chains()
         self.keyring: Reloading[KeyRing] = Reloading(
             self.database,
             lambda db: load_keyring(db, self.key_box),

@@ -268,3 +268,44 @@ def acr_level(code: str) -> str:
 
 def auth_methods(amr: Sequence[str]) -> list[str]:
     return [auth_method(code) for code in amr]
+
+
+# 資料異動申請 (change requests) ------------------------------------------------------
+
+from ..models import (  # noqa: E402 (kept with its section)
+    ChangeRequestKind,
+    ChangeRequestStatus,
+    ChangeStepOutcome,
+    ChangeTier,
+)
+
+CHANGE_REQUEST_KIND = {
+    ChangeRequestKind.ACCOUNT: "帳號異動",
+    ChangeRequestKind.PROFILE: "個人資料異動",
+    ChangeRequestKind.DUTY: "業務異動",
+    ChangeRequestKind.IDENTITY: "身分證或所屬單位異動",
+    ChangeRequestKind.OTHER: "其他",
+}
+CHANGE_REQUEST_STATUS = {
+    ChangeRequestStatus.PENDING: "審核中",
+    ChangeRequestStatus.APPROVED: "結案：允許",
+    ChangeRequestStatus.REFUSED: "結案：不允許",
+}
+CHANGE_TIER = {
+    ChangeTier.UNIT_ADMIN: "單位管理者",
+    ChangeTier.HEALTH_BUREAU: "衛生局",
+    ChangeTier.AUTHORITY: "國健署",
+}
+CHANGE_STEP_OUTCOME = {
+    ChangeStepOutcome.ALLOWED: "允許",
+    ChangeStepOutcome.REFUSED: "不允許",
+    ChangeStepOutcome.SKIPPED: "此關無其他審核者，移至下一關",
+}
+_BY_KIND.update(
+    {
+        ChangeRequestKind: CHANGE_REQUEST_KIND,
+        ChangeRequestStatus: CHANGE_REQUEST_STATUS,
+        ChangeTier: CHANGE_TIER,
+        ChangeStepOutcome: CHANGE_STEP_OUTCOME,
+    }
+)
