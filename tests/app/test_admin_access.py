@@ -63,6 +63,8 @@ PAGES = [
     ("POST", "/manage/subsystems/{client}/enable", AUTHORITY),
     ("GET", "/review/privacy-requests", AUTHORITY),
     ("POST", "/review/privacy-requests/999999", AUTHORITY),
+    ("GET", "/review/change-requests", UNIT_ADMINS),
+    ("POST", "/review/change-requests/999999", UNIT_ADMINS),
     # Last: these change what the pages above show.
     ("POST", "/manage/downloads/{file}/remove", AUTHORITY),
     ("POST", "/manage/announcements/{announcement}/delete", AUTHORITY, UNIT_ADMINS),
