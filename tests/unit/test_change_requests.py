@@ -18,7 +18,9 @@ from idp.models import (
     ChangeTier,
     InboxMessage,
     MailMessage,
+    utcnow,
 )
+from idp.services.accounts import privacy
 from idp.services.errors import FormErrors, InvalidInput, NotFound
 from idp.services.reviews import change_requests as changes
 from idp.services.reviews.change_chains import (
@@ -270,3 +272,13 @@ def test_the_scans_reach_the_requester_and_the_reviewers_alone(people: Hub) -> N
             changes.attachment(db, person(db, username), request_id, scan_id)
     with people.database.unit_of_work() as db, pytest.raises(NotFound):
         changes.attachment(db, person(db, MEMBER), request_id, scan_id + 1000)
+
+
+def test_a_deletion_under_the_privacy_law_erases_the_requests(people: Hub) -> None:
+    request_id = file(people)
+    with people.database.unit_of_work() as db:
+        privacy.erase(db, people.passwords, person(db, MEMBER), utcnow())
+    with people.database.unit_of_work() as db:
+        request = db.get(ChangeRequest, request_id)
+        assert request is not None and request.attachments == []
+        assert (request.name, request.phone, request.email, request.content) == ("", "", "", "")
