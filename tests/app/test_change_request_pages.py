@@ -138,3 +138,18 @@ def test_reviewers_decide_within_their_scope(app: Flask, hub: Hub) -> None:
         assert db.query(ChangeRequest).one().status is ChangeRequestStatus.REFUSED
         actions = [e.action for e in db.query(AuditEvent).order_by(AuditEvent.id)]
     assert actions.count("change_request.decide") == 2 and "change_request.submit" in actions
+
+
+def test_files_past_the_request_limit_are_refused_with_the_limit(app: Flask, hub: Hub) -> None:
+    make_change_people(hub)
+    member = visitor(app, hub, ROLES["member"])
+    huge = b"%PDF-1.4\n" + b"0" * (3 * 5 * 1024 * 1024 + 100 * 1024)
+    refused = send(member, [(huge, "掃描.pdf")])
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 413
+    assert "附件最多 3 個，每個不超過 5 MB" in body and "回首頁" in body
+    one_too_large = send(member, [(b"%PDF-1.4\n" + b"0" * (5 * 1024 * 1024 + 10), "掃描.pdf")])
+    body = one_too_large.get_data(as_text=True)
+    assert one_too_large.status_code == 400 and "檔案大小超過 5 MB" in body
+    assert "請將選單角色改為產檢院所" in body  # the form is shown again, as typed
+    assert stored(hub) == (0, 0)
