@@ -80,7 +80,9 @@ def _contact_phone(value: str) -> str | None:
     return clean_phone(value) or clean_mobile(value)
 
 
-def _check(form: ChangeForm) -> tuple[ChangeRequestKind, dict[str, str], list[uploads.Accepted]]:
+def _check(
+    form: ChangeForm,
+) -> tuple[ChangeRequestKind, dict[str, str], list[tuple[Upload, uploads.Accepted]]]:
     """Every field checked; FormErrors names each refused one and nothing is kept."""
     problems = Problems()
     kinds = {kind.value: kind for kind in ChangeRequestKind}
@@ -98,13 +100,14 @@ def _check(form: ChangeForm) -> tuple[ChangeRequestKind, dict[str, str], list[up
     elif len(content) > CONTENT_LENGTH:
         problems.add("content", text("申請異動內容不可超過 {limit} 字", limit=CONTENT_LENGTH))
     files = [upload for upload in form.attachments if upload.data or upload.filename]
-    accepted: list[uploads.Accepted] = []
+    accepted: list[tuple[Upload, uploads.Accepted]] = []
     if len(files) > MAX_ATTACHMENTS:
         problems.add("attachments", text("附件最多 {count} 個", count=MAX_ATTACHMENTS))
     else:
         for upload in files:
             try:
-                accepted.append(uploads.check_file(upload.data, upload.filename, ATTACHMENT))
+                scan = uploads.check_file(upload.data, upload.filename, ATTACHMENT)
+                accepted.append((upload, scan))
             except InvalidInput as refused:
                 problems.add(
                     "attachments",
@@ -143,9 +146,7 @@ def file_request(
         **values,
     )
     db.add(request)
-    for upload, scan in zip(
-        [u for u in form.attachments if u.data or u.filename], accepted, strict=True
-    ):
+    for upload, scan in accepted:
         request.attachments.append(
             ChangeRequestAttachment(
                 filename=_shown_name(upload.filename),
@@ -165,7 +166,7 @@ def file_request(
         ip=ip,
         kind=kind.value,
         reference=reference(request),
-        attachments=[scan.sha256 for scan in accepted],
+        attachments=[scan.sha256 for _, scan in accepted],
     )
     _arrive(db, request, 0)
     return request
