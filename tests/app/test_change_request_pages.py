@@ -106,6 +106,8 @@ def test_reviewers_decide_within_their_scope(app: Flask, hub: Hub) -> None:
     assert mine.headers["Cache-Control"] == "no-store"
 
     admin = visitor(app, hub, ROLES["unit_admin"])
+    assert 'data-work="change_requests">1</td>' in admin.client.get("/").get_data(as_text=True)
+    assert 'data-work="change_requests">0</td>' in other.client.get("/").get_data(as_text=True)
     queue = admin.client.get("/review/change-requests").get_data(as_text=True)
     assert "請將選單角色改為產檢院所" in queue and "02-23456789#12" in queue
     assert admin.client.get(scan).status_code == 200
