@@ -40,6 +40,7 @@ from .web import (
     bindings,
     bulletins,
     card,
+    change_requests,
     factor_signin,
     factors,
     manage,
@@ -109,6 +110,7 @@ def create_app(
     app.register_blueprint(manage.bp)
     app.register_blueprint(operations.bp)
     app.register_blueprint(registry.bp)
+    app.register_blueprint(change_requests.bp)
     init_oidc(app, hub, csrf)
     app.before_request(password_change_first)
     app.before_request(second_factor_first)
@@ -131,6 +133,7 @@ UPLOAD_LIMITS = {
     "manage.new_download": uploads.DOCUMENT.max_bytes,
     "manage.replace_download": uploads.DOCUMENT.max_bytes,
     "manage.add_attachment": uploads.DOCUMENT.max_bytes,
+    "change_requests.requester_page": change_requests.UPLOAD_LIMIT,
 }
 
 

@@ -21,6 +21,7 @@ from .services.factors.totp import TotpBox
 from .services.messaging.mail import SmtpSender
 from .services.policy import current_policy, latest_version_number
 from .services.policy_sections import Policy
+from .services.reviews.change_chains import ChangeChains, load_change_chains
 from .services.reviews.routing import ReviewRoutes, load_review_routes
 from .services.signin.passwords import Passwords
 from .services.signin.throttle import Throttle
@@ -107,6 +108,8 @@ class Hub:
         self.catalogues: Catalogues = load_catalogues()
         #: Who decides each role change (policies/review_routes.yaml); checked likewise.
         self.review_routes: ReviewRoutes = load_review_routes(self.catalogues)
+        #: 資料異動申請's approval chains (policies/change_requests.yaml); checked likewise.
+        self.change_chains: ChangeChains = load_change_chains()
         self.keyring: Reloading[KeyRing] = Reloading(
             self.database,
             lambda db: load_keyring(db, self.key_box),

@@ -6,9 +6,18 @@ from .application import Application, ApplicationStatus, ReviewRoute, SubsystemR
 from .audit import AuditEvent, AuditMark
 from .base import Base, table_of, utcnow
 from .card import CardEnrolment
+from .change_request import (
+    ChangeRequest,
+    ChangeRequestAttachment,
+    ChangeRequestDecision,
+    ChangeRequestKind,
+    ChangeRequestStatus,
+    ChangeStepOutcome,
+)
 from .client import Client
 from .credentials import EmailChange, PasswordHistory, PasswordReset, ResetRequest
 from .download import DownloadFile, DownloadVersion
+from .enums import ReviewTier
 from .grant import Grant, RefreshToken
 from .hub_session import HubSession, SessionClient
 from .inbox import InboxMessage
@@ -17,7 +26,7 @@ from .logout_delivery import LogoutDelivery
 from .mail import MailMessage
 from .policy_version import PolicyVersion
 from .privacy_request import PrivacyRequest, PrivacyRequestKind, PrivacyRequestStatus
-from .role_change import ReviewTier, RoleChange, RoleChangeKind
+from .role_change import RoleChange, RoleChangeKind
 from .second_factor import AuthenticatorApp, Passkey, RecoveryCode
 from .signing_key import SigningKey
 from .subsystem_account import Binding, SubsystemAccount, SubsystemSignin
@@ -37,6 +46,12 @@ __all__ = [
     "Base",
     "Binding",
     "CardEnrolment",
+    "ChangeRequest",
+    "ChangeRequestAttachment",
+    "ChangeRequestDecision",
+    "ChangeRequestKind",
+    "ChangeRequestStatus",
+    "ChangeStepOutcome",
     "Client",
     "DownloadFile",
     "DownloadVersion",

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .account import Account
 from .application import ApplicationStatus
 from .base import Base, utcnow
-from .enums import enum_column
+from .enums import ReviewTier, enum_column
 from .subsystem_account import SubsystemAccount
 from .unit import Unit
 
@@ -29,13 +29,6 @@ class RoleChangeKind(enum.StrEnum):
     DEMOTE = "demote"  # D. 管理者權限異動為使用者
     OVER_QUOTA = "over_quota"  # 管理員超額申請: a member becomes admin beyond the quota
     EXTRA_MENU = "extra_menu"  # 增加業務選單: more menu roles for a subsystem account
-
-
-class ReviewTier(enum.StrEnum):
-    """Who decides a request (``policies/review_routes.yaml`` says which, by kind)."""
-
-    HEALTH_BUREAU = "health_bureau"  # 衛生局: the admins of the bureau over the unit
-    AUTHORITY = "authority"  # 國健署
 
 
 class RoleChange(Base):

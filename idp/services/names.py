@@ -18,9 +18,13 @@ from ..models import (
     AccountRole,
     AccountStatus,
     ApplicationStatus,
+    ChangeRequestKind,
+    ChangeRequestStatus,
+    ChangeStepOutcome,
     PrivacyRequestKind,
     PrivacyRequestStatus,
     ReviewRoute,
+    ReviewTier,
     RoleChangeKind,
     UnitKind,
 )
@@ -75,6 +79,28 @@ PRIVACY_REQUEST_STATUS = {
     PrivacyRequestStatus.APPROVED: "結案：允許",
     PrivacyRequestStatus.REFUSED: "結案：不允許",
 }
+CHANGE_REQUEST_KIND = {
+    ChangeRequestKind.ACCOUNT: "帳號異動",
+    ChangeRequestKind.PROFILE: "個人資料異動",
+    ChangeRequestKind.DUTY: "業務異動",
+    ChangeRequestKind.IDENTITY: "身分證或所屬單位異動",
+    ChangeRequestKind.OTHER: "其他",
+}
+CHANGE_REQUEST_STATUS = {
+    ChangeRequestStatus.PENDING: "審核中",
+    ChangeRequestStatus.APPROVED: "結案：允許",
+    ChangeRequestStatus.REFUSED: "結案：不允許",
+}
+REVIEW_TIER = {
+    ReviewTier.UNIT_ADMIN: "單位管理者",
+    ReviewTier.HEALTH_BUREAU: "衛生局",
+    ReviewTier.AUTHORITY: "國健署",
+}
+CHANGE_STEP_OUTCOME = {
+    ChangeStepOutcome.ALLOWED: "允許",
+    ChangeStepOutcome.REFUSED: "不允許",
+    ChangeStepOutcome.SKIPPED: "此關無其他審核者，移至下一關",
+}
 _BY_KIND: dict[type[enum.Enum], Mapping[Any, str]] = {
     AccountStatus: ACCOUNT_STATUS,
     ApplicationStatus: APPLICATION_STATUS,
@@ -84,6 +110,10 @@ _BY_KIND: dict[type[enum.Enum], Mapping[Any, str]] = {
     UnitKind: UNIT_KIND,
     PrivacyRequestKind: PRIVACY_REQUEST_KIND,
     PrivacyRequestStatus: PRIVACY_REQUEST_STATUS,
+    ChangeRequestKind: CHANGE_REQUEST_KIND,
+    ChangeRequestStatus: CHANGE_REQUEST_STATUS,
+    ReviewTier: REVIEW_TIER,
+    ChangeStepOutcome: CHANGE_STEP_OUTCOME,
 }
 
 #: Authentication methods (RFC 8176 ``amr`` values) as 驗證方式.

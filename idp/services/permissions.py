@@ -28,6 +28,9 @@ from ..models import (
     Application,
     AuditEvent,
     Binding,
+    ChangeRequest,
+    ChangeRequestDecision,
+    ChangeRequestStatus,
     ReviewRoute,
     ReviewTier,
     RoleChange,
@@ -346,3 +349,72 @@ def unit_scope(manager: Account) -> Select[Unit]:
     if not is_unit_admin(manager) or manager.unit_id is None:
         return query.where(false())
     return query.where(Unit.id == manager.unit_id)
+
+
+# 資料異動申請 (change requests) ------------------------------------------------------
+# Each step of a request's chain is decided by one tier of reviewers (policies/
+# change_requests.yaml); a requester never decides their own request.
+
+
+def change_reviewers(db: Session, request: ChangeRequest, tier: ReviewTier) -> list[Account]:
+    """Who may decide ``request`` at ``tier``: the active admins of the requester's unit,
+    of the 衛生局 overseeing it (none when no bureau does), or of the authority — the
+    requester left out."""
+    if tier is ReviewTier.UNIT_ADMIN:
+        admins = unit_admins(db, request.unit_id)
+    elif tier is ReviewTier.HEALTH_BUREAU:
+        bureau = request.unit.bureau
+        overseen = bureau is not None and bureau.kind is UnitKind.HEALTH_BUREAU
+        admins = unit_admins(db, bureau.id) if bureau is not None and overseen else []
+    else:
+        admins = authority_admins(db)
+    return [admin for admin in admins if admin.id != request.account_id]
+
+
+def change_requests_to_decide(viewer: Account) -> Select[ChangeRequest]:
+    """The pending requests at a step ``viewer`` may decide: a unit admin's own unit's at
+    a unit-admin step, a 衛生局 admin's county units' at a bureau step, the authority's
+    at an authority step; never the viewer's own."""
+    query = select(ChangeRequest).where(
+        ChangeRequest.status == ChangeRequestStatus.PENDING,
+        ChangeRequest.account_id != viewer.id,
+    )
+    if not is_unit_admin(viewer):
+        return query.where(false())
+    steps = [
+        and_(ChangeRequest.tier == ReviewTier.UNIT_ADMIN, ChangeRequest.unit_id == viewer.unit_id)
+    ]
+    if is_bureau_admin(viewer):
+        steps.append(
+            and_(
+                ChangeRequest.tier == ReviewTier.HEALTH_BUREAU,
+                ChangeRequest.unit_id.in_(overseen_units(viewer)),
+            )
+        )
+    if is_authority(viewer):
+        steps.append(ChangeRequest.tier == ReviewTier.AUTHORITY)
+    return query.where(or_(*steps))
+
+
+def change_request_scope(viewer: Account) -> Select[ChangeRequest]:
+    """The requests (and their scans) a viewer may open: their own, those they may decide
+    now, and those they decided a step of."""
+    decided = exists().where(
+        ChangeRequestDecision.request_id == ChangeRequest.id,
+        ChangeRequestDecision.reviewer_id == viewer.id,
+    )
+    deciding = ChangeRequest.id.in_(
+        change_requests_to_decide(viewer).with_only_columns(ChangeRequest.id)
+    )
+    return select(ChangeRequest).where(
+        or_(ChangeRequest.account_id == viewer.id, decided, deciding)
+    )
+
+
+def change_requests_decided_by(viewer: Account) -> Select[ChangeRequest]:
+    return select(ChangeRequest).where(
+        exists().where(
+            ChangeRequestDecision.request_id == ChangeRequest.id,
+            ChangeRequestDecision.reviewer_id == viewer.id,
+        )
+    )

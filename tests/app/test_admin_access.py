@@ -75,6 +75,8 @@ PAGES = [
     ("POST", "/review/privacy-requests/999999", AUTHORITY),
     ("GET", "/unit/units/{hospital}/roster.pdf", {"unit_admin", "authority"}, UNIT_ADMINS),
     ("GET", "/unit/units/{hospital}/roster.xlsx", {"unit_admin", "authority"}, UNIT_ADMINS),
+    ("GET", "/review/change-requests", UNIT_ADMINS),
+    ("POST", "/review/change-requests/999999", UNIT_ADMINS),
     # Last: these change what the pages above show.
     ("POST", "/manage/downloads/{file}/remove", AUTHORITY),
     ("POST", "/manage/announcements/{announcement}/delete", AUTHORITY, UNIT_ADMINS),

@@ -234,14 +234,20 @@ def test_a_unit_without_a_bureau_goes_to_the_authority(hub: Hub, tmp_path: Path)
 def test_a_wrong_table_names_every_mistake(hub: Hub, tmp_path: Path) -> None:
     table = tmp_path / "routes.yaml"
     table.write_text(
-        "default: {cancel_admin: authority, promote: county, nonsense: authority}\n"
+        "default: {cancel_admin: unit_admin, promote: county, nonsense: authority}\n"
         "subsystems: {nosuch: {demote: authority}}\n",
         encoding="utf-8",
     )
     with pytest.raises(RoutingError) as refused:
         load_review_routes(hub.catalogues, table)
     problems = "\n".join(refused.value.problems)
-    for expected in ("unknown tier 'county'", "'nonsense'", "demote missing", "nosuch"):
+    for expected in (
+        "unknown tier 'county'",
+        "unknown tier 'unit_admin'",
+        "'nonsense'",
+        "demote missing",
+        "nosuch",
+    ):
         assert expected in problems
     # The shipped table is whole.
     assert load_review_routes(hub.catalogues).default

@@ -22,7 +22,7 @@ from idp.models import Application, ApplicationStatus, RoleChangeKind, Subsystem
 from idp.services.accounts.directory import find_by_username
 from idp.services.applications import submission
 from idp.services.applications.paper_review import attach_scan
-from idp.services.reviews import decisions, role_changes
+from idp.services.reviews import change_requests, decisions, role_changes
 
 from ..support.applications import member_form, national_id, submit_confirmed
 from ..support.helpers import client_sign_in
@@ -39,6 +39,7 @@ NOT_PAGES = {
     "account.my_data",
     "apply.paper_form",
     "review.application_scan",
+    "change_requests.attachment",
     "bindings.switch_in",
     "account.confirm_email",
     "portal.reset_password",
@@ -92,6 +93,13 @@ def activity(hub: Hub) -> dict[str, Any]:
                 reason="人力調整",
             ),
         )
+        moved = change_requests.file_request(
+            db,
+            hub.change_chains,
+            member_account,
+            change_requests.ChangeForm("duty", "林新人", "0912-345678", "a@example.org", "改選單"),
+        )
+        change_requests.decide(db, reviewer, moved.id, allow=True, reason="")
         held = db.scalar(select(SubsystemAccount).where(SubsystemAccount.subsystem == "mch"))
         return {
             "account_id": member_account.id,

@@ -25,6 +25,8 @@ from ...models import (
     AuthenticatorApp,
     Binding,
     CardEnrolment,
+    ChangeRequest,
+    ChangeRequestAttachment,
     EmailChange,
     HubSession,
     InboxMessage,
@@ -238,6 +240,15 @@ def erase(db: Session, passwords: Passwords, account: Account, now: datetime) ->
     )
     db.execute(
         update(PrivacyRequest).where(PrivacyRequest.account_id == account.id).values(reason="")
+    )
+    changes = select(ChangeRequest.id).where(ChangeRequest.account_id == account.id)
+    db.execute(
+        delete(ChangeRequestAttachment).where(ChangeRequestAttachment.request_id.in_(changes))
+    )
+    db.execute(
+        update(ChangeRequest)
+        .where(ChangeRequest.account_id == account.id)
+        .values(name="", phone="", email="", content="")
     )
     for field in (
         "title",

@@ -26,6 +26,7 @@ from ...models.base import TAIPEI
 from ..permissions import (
     account_scope,
     application_scope,
+    change_requests_to_decide,
     request_scope,
     role_change_scope,
     role_changes_to_decide,
@@ -65,10 +66,18 @@ class PendingWork:
     requests: int
     dormant: int
     role_changes: int
+    #: 資料異動申請 at a step this admin may decide.
+    change_requests: int = 0
 
     @property
     def any(self) -> bool:
-        return bool(self.applications or self.requests or self.dormant or self.role_changes)
+        return bool(
+            self.applications
+            or self.requests
+            or self.dormant
+            or self.role_changes
+            or self.change_requests
+        )
 
 
 def pending_work(db: Session, viewer: Account) -> PendingWork:
@@ -85,6 +94,7 @@ def pending_work(db: Session, viewer: Account) -> PendingWork:
         role_changes=_count(
             db, role_changes_to_decide(viewer).where(RoleChange.status == ApplicationStatus.PENDING)
         ),
+        change_requests=_count(db, change_requests_to_decide(viewer)),
     )
 
 

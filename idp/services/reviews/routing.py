@@ -24,6 +24,8 @@ ROUTES_FILE = POLICY_DIR / "review_routes.yaml"
 HUB = "hub"
 
 Table = Mapping[RoleChangeKind, ReviewTier]
+#: A unit admin files these requests, so their own unit's admins are no tier for them.
+ROLE_CHANGE_TIERS = (ReviewTier.HEALTH_BUREAU, ReviewTier.AUTHORITY)
 
 
 class RoutingError(CatalogueError):
@@ -79,15 +81,16 @@ def _table(raw: Any, where: str, problems: list[str]) -> dict[RoleChangeKind, Re
         return {}
     table: dict[RoleChangeKind, ReviewTier] = {}
     kinds = ", ".join(kind.value for kind in RoleChangeKind)
-    tiers = ", ".join(tier.value for tier in ReviewTier)
+    tiers = ", ".join(tier.value for tier in ROLE_CHANGE_TIERS)
     for key, value in raw.items():
         try:
             kind = RoleChangeKind(key)
         except ValueError:
             problems.append(f"{where}: unknown request kind {key!r} (known: {kinds})")
             continue
-        try:
-            table[kind] = ReviewTier(value)
-        except ValueError:
+        tier = next((tier for tier in ROLE_CHANGE_TIERS if tier.value == value), None)
+        if tier is None:
             problems.append(f"{where}.{key}: unknown tier {value!r} (known: {tiers})")
+        else:
+            table[kind] = tier
     return table

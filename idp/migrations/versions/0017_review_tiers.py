@@ -1,7 +1,7 @@
 """review tiers: who decides a role change (衛生局 or 國健署), from the routing table
 
-Revision ID: 0016_review_tiers
-Revises: 0015_privacy_requests
+Revision ID: 0017_review_tiers
+Revises: 0016_change_requests
 Create Date: 2026-12-02 19:30:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016_review_tiers"
-down_revision = "0015_privacy_requests"
+revision = "0017_review_tiers"
+down_revision = "0016_change_requests"
 branch_labels = None
 depends_on = None
 
@@ -22,7 +22,12 @@ def upgrade() -> None:
             sa.Column(
                 "tier",
                 sa.Enum(
-                    "health_bureau", "authority", name="reviewtier", native_enum=False, length=20
+                    "unit_admin",
+                    "health_bureau",
+                    "authority",
+                    name="reviewtier",
+                    native_enum=False,
+                    length=20,
                 ),
                 nullable=False,
                 server_default="authority",
