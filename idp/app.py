@@ -27,7 +27,7 @@ from .hub import Hub
 from .models import Account, AccountStatus, Announcement, ApplicationStatus, RoleChangeKind
 from .models.base import TAIPEI
 from .oidc import init_oidc
-from .services import permissions, uploads
+from .services import attachments, permissions, uploads
 from .services.audit_log import details as audit_details
 from .services.messaging import inbox
 from .services.portal import announcements
@@ -133,7 +133,8 @@ UPLOAD_LIMITS = {
     "manage.new_download": uploads.DOCUMENT.max_bytes,
     "manage.replace_download": uploads.DOCUMENT.max_bytes,
     "manage.add_attachment": uploads.DOCUMENT.max_bytes,
-    "change_requests.requester_page": change_requests.UPLOAD_LIMIT,
+    "change_requests.requester_page": attachments.UPLOAD_LIMIT,
+    "unit_accounts.request_role_change": attachments.UPLOAD_LIMIT,
 }
 
 

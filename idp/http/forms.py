@@ -3,10 +3,12 @@ translated when shown."""
 
 from __future__ import annotations
 
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
+from ..services.attachments import Upload
 from ..services.errors import Text, text
 
 REQUIRED = "此欄位必填"
@@ -151,3 +153,12 @@ class PasskeyForm(FlaskForm):
 
 class TotpForm(FlaskForm):
     code = StringField(validators=[Length(max=20)])
+
+
+def chosen_files(field: str = "attachments") -> list[Upload]:
+    """The files chosen in a form's file field (an empty field sends none)."""
+    return [
+        Upload(upload.filename or "", upload.read())
+        for upload in request.files.getlist(field)
+        if upload.filename
+    ]

@@ -26,7 +26,7 @@ from .logout_delivery import LogoutDelivery
 from .mail import MailMessage
 from .policy_version import PolicyVersion
 from .privacy_request import PrivacyRequest, PrivacyRequestKind, PrivacyRequestStatus
-from .role_change import RoleChange, RoleChangeKind
+from .role_change import RoleChange, RoleChangeAttachment, RoleChangeKind
 from .second_factor import AuthenticatorApp, Passkey, RecoveryCode
 from .signing_key import SigningKey
 from .subsystem_account import Binding, SubsystemAccount, SubsystemSignin
@@ -75,6 +75,7 @@ __all__ = [
     "ReviewRoute",
     "ReviewTier",
     "RoleChange",
+    "RoleChangeAttachment",
     "RoleChangeKind",
     "SessionClient",
     "SigningKey",

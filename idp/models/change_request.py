@@ -7,10 +7,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .account import Account
+from .attachment import AttachedScan
 from .base import Base, utcnow
 from .enums import ReviewTier, enum_column
 from .unit import Unit
@@ -90,20 +91,11 @@ class ChangeRequestDecision(Base):
     reviewer: Mapped[Account | None] = relationship()
 
 
-class ChangeRequestAttachment(Base):
-    """A scan sent with the request (保密切結書, 單位切結書, a licence …), kept in the
-    database like an application's scan."""
+class ChangeRequestAttachment(AttachedScan, Base):
+    """A scan sent with the request (保密切結書, 單位切結書, a licence …)."""
 
     __tablename__ = "change_request_attachment"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("change_request.id"), index=True)
-    #: The name the requester's file had, for their and the reviewers' list.
-    filename: Mapped[str] = mapped_column(String(200))
-    media_type: Mapped[str] = mapped_column(String(40))
-    size: Mapped[int] = mapped_column()
-    sha256: Mapped[str] = mapped_column(String(64))
-    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
-    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     request: Mapped[ChangeRequest] = relationship(back_populates="attachments")

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .account import Account
 from .application import ApplicationStatus
+from .attachment import AttachedScan
 from .base import Base, utcnow
 from .enums import ReviewTier, enum_column
 from .subsystem_account import SubsystemAccount
@@ -62,5 +63,17 @@ class RoleChange(Base):
     subsystem_account: Mapped[SubsystemAccount | None] = relationship()
     requested_by: Mapped[Account] = relationship(foreign_keys=[requested_by_id])
     decided_by: Mapped[Account | None] = relationship(foreign_keys=[decided_by_id])
+    #: 單位切結書 with its 授權使用人員一覽表, licences: what seed 001 asks to be sent along.
+    attachments: Mapped[list[RoleChangeAttachment]] = relationship(
+        order_by="RoleChangeAttachment.id", back_populates="change"
+    )
 
     __table_args__ = (Index("ix_role_change_review", "status", "unit_id"),)
+
+
+class RoleChangeAttachment(AttachedScan, Base):
+    __tablename__ = "role_change_attachment"
+
+    change_id: Mapped[int] = mapped_column(ForeignKey("role_change.id"), index=True)
+
+    change: Mapped[RoleChange] = relationship(back_populates="attachments")

@@ -18,9 +18,11 @@ from ..http.access import login_required, signed_in_account, unit_admin_required
 from ..http.context import client_ip, current_hub
 from ..http.downloads import personal_file
 from ..http.errors import MESSAGES
+from ..http.forms import chosen_files
 from ..http.unit_of_work import db, kick_worker
 from ..http.values import whole_number
 from ..models import Account, ChangeRequestKind
+from ..services import attachments
 from ..services.errors import DomainError, FormErrors, NotFound, Text, text
 from ..services.reviews import change_requests as changes
 from ..services.uploads import megabytes
@@ -28,8 +30,6 @@ from ..services.uploads import megabytes
 bp = Blueprint("change_requests", __name__)
 
 FIELDS = ("kind", "name", "phone", "email", "content")
-#: The whole request may carry every scan at its largest, and the form around them.
-UPLOAD_LIMIT = changes.MAX_ATTACHMENTS * changes.ATTACHMENT.max_bytes
 
 
 def _prefilled(account: Account) -> dict[str, str]:
@@ -60,8 +60,8 @@ def _requester_page(
             requests=changes.requests_of(db(), account),
             reference=changes.reference,
             kinds=list(ChangeRequestKind),
-            max_attachments=changes.MAX_ATTACHMENTS,
-            limit_mb=megabytes(changes.ATTACHMENT.max_bytes),
+            max_attachments=attachments.MAX_ATTACHMENTS,
+            limit_mb=megabytes(attachments.RULE.max_bytes),
         ),
         status=status,
     )
@@ -75,11 +75,7 @@ def requester_page() -> BaseResponse:
     if request.method == "GET":
         return _requester_page(account, _prefilled(account))
     values = {name: request.form.get(name, "")[:4000] for name in FIELDS}
-    files = [
-        changes.Upload(upload.filename or "", upload.read())
-        for upload in request.files.getlist("attachments")
-        if upload.filename
-    ]
+    files = chosen_files()
     form = changes.ChangeForm(**values, attachments=files)
     try:
         made = changes.file_request(
@@ -103,8 +99,8 @@ def too_large(_error: RequestEntityTooLarge) -> Response:
     again; say what the limit is."""
     limit = text(
         "附件最多 {count} 個，每個不超過 {limit_mb} MB",
-        count=changes.MAX_ATTACHMENTS,
-        limit_mb=megabytes(changes.ATTACHMENT.max_bytes),
+        count=attachments.MAX_ATTACHMENTS,
+        limit_mb=megabytes(attachments.RULE.max_bytes),
     )
     return Response(render_template("error.html", message=[text(MESSAGES[413]), limit]), status=413)
 

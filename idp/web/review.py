@@ -307,6 +307,14 @@ def role_change_detail(change_id: int) -> BaseResponse:
     )
 
 
+@bp.get("/role-changes/<int:change_id>/attachments/<int:attachment_id>")
+@unit_admin_required
+def role_change_attachment(change_id: int, attachment_id: int) -> BaseResponse:
+    """A scan sent with a change, for whoever may see the change."""
+    scan = role_changes.attachment(db(), reviewer(), change_id, attachment_id)
+    return personal_file(scan.data, scan.media_type, f"role-change-{change_id}-{scan.id}")
+
+
 # 個資權利申請 -----------------------------------------------------------------------------
 
 

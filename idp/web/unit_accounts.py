@@ -17,11 +17,12 @@ from werkzeug.wrappers import Response as BaseResponse
 from ..http.access import unit_admin_required
 from ..http.context import client_ip, current_hub
 from ..http.downloads import personal_file
+from ..http.forms import chosen_files
 from ..http.listing import day, export, show, wants_export
 from ..http.unit_of_work import db, kick_worker
 from ..http.values import calendar_day, whole_number
 from ..models import Account, AccountRole, AccountStatus, ApplicationStatus, RoleChangeKind, Unit
-from ..services import names, permissions
+from ..services import attachments, names, permissions
 from ..services.accounts import lifecycle as account_admin
 from ..services.accounts.lifecycle import AccountDetails
 from ..services.accounts.national_id import reveal_masked
@@ -34,6 +35,7 @@ from ..services.reviews import role_changes
 from ..services.signin import credentials
 from ..services.subsystems import rights
 from ..services.subsystems.bindings import bindings_of
+from ..services.uploads import megabytes
 from .review import reviewer, role_change_filter, search_args
 
 bp = Blueprint("unit_accounts", __name__, url_prefix="/unit")
@@ -197,6 +199,8 @@ def _detail_page(
             bindings=bindings_of(db(), account),
             catalogues=hub.catalogues,
             confirm_disable=confirm_disable,
+            max_attachments=attachments.MAX_ATTACHMENTS,
+            attachment_mb=megabytes(attachments.RULE.max_bytes),
             changes=[
                 c
                 for c in role_changes.list_role_changes(db(), me, None)
@@ -357,6 +361,7 @@ def request_role_change(account_id: int) -> BaseResponse:
                 subsystem_account_id=whole_number(held),
                 menu_roles=tuple(request.form.getlist("menu_roles"))[:50],
                 reason=request.form.get("reason", ""),
+                attachments=chosen_files(),
             ),
             ip=client_ip(),
         )

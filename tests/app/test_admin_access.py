@@ -63,6 +63,7 @@ PAGES = [
     ("GET", "/review/role-changes?format=ods", {"authority", "bureau_admin"}),
     ("GET", "/review/subsystem-requests/999999", UNIT_ADMINS),
     ("GET", "/review/role-changes/999999", UNIT_ADMINS),
+    ("GET", "/review/role-changes/999999/attachments/1", UNIT_ADMINS),
     ("POST", "/unit/accounts/{member}/password-reset", UNIT_ADMINS),
     ("GET", "/manage/subsystems/", AUTHORITY),
     ("GET", "/manage/subsystems/new", AUTHORITY),

@@ -20,6 +20,7 @@ from idp.models import (
     ReviewTier,
     utcnow,
 )
+from idp.services import attachments
 from idp.services.accounts import privacy
 from idp.services.errors import FormErrors, InvalidInput, NotFound
 from idp.services.reviews import change_requests as changes
@@ -226,22 +227,22 @@ def count(hub: Hub) -> tuple[int, int]:
 
 
 def test_a_refused_attachment_or_field_keeps_the_whole_request_out(people: Hub) -> None:
-    good = changes.Upload("切結書.pdf", make_pdf())
+    good = attachments.Upload("切結書.pdf", make_pdf())
     cases = [
-        ((good, changes.Upload("執照.pdf", b"MZ\x90\x00 not a scan")), "attachments"),
-        ((good, changes.Upload("執照.png", make_pdf())), "attachments"),
-        ((good,) * (changes.MAX_ATTACHMENTS + 1), "attachments"),
+        ((good, attachments.Upload("執照.pdf", b"MZ\x90\x00 not a scan")), "attachments"),
+        ((good, attachments.Upload("執照.png", make_pdf())), "attachments"),
+        ((good,) * (attachments.MAX_ATTACHMENTS + 1), "attachments"),
     ]
-    for attachments, field in cases:
+    for files, field in cases:
         with pytest.raises(FormErrors) as refused:
-            file(people, attachments=attachments)
+            file(people, attachments=files)
         assert set(refused.value.errors) == {field}
     with pytest.raises(FormErrors) as refused:
         file(people, kind="everything", phone="12", content=" ", attachments=(good,))
     assert set(refused.value.errors) == {"kind", "phone", "content"}
     assert count(people) == (0, 0)
 
-    licence = changes.Upload("C:\\scans\\執照.png", make_image("PNG"))
+    licence = attachments.Upload("C:\\scans\\執照.png", make_image("PNG"))
     request_id = file(people, phone="0912345678", attachments=(good, licence))
     assert count(people) == (1, 2)
     with people.database.unit_of_work() as db:

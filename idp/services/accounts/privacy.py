@@ -40,6 +40,8 @@ from ...models import (
     PrivacyRequestStatus,
     RecoveryCode,
     ResetRequest,
+    RoleChange,
+    RoleChangeAttachment,
     utcnow,
 )
 from .. import audit
@@ -250,6 +252,8 @@ def erase(db: Session, passwords: Passwords, account: Account, now: datetime) ->
         .where(ChangeRequest.account_id == account.id)
         .values(name="", phone="", email="", content="")
     )
+    role_changes = select(RoleChange.id).where(RoleChange.account_id == account.id)
+    db.execute(delete(RoleChangeAttachment).where(RoleChangeAttachment.change_id.in_(role_changes)))
     for field in (
         "title",
         "department",

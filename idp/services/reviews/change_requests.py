@@ -30,10 +30,11 @@ from ...models import (
     ReviewTier,
     utcnow,
 )
-from .. import audit, uploads
+from .. import audit
 from ..accounts.contact import REQUIRED, clean_email, clean_mobile, clean_phone, email_problem
 from ..accounts.person import Problems, clean_name, name_problem
-from ..errors import DomainError, InvalidInput, NotFound, text
+from ..attachments import Checked, Upload, check_attachments
+from ..errors import DomainError, NotFound, text
 from ..messaging import inbox
 from ..permissions import (
     change_request_scope,
@@ -44,18 +45,8 @@ from ..permissions import (
 from .change_chains import ChangeChains
 from .decisions import check_reason
 
-#: How many scans one request may carry, each checked as ``ATTACHMENT`` says.
-MAX_ATTACHMENTS = 3
-ATTACHMENT = uploads.Rule(uploads.SCAN_TYPES, uploads.MAX_SCAN_BYTES, "attachments")
 CONTENT_LENGTH = 2000
-FILENAME_LENGTH = 200
 PHONE_HINT = "請填市話（如 02-12345678#123）或手機（如 0912-345678）"
-
-
-@dataclass(frozen=True)
-class Upload:
-    filename: str
-    data: bytes
 
 
 @dataclass(frozen=True)
@@ -80,9 +71,7 @@ def _contact_phone(value: str) -> str | None:
     return clean_phone(value) or clean_mobile(value)
 
 
-def _check(
-    form: ChangeForm,
-) -> tuple[ChangeRequestKind, dict[str, str], list[tuple[Upload, uploads.Accepted]]]:
+def _check(form: ChangeForm) -> tuple[ChangeRequestKind, dict[str, str], list[Checked]]:
     """Every field checked; FormErrors names each refused one and nothing is kept."""
     problems = Problems()
     kinds = {kind.value: kind for kind in ChangeRequestKind}
@@ -99,21 +88,8 @@ def _check(
         problems.add("content", text("請填寫申請異動內容"))
     elif len(content) > CONTENT_LENGTH:
         problems.add("content", text("申請異動內容不可超過 {limit} 字", limit=CONTENT_LENGTH))
-    files = [upload for upload in form.attachments if upload.data or upload.filename]
-    accepted: list[tuple[Upload, uploads.Accepted]] = []
-    if len(files) > MAX_ATTACHMENTS:
-        problems.add("attachments", text("附件最多 {count} 個", count=MAX_ATTACHMENTS))
-    else:
-        for upload in files:
-            try:
-                scan = uploads.check_file(upload.data, upload.filename, ATTACHMENT)
-                accepted.append((upload, scan))
-            except InvalidInput as refused:
-                problems.add(
-                    "attachments",
-                    text("附件「{filename}」無法接受", filename=_shown_name(upload.filename)),
-                    *refused.texts,
-                )
+    accepted, refused = check_attachments(form.attachments)
+    problems.add("attachments", *refused)
     problems.raise_any()
     values = {
         "name": clean_name(form.name),
@@ -122,12 +98,6 @@ def _check(
         "content": content,
     }
     return kinds[form.kind], values, accepted
-
-
-def _shown_name(filename: str) -> str:
-    """The file's own name, without the folders some browsers send."""
-    base = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()
-    return base[:FILENAME_LENGTH] or "附件"
 
 
 def file_request(
@@ -146,16 +116,8 @@ def file_request(
         **values,
     )
     db.add(request)
-    for upload, scan in accepted:
-        request.attachments.append(
-            ChangeRequestAttachment(
-                filename=_shown_name(upload.filename),
-                media_type=scan.media_type,
-                size=scan.size,
-                sha256=scan.sha256,
-                data=upload.data,
-            )
-        )
+    for checked in accepted:
+        request.attachments.append(checked.fill(ChangeRequestAttachment()))
     db.flush()
     audit.record(
         db,
@@ -166,7 +128,7 @@ def file_request(
         ip=ip,
         kind=kind.value,
         reference=reference(request),
-        attachments=[scan.sha256 for _, scan in accepted],
+        attachments=[checked.scan.sha256 for checked in accepted],
     )
     _arrive(db, request, 0)
     return request

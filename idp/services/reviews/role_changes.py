@@ -22,6 +22,7 @@ from ...models import (
     ApplicationStatus,
     Binding,
     RoleChange,
+    RoleChangeAttachment,
     RoleChangeKind,
     SubsystemAccount,
     utcnow,
@@ -29,6 +30,7 @@ from ...models import (
 from ...translations import english
 from .. import audit
 from ..accounts.lifecycle import Managing, disable_now
+from ..attachments import Upload, check_attachments
 from ..errors import InvalidInput, NotFound, Text
 from ..messaging import inbox
 from ..names import name_of
@@ -62,6 +64,8 @@ class RoleChangeForm:
     subsystem_account_id: int | None
     reason: str
     menu_roles: tuple[str, ...] = ()
+    #: 單位切結書 with its 授權使用人員一覽表, licences (seed 001).
+    attachments: Sequence[Upload] = ()
 
 
 def _kind(value: str) -> RoleChangeKind:
@@ -135,6 +139,9 @@ def submit_role_change(
         if problems:
             raise InvalidInput("kind", texts=problems)
     reason = check_reason(form.reason, required=True)
+    accepted, refused = check_attachments(form.attachments)
+    if refused:
+        raise InvalidInput("attachments", texts=refused)
     if _open_change(db, account, held):
         raise InvalidInput("kind", "此帳號已有一件審核中的異動申請")
     change = RoleChange(
@@ -149,6 +156,8 @@ def submit_role_change(
         tier=routes.tier(kind, held.subsystem if held else None, account.unit),
     )
     db.add(change)
+    for checked in accepted:
+        change.attachments.append(checked.fill(RoleChangeAttachment()))
     db.flush()
     audit.record(
         db,
@@ -162,6 +171,7 @@ def submit_role_change(
         menu_roles=menu_roles,
         reason=reason,
         tier=change.tier.value,
+        attachments=[checked.scan.sha256 for checked in accepted],
     )
     for reviewer in role_change_deciders(db, change):
         inbox.post(
@@ -209,6 +219,27 @@ def change_in_scope(db: Session, viewer: Account, change_id: int) -> RoleChange:
     if change is None:
         raise NotFound("查無此申請，或您沒有查看的權限")
     return change
+
+
+def attachment(
+    db: Session, viewer: Account, change_id: int, attachment_id: int
+) -> RoleChangeAttachment:
+    """A scan sent with a change, for whoever may see the change; NotFound otherwise."""
+    found = db.scalar(
+        select(RoleChangeAttachment)
+        .join(RoleChange, RoleChange.id == RoleChangeAttachment.change_id)
+        .where(
+            RoleChangeAttachment.id == attachment_id,
+            RoleChange.id.in_(
+                role_change_scope(viewer)
+                .where(RoleChange.id == change_id)
+                .with_only_columns(RoleChange.id)
+            ),
+        )
+    )
+    if found is None:
+        raise NotFound("查無此附件")
+    return found
 
 
 def changes_to_decide(db: Session, reviewer: Account, ids: Sequence[int]) -> list[RoleChange]:
