@@ -22,15 +22,15 @@ from idp.models import (
     Unit,
     UnitKind,
 )
-from idp.services.accounts.directory import create_account, find_by_username
+from idp.services.accounts.directory import find_by_username
 from idp.services.errors import NotFound
 from idp.services.permissions import may_manage
 from idp.services.reports.dashboard import dashboard
 from idp.services.reviews import role_changes
 from idp.services.reviews.routing import RoutingError, load_review_routes
 
-from ..support.helpers import PASSWORD, client_sign_in
-from ..support.portal import ROLES, Visitor, make_people, visitor
+from ..support.helpers import client_sign_in
+from ..support.portal import ROLES, Visitor, add_person, make_people, visitor
 
 OTHER_BUREAU = "3800000000"
 OTHER_HOSPITAL = "0202000001"
@@ -47,15 +47,12 @@ def _make_other_county(hub: Hub) -> None:
         db.add_all([bureau, hospital])
         db.flush()
         for role, username in OTHER.items():
-            create_account(
+            add_person(
                 db,
-                hub.passwords,
-                username=username,
-                password=PASSWORD,
-                name=f"{username}姓名",
-                email=f"{username}@example.org",
-                unit=bureau if role == "bureau_admin" else hospital,
-                role=AccountRole.MEMBER if role == "member" else AccountRole.UNIT_ADMIN,
+                hub,
+                username,
+                bureau if role == "bureau_admin" else hospital,
+                AccountRole.MEMBER if role == "member" else AccountRole.UNIT_ADMIN,
             )
 
 

@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session
 
 from idp.hub import Hub
 from idp.models import Account, AccountRole, Unit, UnitKind
-from idp.services.accounts.directory import create_account, find_by_username
-from idp.services.reviews.change_requests import ChangeForm, Upload
+from idp.services.accounts.directory import find_by_username
+from idp.services.attachments import Upload
+from idp.services.reviews.change_requests import ChangeForm
 
 from .files import make_pdf
-from .helpers import PASSWORD
-from .portal import make_people
+from .portal import add_person, make_people
 
 OTHER_HOSPITAL = "0401180014"
 #: The extra people, by role, beside ``portal.ROLES``.
@@ -34,15 +34,12 @@ def make_change_people(hub: Hub) -> None:
         for key, username in EXTRA.items():
             if find_by_username(db, username) is not None:
                 continue
-            create_account(
+            add_person(
                 db,
-                hub.passwords,
-                username=username,
-                password=PASSWORD,
-                name=f"{username}姓名",
-                email=f"{username}@example.org",
-                unit=hospital if key == "colleague" else other,
-                role=AccountRole.UNIT_ADMIN if key == "other_admin" else AccountRole.MEMBER,
+                hub,
+                username,
+                hospital if key == "colleague" else other,
+                AccountRole.UNIT_ADMIN if key == "other_admin" else AccountRole.MEMBER,
             )
 
 

@@ -42,6 +42,20 @@ def _unit(db: Any, code: str, name: str, kind: UnitKind, bureau: Unit | None = N
     return unit
 
 
+def add_person(db: Any, hub: Hub, username: str, unit: Unit | None, role: AccountRole) -> Account:
+    """An active account named after its username (姓名 ``<username>姓名``)."""
+    return create_account(
+        db,
+        hub.passwords,
+        username=username,
+        password=PASSWORD,
+        name=f"{username}姓名",
+        email=f"{username}@example.org",
+        unit=unit,
+        role=role,
+    )
+
+
 def make_people(hub: Hub) -> None:
     with hub.database.unit_of_work() as db:
         bureau = _unit(db, BUREAU, "示範市衛生局", UnitKind.HEALTH_BUREAU)
@@ -51,15 +65,12 @@ def make_people(hub: Hub) -> None:
             if find_by_username(db, username) is not None:
                 continue
             unit = {"bureau_admin": bureau, "authority": authority}.get(role, hospital)
-            account = create_account(
+            account = add_person(
                 db,
-                hub.passwords,
-                username=username,
-                password=PASSWORD,
-                name=f"{username}姓名",
-                email=f"{username}@example.org",
-                unit=None if role == "security_admin" else unit,
-                role=AccountRole.MEMBER
+                hub,
+                username,
+                None if role == "security_admin" else unit,
+                AccountRole.MEMBER
                 if role in ("member", "security_admin")
                 else AccountRole.UNIT_ADMIN,
             )
