@@ -19,6 +19,7 @@ from idp.models import (
     ReviewTier,
     RoleChange,
     SubsystemAccount,
+    SubsystemSignin,
     Unit,
     UnitKind,
 )
@@ -73,6 +74,19 @@ def _mch_account(hub: Hub, username: str) -> int:
         db.flush()
         db.add(Binding(account_id=owner.id, subsystem_account_id=held.id, label="婦幼"))
         return held.id
+
+
+def _signed_in_to_mch(hub: Hub, username: str) -> None:
+    held_id = _mch_account(hub, username)
+    with hub.database.unit_of_work() as db:
+        db.add(
+            SubsystemSignin(
+                account_id=_id(hub, username),
+                subsystem_account_id=held_id,
+                client_id="mch",
+                label="婦幼",
+            )
+        )
 
 
 def _id(hub: Hub, username: str) -> int:
@@ -136,7 +150,10 @@ def test_a_bureau_sees_its_county_and_none_of_the_other(
 ) -> None:
     bureau = counties["bureau_admin"]
     own_people = (ROLES["member"], ROLES["unit_admin"], ROLES["bureau_admin"])
+    for username in (*own_people, *OTHER.values()):  # a 婦幼 sign-in each
+        _signed_in_to_mch(hub, username)
     lists = (
+        "/unit/subsystem-signins",
         "/unit/accounts",
         "/unit/accounts?format=csv",
         "/unit/signins",
