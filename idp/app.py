@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, g, request
@@ -63,6 +64,14 @@ def content_security_policy(card_agent_url: str) -> str:
     )
 
 
+class HubFlask(Flask):
+    """Flask, told that every view and hook of the hub is synchronous: Flask would ask
+    ``inspect`` whether each is a coroutine at every call, ten times a request."""
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        return func
+
+
 def create_app(
     settings: Settings | None = None, *, hub: Hub | None = None, start_worker: bool = False
 ) -> Flask:
@@ -70,7 +79,7 @@ def create_app(
     hub = hub or Hub(settings)
     logs.configure(settings.log_level, settings.log_format)
 
-    app = Flask(__name__, instance_path=str(settings.instance_dir()))
+    app = HubFlask(__name__, instance_path=str(settings.instance_dir()))
     app.url_map.converters["int"] = RowIdConverter
     app.config.update(
         SECRET_KEY=hub.secret_key,
