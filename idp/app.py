@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, g, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.wrappers import Response as BaseResponse
 
 from . import logs
 from .config import Settings
@@ -64,6 +66,14 @@ def content_security_policy(card_agent_url: str) -> str:
     )
 
 
+class HubFlask(Flask):
+    """Flask, told that every view and hook of the hub is synchronous: Flask would ask
+    ``inspect`` whether each is a coroutine at every call, ten times a request."""
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        return func
+
+
 def create_app(
     settings: Settings | None = None, *, hub: Hub | None = None, start_worker: bool = False
 ) -> Flask:
@@ -71,7 +81,7 @@ def create_app(
     hub = hub or Hub(settings)
     logs.configure(settings.log_level, settings.log_format)
 
-    app = Flask(__name__, instance_path=str(settings.instance_dir()))
+    app = HubFlask(__name__, instance_path=str(settings.instance_dir()))
     app.url_map.converters["int"] = RowIdConverter
     app.config.update(
         SECRET_KEY=hub.secret_key,
@@ -90,9 +100,10 @@ def create_app(
         )
     app.extensions["onedoor"] = hub
     app.session_interface = StoreSessionInterface(hub.store, lambda: hub.policy.current().session)
-    app.before_request(_allow_uploads)  # before the CSRF check reads the body
-    app.before_request(_refuse_unnamed_fields)
     csrf = CSRFProtect(app)
+    # The CSRF check runs among the page checks, which machine-to-machine requests skip.
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    app.before_request(_page_checks)
     _init_login(app)
     _init_templates(app, hub)
     app.register_blueprint(portal.bp)
@@ -112,8 +123,6 @@ def create_app(
     app.register_blueprint(registry.bp)
     app.register_blueprint(change_requests.bp)
     init_oidc(app, hub, csrf)
-    app.before_request(password_change_first)
-    app.before_request(second_factor_first)
     unit_of_work.init_app(app)
     observability.init_app(app)
     static_files.init_app(app)
@@ -138,17 +147,34 @@ UPLOAD_LIMITS = {
 }
 
 
+#: The token, introspection and revocation endpoints: called by a subsystem's back end,
+#: never by a browser, so no page check applies to them.
+MACHINE_ENDPOINTS = frozenset({"oidc.token", "oidc.introspect", "oidc.revoke"})
+
+
+def _page_checks() -> BaseResponse | None:
+    """``before_request``, for every request but the machine-to-machine ones: the upload
+    limit and the unnamed-fields refusal ahead of the CSRF check that reads the form,
+    then the password-change and second-factor detours."""
+    if request.endpoint in MACHINE_ENDPOINTS:
+        return None
+    _allow_uploads()
+    _refuse_unnamed_fields()
+    csrf: CSRFProtect = current_app.extensions["csrf"]
+    csrf.protect(apply_exemptions=True)
+    return password_change_first() or second_factor_first()
+
+
 def _allow_uploads() -> None:
-    """``before_request``, ahead of the CSRF check that reads the form: an upload may be
-    larger than the hub's usual request limit."""
+    """An upload may be larger than the hub's usual request limit."""
     limit = UPLOAD_LIMITS.get(request.endpoint or "")
     if limit:
         request.max_content_length = limit + 64 * 1024
 
 
 def _refuse_unnamed_fields() -> None:
-    """``before_request``, ahead of the CSRF check: a multipart part without a name is
-    not a form a page of the hub sent, and the check cannot read such a form."""
+    """A multipart part without a name is not a form a page of the hub sent, and the
+    CSRF check cannot read such a form."""
     multipart = request.method == "POST" and request.mimetype == "multipart/form-data"
     if multipart and (None in request.form or None in request.files):
         abort(400)

@@ -34,6 +34,12 @@ def _finish(response: Response) -> Response:
     endpoint = request.endpoint or "-"
     metrics.LATENCY.labels(endpoint).observe(seconds)
     response.headers[HEADER] = g.request_id
+    if log.isEnabledFor(logging.INFO):  # the line's fields only when it is written
+        _log(response, endpoint, seconds)
+    return response
+
+
+def _log(response: Response, endpoint: str, seconds: float) -> None:
     log.info(
         "%s %s %d %.1f ms",
         request.method,
@@ -49,7 +55,6 @@ def _finish(response: Response) -> Response:
             "ip": client_ip(),
         },
     )
-    return response
 
 
 def _end(_exc: BaseException | None) -> None:

@@ -4,6 +4,10 @@ The cookie holds only a random id; the store key is its SHA-256, so neither a st
 dump nor the audit trail holds a usable cookie. Sessions end after the idle timeout
 (the store entry expires) or the absolute lifetime, whichever comes first, and get a
 new id at sign-in (``regenerate``).
+
+The endpoints that programs call, never a browser (``MACHINE_PATHS``: a subsystem's back
+end fetching or checking tokens), get an empty session that is never kept: nothing is
+read from the store for them, nothing written, and no cookie set or replaced.
 """
 
 from __future__ import annotations
@@ -25,6 +29,9 @@ from ..store import Store
 PREFIX = "sess:"
 #: Rewrite an unchanged session at most this often just to extend its idle timer.
 TOUCH_INTERVAL = 60
+#: The token, introspection and revocation endpoints (``idp.oidc.views``), by path: the
+#: session opens before the request's endpoint is known.
+MACHINE_PATHS = frozenset({"/token", "/introspect", "/revoke"})
 
 
 def store_key_for(cookie_value: str) -> str:
@@ -37,6 +44,7 @@ class StoreSession(CallbackDict[str, Any], SessionMixin):
         initial: dict[str, Any] | None = None,
         cookie_value: str | None = None,
         new: bool = False,
+        kept: bool = True,
     ) -> None:
         def on_update(_: CallbackDict[str, Any]) -> None:
             self.modified = True
@@ -44,6 +52,8 @@ class StoreSession(CallbackDict[str, Any], SessionMixin):
         super().__init__(initial or {}, on_update)
         self.cookie_value = cookie_value
         self.new = new
+        #: False: the session lives only as long as its request.
+        self.kept = kept
         self.modified = False
         self.stale_keys: list[str] = []
 
@@ -71,6 +81,8 @@ class StoreSessionInterface(SessionInterface):
         self.limits = limits
 
     def open_session(self, app: Flask, request: Request) -> StoreSession:
+        if request.path in MACHINE_PATHS:
+            return StoreSession(new=True, kept=False)
         cookie = request.cookies.get(self.get_cookie_name(app))
         if cookie:
             raw = self.store.get(store_key_for(cookie))
@@ -88,6 +100,8 @@ class StoreSessionInterface(SessionInterface):
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         assert isinstance(session, StoreSession)
+        if not session.kept:
+            return
         if response.status_code == 503:
             return  # the store is unreachable (errors.unavailable): nothing to save there
         name = self.get_cookie_name(app)

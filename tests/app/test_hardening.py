@@ -12,6 +12,7 @@ import pytest
 from flask import Flask
 
 from idp.app import create_app
+from idp.http import errors
 from idp.http.downloads import filename_for
 from idp.hub import Hub
 from idp.services.signin import captcha
@@ -285,3 +286,35 @@ def test_a_multipart_part_without_a_name_is_refused(app: Flask) -> None:
         "/signin", data=body, content_type="multipart/form-data; boundary=b"
     )
     assert response.status_code == 400
+
+
+def test_a_page_form_without_its_csrf_token_is_refused(app: Flask, hub: Hub) -> None:
+    add_account(hub)
+    browser = app.test_client()
+    fields = page_fields(browser.get("/signin").get_data(as_text=True))
+    del fields["csrf_token"]
+    response = browser.post(
+        "/signin", data={**fields, "username": "tester01", "password": PASSWORD}
+    )
+    assert response.status_code == 400
+    assert errors.CSRF_EXPIRED in response.get_data(as_text=True)
+
+
+def test_the_token_endpoint_keeps_no_session(app: Flask, hub: Hub) -> None:
+    client = add_client(hub, grant_types=["client_credentials"])
+    browser = app.test_client()
+    browser.get("/signin")
+    cookie = browser.get_cookie(hub.settings.session_cookie_name)
+    assert cookie is not None
+    response = browser.post(
+        "/token",
+        data={"grant_type": "client_credentials"},
+        headers={
+            "Authorization": "Basic "
+            + base64.b64encode(f"{client.client_id}:{client.secret}".encode()).decode()
+        },
+    )
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    refused = browser.get("/token")  # a page (405) on a machine endpoint
+    assert refused.status_code == 405 and "Set-Cookie" not in refused.headers
+    assert browser.get_cookie(hub.settings.session_cookie_name) == cookie
