@@ -32,12 +32,12 @@ LINE = 7.0
 SIGNATURE_HEIGHT = 34
 
 
-def find_cjk_font() -> Path:
+def find_cjk_font(candidates: Sequence[Path] = CJK_FONTS) -> Path:
     """A font with Traditional Chinese glyphs, from Debian's fonts-noto-cjk."""
-    for candidate in CJK_FONTS:
+    for candidate in candidates:
         if candidate.is_file():
             return candidate
-    looked = ", ".join(str(path) for path in CJK_FONTS)
+    looked = ", ".join(str(path) for path in candidates)
     raise FileNotFoundError(
         f"no CJK font for the printed forms ({looked}): "
         f"install the Debian package {FONT_PACKAGE} (apt-get install {FONT_PACKAGE})"

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from idp.services import printed_forms
 from idp.services.applications.paper_form import (
     TITLE,
     PaperForm,
@@ -132,8 +131,6 @@ def test_a_form_without_subsystems_says_so() -> None:
     assert "未申請子系統管理權限" in extracted_text(document)
 
 
-def test_a_missing_font_names_the_package_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(printed_forms, "CJK_FONTS", (Path("/nonexistent/NotoSansCJK.ttc"),))
-
+def test_a_missing_font_names_the_package_to_install() -> None:
     with pytest.raises(FileNotFoundError, match="fonts-noto-cjk"):
-        find_cjk_font()
+        find_cjk_font((Path("/nonexistent/NotoSansCJK.ttc"),))
