@@ -35,9 +35,9 @@ class Store(Protocol):
     def incr(self, key: str, ttl: float) -> int:
         """Add one to a counter that starts at 1 and expires ``ttl`` seconds after it started."""
 
-    def decr(self, key: str) -> None:
+    def decr(self, key: str) -> bool:
         """Take one back from a live ``incr`` counter (never below 0); nothing when it
-        is absent or expired."""
+        is absent, expired or at 0. True when one was taken."""
 
     def count(self, key: str) -> int:
         """The current value of an ``incr`` counter; 0 when absent or expired."""

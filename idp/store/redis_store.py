@@ -13,7 +13,7 @@ from redis.exceptions import NoScriptError
 #: DECR only a counter that exists and is above 0 (DECR alone would create one at -1).
 _DECR = """
 local value = tonumber(redis.call('GET', KEYS[1]) or '0')
-if value > 0 then redis.call('DECR', KEYS[1]) end
+if value > 0 then redis.call('DECR', KEYS[1]) return 1 end
 return 0
 """
 #: A counter that starts at 1 and expires ``ARGV[1]`` ms after it started, in one command
@@ -77,8 +77,8 @@ class RedisStore:
             count = self.client.eval(_INCR, 1, k, ms)
         return int(cast(int, count))
 
-    def decr(self, key: str) -> None:
-        self.client.eval(_DECR, 1, self._k(key))
+    def decr(self, key: str) -> bool:
+        return bool(self.client.eval(_DECR, 1, self._k(key)))
 
     def count(self, key: str) -> int:
         value = cast(bytes | None, self.client.get(self._k(key)))

@@ -109,13 +109,15 @@ class SqlStore:
         ).returning(t.counter)
         return int(self._write(stmt))
 
-    def decr(self, key: str) -> None:
+    def decr(self, key: str) -> bool:
         t = self.table.c
-        self._write(
+        left = self._write(
             update(self.table)
             .where(t.key == key, t.expires_at > time.time(), t.counter > 0)
             .values(counter=t.counter - 1)
+            .returning(t.counter)
         )
+        return left is not None
 
     def count(self, key: str) -> int:
         t = self.table.c

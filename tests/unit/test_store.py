@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from idp.db import make_engine
+from idp.services.policy_sections import LockoutPolicy
+from idp.services.signin.throttle import Throttle
 from idp.store import RedisStore, SqlStore, Store, make_store
 
 from ..support.hub import DATABASE_URL, REDIS_URL
@@ -117,13 +119,13 @@ def test_counter_window(store: Store) -> None:
 
 def test_a_counter_taken_back_stops_at_zero(store: Store) -> None:
     k = key()
-    store.decr(k)  # absent: nothing to take back, and nothing created
+    assert not store.decr(k)  # absent: nothing to take back, and nothing created
     assert store.count(k) == 0
     assert [store.incr(k, 60) for _ in range(2)] == [1, 2]
-    store.decr(k)
+    assert store.decr(k)
     assert store.count(k) == 1
-    store.decr(k)
-    store.decr(k)
+    assert store.decr(k)
+    assert not store.decr(k)
     assert store.count(k) == 0
     assert store.incr(k, 60) == 1
 
@@ -162,3 +164,45 @@ def test_single_use_values_go_to_exactly_one_process(store_spec: tuple[str, str]
         w.join(60)
     got = [results.get(timeout=10) for _ in workers]
     assert sorted(got, key=lambda v: v or b"") == [None] * 5 + [b"prize"]
+
+
+def _lockout(max_failures: int) -> LockoutPolicy:
+    return LockoutPolicy(
+        max_failures=max_failures,
+        lock_minutes=15,
+        address_failures=100,
+        address_window_minutes=15,
+        signin_per_minute=100,
+        captcha_per_minute=100,
+        forgot_password_per_hour=100,
+        status_lookup_per_hour=100,
+        apply_per_hour=100,
+        trusted_networks="",
+        client_requests_per_minute=600,
+    )
+
+
+def test_a_sign_in_forgets_settled_failures_not_the_attempts_under_way(store: Store) -> None:
+    """Three reserved at once, one right: the right one forgets the wrong one already
+    settled (and the lock it started), but the one still being checked keeps its place,
+    so two more, not three, may be checked before the lock."""
+    throttle, account = Throttle(store, _lockout(3)), key()
+    assert [throttle.reserve(account) for _ in range(4)] == [True, True, True, False]
+    assert throttle.settle_failure(account)  # the first wrong one: three are counted
+    throttle.release(account)  # the right one
+    throttle.forgive(account)
+    assert not throttle.locked(account)
+    assert [throttle.reserve(account) for _ in range(3)] == [True, True, False]
+    assert throttle.settle_failure(account)
+    assert throttle.locked(account)
+
+
+def test_two_sign_ins_at_once_forget_each_failure_once(store: Store) -> None:
+    throttle, account = Throttle(store, _lockout(5)), key()
+    for _ in range(2):
+        assert throttle.reserve(account)
+        throttle.settle_failure(account)
+    assert [throttle.reserve(account) for _ in range(3)] == [True] * 3
+    throttle.forgive(account)  # the first right one: both settled failures go
+    throttle.forgive(account)  # the second: nothing left to forget
+    assert [throttle.reserve(account) for _ in range(3)] == [True, True, False]

@@ -74,7 +74,7 @@ class InstitutionCardStep:
         unit_code = account.unit.code if account.unit is not None else None
         if account.role is not AccountRole.UNIT_ADMIN or unit_code != card.unit_code:
             raise SigninFailed(CARD_NOT_ACCEPTED, reason="card:other_unit")
-        self.throttle.unlock(account.id)
+        self.throttle.forgive(account.id)
         state.amr.append("mfa")
 
 

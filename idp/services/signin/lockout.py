@@ -222,7 +222,7 @@ def recheck_password(
     except SigninFailed as locked:
         return locked.text
     if right:
-        throttle.unlock(account.id)  # consecutive failures, as at sign-in
+        throttle.forgive(account.id)  # consecutive failures, as at sign-in
         return None
     return text(
         "目前的密碼不正確。連續錯誤 {max_failures} 次將暫停登入 {lock_minutes} 分鐘。",

@@ -248,7 +248,7 @@ class SecondFactorStep:
         if held and "mfa" not in state.amr:
             state.second_factor = tuple(sorted(held))
             return
-        self.throttle.unlock(account.id)
+        self.throttle.forgive(account.id)
         state.enrol_by = enrolment_due(self.db, self.policy.mfa, account, held, utcnow())
 
 

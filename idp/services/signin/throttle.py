@@ -6,7 +6,10 @@ reset unlocks it. A password is checked only under a reservation (``reserve``): 
 attempt is counted first, atomically in the store, then checked, then settled — given
 back when the password was right (``release``), kept as a failure when it was wrong
 (``settle_failure``). So however many attempts arrive at once, on however many server
-processes, at most ``max_failures`` passwords are ever checked before the lock.
+processes, at most ``max_failures`` passwords are ever checked before the lock. A
+complete sign-in forgets the failures settled so far (``forgive``), not the attempts
+still being checked: a right password in a burst of wrong ones lets at most
+``max_failures`` more be checked, not the whole burst.
 
 A subsystem account being bound is locked the same way, under its own key
 (``subsystem:<id>``). Per source address: attempts per minute or hour for each kind of
@@ -25,6 +28,8 @@ from ...store import Store
 from ..policy_sections import LockoutPolicy
 
 FAILURES = "fail:account:"
+#: Of those, the failures already settled (the rest are attempts still being checked).
+SETTLED = "settled:account:"
 LOCKED = "locked:account:"
 ADDRESS_FAILURES = "fail:address:"
 RATE = "rate:"
@@ -105,6 +110,7 @@ class Throttle:
     def settle_failure(self, account_id: int | str) -> bool:
         """The reserved attempt had a wrong password: it stays counted. True when the
         failures reach ``max_failures`` and this one started the lock."""
+        self.store.incr(f"{SETTLED}{account_id}", self.policy.lock_minutes * 60)
         if self.store.count(f"{FAILURES}{account_id}") >= self.policy.max_failures:
             return self.store.add(f"{LOCKED}{account_id}", b"1", self.policy.lock_minutes * 60)
         return False
@@ -112,6 +118,7 @@ class Throttle:
     def account_failed(self, account_id: int | str) -> bool:
         """Count a wrong password; True when this one locked the account."""
         window = self.policy.lock_minutes * 60
+        self.store.incr(f"{SETTLED}{account_id}", window)
         failures = self.store.incr(f"{FAILURES}{account_id}", window)
         if failures >= self.policy.max_failures:
             # add(): only the failure that crosses the line starts the lock period.
@@ -121,5 +128,19 @@ class Throttle:
     def account_has_failed(self, account_id: int | str) -> bool:
         return self.store.count(f"{FAILURES}{account_id}") > 0
 
+    def forgive(self, account_id: int | str) -> None:
+        """A complete sign-in: the consecutive failures settled so far are forgotten, one
+        by one so that two sign-ins at once forget each failure once; the attempts still
+        being checked stay counted."""
+        forgotten = False
+        while self.store.decr(f"{SETTLED}{account_id}"):
+            self.store.decr(f"{FAILURES}{account_id}")
+            forgotten = True
+        if forgotten:
+            self.store.delete(f"{LOCKED}{account_id}")
+
     def unlock(self, account_id: int | str) -> None:
-        self.store.delete(f"{FAILURES}{account_id}", f"{LOCKED}{account_id}")
+        """A password reset or a security admin: the account starts again from nothing."""
+        self.store.delete(
+            f"{FAILURES}{account_id}", f"{SETTLED}{account_id}", f"{LOCKED}{account_id}"
+        )

@@ -132,7 +132,7 @@ def bind(
         raise BindingRefused(
             BAD_CREDENTIALS, max_failures=lockout.max_failures, lock_minutes=lockout.lock_minutes
         )
-    throttle.unlock(_lock_key(held))
+    throttle.forgive(_lock_key(held))
     # Only someone who knows the password learns what follows.
     if held.status is not AccountStatus.ACTIVE:
         raise BindingRefused("此子系統帳號目前無法使用（已停用或待復權），請洽子系統的單位管理者")
