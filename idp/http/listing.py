@@ -17,7 +17,7 @@ from flask import Response, request, stream_with_context, url_for
 from ..models import utcnow
 from ..models.base import TAIPEI
 from ..services import audit
-from ..services.reports.paging import DEFAULT_PAGE_SIZE, Listing, Page
+from ..services.reports.paging import DEFAULT_PAGE_SIZE, Cursor, Listing, Page
 from ..services.reports.spreadsheets import FORMATS
 from .access import signed_in_account
 from .context import client_ip, current_hub
@@ -38,9 +38,10 @@ def _number(name: str, default: int) -> int:
 
 def url_with(**changes: object) -> str:
     """For templates: this page with some of its query arguments changed (sort, page,
-    format), the others (the filters) kept."""
+    format) or dropped (None), the others (the filters) kept."""
     args: dict[str, Any] = dict(request.args.items())
-    args.update({k: v for k, v in changes.items() if v is not None})
+    args.update(changes)
+    args = {k: v for k, v in args.items() if v is not None}
     return url_for(request.endpoint or "portal.home", **(request.view_args or {}), **args)
 
 
@@ -50,8 +51,14 @@ def wants_export() -> bool:
 
 def show(listing: Listing[Any]) -> Page[Any]:
     """The page of ``listing`` the request asks for."""
+    cursor = Cursor(
+        number=_number("page", 1),
+        after=whole_number(request.args.get("after")),
+        before=whole_number(request.args.get("before")),
+        last=request.args.get("last") == "1",
+    )
     return listing.page(
-        db(), _number("page", 1), _number("size", DEFAULT_PAGE_SIZE), request.args.get("sort", "")
+        db(), cursor, _number("size", DEFAULT_PAGE_SIZE), request.args.get("sort", "")
     )
 
 

@@ -30,6 +30,7 @@ from ..services.errors import DomainError, FormErrors, InvalidInput, Text
 from ..services.factors import manage as second_factors
 from ..services.permissions import is_authority
 from ..services.reports import dashboard, listings, roster, signin_logs
+from ..services.reports.paging import Cursor
 from ..services.reports.spreadsheets import FORMATS
 from ..services.reviews import role_changes
 from ..services.signin import credentials
@@ -495,7 +496,7 @@ def subsystem_signins() -> Response:
 def _signins_page(listing: Any, kind: str) -> Response:
     """One of the three sign-in logs; 人員登入紀錄 shows the latest refusals beside it."""
     failures = (
-        signin_logs.failed_signins(reviewer(), _signin_filter()).page(db(), 1, 20, "")
+        signin_logs.failed_signins(reviewer(), _signin_filter()).page(db(), Cursor(), 20, "")
         if kind == "hub"
         else None
     )

@@ -139,3 +139,72 @@ def test_searches_inside_names_need_three_characters(app: Flask, hub: Hub) -> No
     # A unit admin's list is one unit already: two characters are enough.
     unit_admin = visitor(app, hub, ROLES["unit_admin"]).client
     assert unit_admin.get("/unit/accounts?name=分頁").status_code == 200
+
+
+PREVIOUS = re.compile(r'<a href="([^"]+)" rel="prev">')
+LAST = re.compile(r'<a href="([^"]+)">最後一頁</a>')
+
+
+def back_pages(client: FlaskClient, path: str, row: re.Pattern[str]) -> list[str]:
+    """The rows of ``path`` and of each page before it, following 上一頁, in list order."""
+    seen: list[str] = []
+    for _ in range(MEMBERS):
+        text = client.get(path).get_data(as_text=True)
+        seen = row.findall(text) + seen
+        earlier = PREVIOUS.search(text)
+        if earlier is None:
+            return seen
+        path = earlier.group(1).replace("&amp;", "&")
+    raise AssertionError("the pages never ended")
+
+
+@pytest.mark.usefixtures("people")
+@pytest.mark.parametrize("sort", ["username", "-username", "last_signin", "-last_signin"])
+def test_pages_go_both_ways_by_keyset_whatever_the_sort(app: Flask, hub: Hub, sort: str) -> None:
+    """Sorted by a column most rows leave empty (最後登入) and some share, going down or up:
+    下一頁 from the first page and 上一頁 from the last reach every row once, in the
+    same order, and page 2 is read from where page 1 ended (not by skipping rows)."""
+    signed_in = utcnow()
+    with hub.database.unit_of_work() as db:
+        for account in db.scalars(select(Account).where(Account.username.like("scale%"))):
+            if int(account.username[-3:]) % 3 == 0:
+                account.last_signin_at = signed_in
+    client = visitor(app, hub, ROLES["authority"]).client
+    first = f"/unit/accounts?username=scale&sort={sort}"
+    forwards = every_page(client, first, CELL)
+    assert sorted(forwards) == [f"scale{n:03d}" for n in range(MEMBERS)]
+    if sort.endswith("username"):
+        assert forwards == sorted(forwards, reverse=sort.startswith("-"))
+    last = LAST.search(client.get(first).get_data(as_text=True))
+    assert last is not None
+    assert back_pages(client, last.group(1).replace("&amp;", "&"), CELL) == forwards
+
+    text = client.get(first).get_data(as_text=True)
+    following = NEXT.search(text)
+    assert following is not None
+    seen: list[str] = []
+
+    def record(*args: object) -> None:
+        seen.append(str(args[2]))
+
+    event.listen(hub.database.engine, "before_cursor_execute", record)
+    try:
+        client.get(following.group(1).replace("&amp;", "&"))
+    finally:
+        event.remove(hub.database.engine, "before_cursor_execute", record)
+    # The rows of page 2 are those beyond page 1's last (by its sort value and key).
+    assert [s for s in seen if re.search(r"account\.id [<>] ", s)], seen
+
+
+@pytest.mark.usefixtures("people")
+def test_a_cursor_outside_the_list_gives_the_first_page(app: Flask, hub: Hub) -> None:
+    """Another unit's account (or one that is gone) as the cursor: the list's first page,
+    nothing of the other unit."""
+    client = visitor(app, hub, ROLES["unit_admin"]).client
+    with hub.database.unit_of_work() as db:
+        outsider = db.scalar(select(Account.id).where(Account.unit_id.is_(None)))
+    first = CELL.findall(client.get("/unit/accounts?username=scale").get_data(as_text=True))
+    for cursor in (f"after={outsider}", f"before={outsider}", "after=999999"):
+        page = client.get(f"/unit/accounts?username=scale&page=3&{cursor}")
+        assert page.status_code == 200
+        assert CELL.findall(page.get_data(as_text=True)) == first, cursor
