@@ -213,9 +213,8 @@ class Listing(Generic[T]):
         else:
             offset = (number - 1) * size
         ordered = query.order_by(*_ordered(column.expr, self.key, descending != backwards))
-        found_rows = db.execute(
-            ordered.add_columns(self.key).options(*self.eager).limit(wanted + 1).offset(offset or None)
-        ).all()
+        ordered = ordered.add_columns(self.key).options(*self.eager).limit(wanted + 1)
+        found_rows = db.execute(ordered.offset(offset or None)).all()
         beyond, rows = len(found_rows) > wanted, list(found_rows[:wanted])
         if backwards:
             rows.reverse()
