@@ -37,7 +37,8 @@ class Store(Protocol):
 
     def decr(self, key: str) -> bool:
         """Take one back from a live ``incr`` counter (never below 0); nothing when it
-        is absent, expired or at 0. True when one was taken."""
+        is absent, expired or at 0. True when one was taken. A counter back at 0 is
+        gone: the next ``incr`` starts a new window."""
 
     def count(self, key: str) -> int:
         """The current value of an ``incr`` counter; 0 when absent or expired."""

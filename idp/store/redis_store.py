@@ -10,10 +10,12 @@ from typing import cast
 import redis
 from redis.exceptions import NoScriptError
 
-#: DECR only a counter that exists and is above 0 (DECR alone would create one at -1).
+#: DECR only a counter that exists and is above 0 (DECR alone would create one at -1);
+#: one taken back to 0 goes (a counter of nothing holds no memory for its window).
 _DECR = """
 local value = tonumber(redis.call('GET', KEYS[1]) or '0')
-if value > 0 then redis.call('DECR', KEYS[1]) return 1 end
+if value > 1 then redis.call('DECR', KEYS[1]) return 1 end
+if value == 1 then redis.call('DEL', KEYS[1]) return 1 end
 return 0
 """
 #: A counter that starts at 1 and expires ``ARGV[1]`` ms after it started, in one command

@@ -111,10 +111,14 @@ class SqlStore:
 
     def decr(self, key: str) -> bool:
         t = self.table.c
+        now = time.time()
         left = self._write(
             update(self.table)
-            .where(t.key == key, t.expires_at > time.time(), t.counter > 0)
-            .values(counter=t.counter - 1)
+            .where(t.key == key, t.expires_at > now, t.counter > 0)
+            # Back at 0 it expires, as the Redis store deletes it: the next count starts anew.
+            .values(
+                counter=t.counter - 1, expires_at=case((t.counter == 1, now), else_=t.expires_at)
+            )
             .returning(t.counter)
         )
         return left is not None
