@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The floor of the token workloads on the hub's stack (bench/authlib_floor.py: Flask and
+# Authlib with nothing of the hub's own) beside node-oidc-provider, in one run: node-oidc
+# through the peer harness (bench/run.sh), then the floor with the same wrk settings
+# (server on core 0, wrk on core 1, 16 connections, 3 s warm-up, 10 s measured).
+#
+#   bash bench/floor.sh
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+VENV="$ROOT/.venv"
+PORT=${FLOOR_PORT:-5098}
+DURATION=${DURATION:-10} WARMUP=${WARMUP:-3} CONNECTIONS=${CONNECTIONS:-16}
+LUA="$ROOT/bench/peers/wrk/oidc.lua"
+POOLS=$(mktemp -d /dev/shm/onedoor-floor.XXXXXX)
+trap 'kill "$server" 2>/dev/null || true; rm -rf "$POOLS"' EXIT
+
+ROUNDS=1 bash "$ROOT/bench/run.sh" node-oidc --workloads W3,W4,W5
+
+FLOOR_POOL_DIR="$POOLS" PYTHONPATH="$ROOT" taskset -c 0 "$VENV/bin/granian" --interface wsgi \
+  --host 127.0.0.1 --port "$PORT" --blocking-threads "${BENCH_THREADS:-8}" --no-log \
+  bench.authlib_floor:app >"$POOLS/server.log" 2>&1 &
+server=$!
+for _ in $(seq 1 50); do [ -s "$POOLS/access.txt" ] && break; sleep 0.2; done
+sleep 1
+
+basic="Basic $(printf bench-client:bench-secret | base64)"
+measure() {  # workload, path, then WRK_* settings
+  local name=$1 path=$2; shift 2
+  if [ "$WARMUP" -gt 0 ]; then
+    env "$@" WRK_METHOD=POST WRK_AUTH="$basic" taskset -c 1 wrk -t1 -c"$CONNECTIONS" \
+      -d"${WARMUP}s" -s "$LUA" "http://127.0.0.1:$PORT$path" >/dev/null
+  fi
+  local out
+  out=$(env "$@" WRK_METHOD=POST WRK_AUTH="$basic" taskset -c 1 wrk -t1 -c"$CONNECTIONS" \
+    -d"${DURATION}s" -s "$LUA" "http://127.0.0.1:$PORT$path")
+  printf '%s  floor %8s req/s  %s\n' "$name" \
+    "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" "$(grep WRKCHECK <<<"$out")"
+}
+echo "== Flask + Authlib floor, $(git -C "$ROOT" rev-parse --short HEAD)"
+measure W3 /token WRK_BODY="grant_type=client_credentials&scope=api" \
+  WRK_EXPECT='"access_token"%s*:'
+# The warm-up spends the rotating pool: W4 gets a fresh server's pool, as the harness mints anew.
+measure W5 /introspect WRK_BODY="token_type_hint=access_token" WRK_POOL_FILE="$POOLS/access.txt" WRK_POOL_PARAM=token \
+  WRK_EXPECT='"active"%s*:%s*true'
+kill "$server"; wait "$server" 2>/dev/null || true
+rm -f "$POOLS/access.txt"
+FLOOR_POOL_DIR="$POOLS" PYTHONPATH="$ROOT" taskset -c 0 "$VENV/bin/granian" --interface wsgi \
+  --host 127.0.0.1 --port "$PORT" --blocking-threads "${BENCH_THREADS:-8}" --no-log \
+  bench.authlib_floor:app >"$POOLS/server.log" 2>&1 &
+server=$!
+for _ in $(seq 1 50); do [ -s "$POOLS/access.txt" ] && break; sleep 0.2; done
+sleep 1
+WARMUP=0
+measure W4 /token WRK_BODY="grant_type=refresh_token" WRK_POOL_FILE="$POOLS/refresh.txt" \
+  WRK_POOL_PARAM=refresh_token WRK_ROTATE=1 WRK_EXPECT='"access_token"%s*:'
