@@ -25,7 +25,7 @@ from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from flask import Flask, Response
 
 CLIENT_ID = "bench-client"
-CLIENT_SECRET = "bench-secret"  # noqa: S105 - a benchmark's fixed credentials
+CLIENT_SECRET = "bench-secret"
 REFRESH_POOL = 64
 LIFETIME = 600
 

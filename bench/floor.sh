@@ -12,16 +12,21 @@ PORT=${FLOOR_PORT:-5098}
 DURATION=${DURATION:-10} WARMUP=${WARMUP:-3} CONNECTIONS=${CONNECTIONS:-16}
 LUA="$ROOT/bench/peers/wrk/oidc.lua"
 POOLS=$(mktemp -d /dev/shm/onedoor-floor.XXXXXX)
+server=
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$POOLS"' EXIT
 
 ROUNDS=1 bash "$ROOT/bench/run.sh" node-oidc --workloads W3,W4,W5
 
-FLOOR_POOL_DIR="$POOLS" PYTHONPATH="$ROOT" taskset -c 0 "$VENV/bin/granian" --interface wsgi \
-  --host 127.0.0.1 --port "$PORT" --blocking-threads "${BENCH_THREADS:-8}" --no-log \
-  bench.authlib_floor:app >"$POOLS/server.log" 2>&1 &
-server=$!
-for _ in $(seq 1 50); do [ -s "$POOLS/access.txt" ] && break; sleep 0.2; done
-sleep 1
+start_floor() {  # a fresh server, with fresh token pools
+  rm -f "$POOLS/access.txt"
+  FLOOR_POOL_DIR="$POOLS" PYTHONPATH="$ROOT" taskset -c 0 "$VENV/bin/granian" --interface wsgi \
+    --host 127.0.0.1 --port "$PORT" --blocking-threads "${BENCH_THREADS:-8}" --no-log \
+    bench.authlib_floor:app >"$POOLS/server.log" 2>&1 &
+  server=$!
+  for _ in $(seq 1 50); do [ -s "$POOLS/access.txt" ] && break; sleep 0.2; done
+  sleep 1
+}
+start_floor
 
 basic="Basic $(printf bench-client:bench-secret | base64)"
 measure() {  # workload, path, then WRK_* settings
@@ -43,13 +48,7 @@ measure W3 /token WRK_BODY="grant_type=client_credentials&scope=api" \
 measure W5 /introspect WRK_BODY="token_type_hint=access_token" WRK_POOL_FILE="$POOLS/access.txt" WRK_POOL_PARAM=token \
   WRK_EXPECT='"active"%s*:%s*true'
 kill "$server"; wait "$server" 2>/dev/null || true
-rm -f "$POOLS/access.txt"
-FLOOR_POOL_DIR="$POOLS" PYTHONPATH="$ROOT" taskset -c 0 "$VENV/bin/granian" --interface wsgi \
-  --host 127.0.0.1 --port "$PORT" --blocking-threads "${BENCH_THREADS:-8}" --no-log \
-  bench.authlib_floor:app >"$POOLS/server.log" 2>&1 &
-server=$!
-for _ in $(seq 1 50); do [ -s "$POOLS/access.txt" ] && break; sleep 0.2; done
-sleep 1
+start_floor
 WARMUP=0
 measure W4 /token WRK_BODY="grant_type=refresh_token" WRK_POOL_FILE="$POOLS/refresh.txt" \
   WRK_POOL_PARAM=refresh_token WRK_ROTATE=1 WRK_EXPECT='"access_token"%s*:'

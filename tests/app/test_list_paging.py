@@ -23,6 +23,7 @@ from ..support.portal import HOSPITAL, ROLES, make_people, visitor
 #: More than two pages of the smallest page size.
 MEMBERS = 45
 NEXT = re.compile(r'<a href="([^"]+)" rel="next">')
+PREVIOUS = re.compile(r'<a href="([^"]+)" rel="prev">')
 LINK = re.compile(r'<a href="/admin/accounts/\d+">(scale\d+)</a>')
 CELL = re.compile(r"/unit/accounts/\d+\">(scale\d+)</a>")
 
@@ -46,20 +47,24 @@ def people(hub: Hub) -> None:
             )
 
 
-def every_page(client: FlaskClient, path: str, row: re.Pattern[str]) -> list[str]:
-    """The rows of ``path`` and of each page after it, following 下一頁."""
-    seen: list[str] = []
+def every_page(
+    client: FlaskClient, path: str, row: re.Pattern[str], following: re.Pattern[str] = NEXT
+) -> list[str]:
+    """The rows of ``path`` and of each page after it following 下一頁 (or before it,
+    following 上一頁, with ``PREVIOUS``), in list order."""
+    pages: list[list[str]] = []
     for _ in range(MEMBERS):
         page = client.get(path)
         assert page.status_code == 200, page.get_data(as_text=True)[:500]
         text = page.get_data(as_text=True)
         rows = row.findall(text)
         assert 0 < len(rows) <= 20
-        seen += rows
-        following = NEXT.search(text)
-        if following is None:
-            return seen
-        path = following.group(1).replace("&amp;", "&")
+        pages.append(rows)
+        link = following.search(text)
+        if link is None:
+            ordered = pages if following is NEXT else pages[::-1]
+            return [name for rows_of_page in ordered for name in rows_of_page]
+        path = link.group(1).replace("&amp;", "&")
     raise AssertionError("the pages never ended")
 
 
@@ -141,21 +146,7 @@ def test_searches_inside_names_need_three_characters(app: Flask, hub: Hub) -> No
     assert unit_admin.get("/unit/accounts?name=分頁").status_code == 200
 
 
-PREVIOUS = re.compile(r'<a href="([^"]+)" rel="prev">')
 LAST = re.compile(r'<a href="([^"]+)">最後一頁</a>')
-
-
-def back_pages(client: FlaskClient, path: str, row: re.Pattern[str]) -> list[str]:
-    """The rows of ``path`` and of each page before it, following 上一頁, in list order."""
-    seen: list[str] = []
-    for _ in range(MEMBERS):
-        text = client.get(path).get_data(as_text=True)
-        seen = row.findall(text) + seen
-        earlier = PREVIOUS.search(text)
-        if earlier is None:
-            return seen
-        path = earlier.group(1).replace("&amp;", "&")
-    raise AssertionError("the pages never ended")
 
 
 @pytest.mark.usefixtures("people")
@@ -177,7 +168,7 @@ def test_pages_go_both_ways_by_keyset_whatever_the_sort(app: Flask, hub: Hub, so
         assert forwards == sorted(forwards, reverse=sort.startswith("-"))
     last = LAST.search(client.get(first).get_data(as_text=True))
     assert last is not None
-    assert back_pages(client, last.group(1).replace("&amp;", "&"), CELL) == forwards
+    assert every_page(client, last.group(1).replace("&amp;", "&"), CELL, PREVIOUS) == forwards
 
     text = client.get(first).get_data(as_text=True)
     following = NEXT.search(text)
