@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from idp.services.reports.paging import Listing
+from idp.services.reports.paging import Cursor, Listing
 
 
 def rows(db: Session, listing: Listing[Any], sort: str = "") -> list[Any]:
-    return listing.page(db, 1, 100, sort).rows
+    return listing.page(db, Cursor(), 100, sort).rows
