@@ -101,15 +101,22 @@ def _values(
     if correlation.request_id():
         details = {**details, "request_id": correlation.request_id()}
     metrics.audited(action, details)
+    details = {k: _storable(v) if isinstance(v, str) else v for k, v in details.items()}
     return {
         "action": action,
-        "actor": actor,
+        "actor": _storable(actor),
         "actor_account_id": actor_account_id,
-        "target": target,
-        "ip": ip,
+        "target": _storable(target),
+        "ip": _storable(ip),
         "details": details,
         "at": utcnow(),
     }
+
+
+def _storable(value: str) -> str:
+    """What was sent, as a text column can keep it: a NUL (which PostgreSQL refuses in
+    text, so the record and the request's whole unit of work would fail) becomes U+FFFD."""
+    return value.replace("\x00", "\ufffd")
 
 
 # The chain ------------------------------------------------------------------------------

@@ -109,3 +109,18 @@ def test_two_writers_at_once_never_fork_the_chain(hub: Hub) -> None:
         thread.join()
     assert not errors, errors
     assert verdict(hub) == (90, None)
+
+
+def test_a_nul_sent_in_a_path_is_kept_as_a_replacement_character(hub: Hub) -> None:
+    """PostgreSQL keeps no NUL in text: a refused request's path with one was a failed
+    audit record and a 500 (found by the route fuzzer)."""
+    with hub.database.unit_of_work() as db:
+        audit.record(db, "access.refused", actor="x\x00y", target="/manage/\x00s", path="\x00")
+    with hub.database.unit_of_work() as db:
+        row = db.query(AuditEvent).filter_by(action="access.refused").one()
+        assert (row.actor, row.target, row.details["path"]) == (
+            "x\ufffdy",
+            "/manage/\ufffds",
+            "\ufffd",
+        )
+    assert verdict(hub)[1] is None
