@@ -160,6 +160,7 @@ def _page_checks() -> BaseResponse | None:
         return None
     _allow_uploads()
     _refuse_unnamed_fields()
+    _refuse_nul()
     csrf: CSRFProtect = current_app.extensions["csrf"]
     csrf.protect(apply_exemptions=True)
     return password_change_first() or second_factor_first()
@@ -178,6 +179,22 @@ def _refuse_unnamed_fields() -> None:
     multipart = request.method == "POST" and request.mimetype == "multipart/form-data"
     if multipart and (None in request.form or None in request.files):
         abort(400)
+
+
+def _refuse_nul() -> None:
+    """No name, code or field of the hub holds a NUL, and PostgreSQL keeps none in text:
+    a path with one names nothing (404), a query or form value with one is refused (400)
+    before it reaches a query. The authorization endpoint answers such a request itself,
+    in the protocol's words (``invalid_request`` on a page)."""
+    if request.endpoint == "oidc.authorize":
+        return
+    if "\x00" in request.path:
+        abort(404)
+    sent = [request.args] + ([request.form] if request.method == "POST" else [])
+    for fields in sent:
+        for name, values in fields.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                abort(400)
 
 
 def _init_login(app: Flask) -> None:

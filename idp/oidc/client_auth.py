@@ -28,7 +28,15 @@ def _check_basic(credentials: str) -> None:
 def presented_methods(request: OAuth2Request) -> list[str]:
     """The kinds of client authentication the request carries."""
     kinds = []
-    scheme, _, credentials = (request.headers.get("Authorization") or "").partition(" ")
+    header = request.headers.get("Authorization")
+    scheme, credentials = "", ""
+    if header is not None:
+        parts = header.split(None, 1)
+        if len(parts) != 2:  # a scheme and its credentials, or nothing (RFC 9110 11.6.2)
+            raise InvalidClientError(
+                status_code=401, description="The Authorization header is not well formed."
+            )
+        scheme, credentials = parts
     if scheme.lower() == "basic":
         _check_basic(credentials)
         kinds.append("client_secret_basic")

@@ -102,6 +102,39 @@ def test_basic_credentials_that_are_not_utf8_are_an_invalid_client(app: Flask, p
     assert response.get_json()["error"] == "invalid_client"
 
 
+@pytest.mark.parametrize("path", ["/token", "/introspect", "/revoke"])
+@pytest.mark.parametrize("header", [" /Yxo$", "Basic", "   "])
+def test_an_authorization_header_without_scheme_and_credentials_is_an_invalid_client(
+    app: Flask, path: str, header: str
+) -> None:
+    """Authlib's own reading of such a header raised (a 500, found by the route fuzzer)."""
+    response = app.test_client().post(
+        path,
+        headers={"Authorization": header},
+        data={"token": "x", "grant_type": "client_credentials"},
+    )
+    assert response.status_code == 401
+    assert response.get_json()["error"] == "invalid_client"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("post", "/apply/subsystems/bindings/%00/unbind", 404),
+        ("get", "/unit/accounts/%00", 404),
+        ("get", "/unit/accounts?name=a%00b", 400),
+        ("get", "/admin/accounts?q=ab%00c", 400),
+    ],
+)
+def test_a_nul_in_a_path_or_a_field_is_refused_before_any_query(
+    people: dict[str, Visitor], method: str, path: str, status: int
+) -> None:
+    """PostgreSQL keeps no NUL in text: such a value reaching a query was a 500 there
+    (found by the route fuzzer); here it is refused on every database."""
+    client = people["authority" if "/admin/" not in path else "security_admin"].client
+    assert getattr(client, method)(path, data={"csrf_token": "x"}).status_code == status
+
+
 def test_bodies_over_the_limit_without_an_application_get_the_page(app: Flask) -> None:
     client = app.test_client()
     response = client.post(
