@@ -18,6 +18,7 @@ from .http import errors, notices, observability, static_files, unit_of_work
 from .http.access import current_account, may, password_change_first, second_factor_first
 from .http.auth_session import signed_in
 from .http.context import current_hub
+from .http.headers import api_headers
 from .http.i18n import current_locale, gettext
 from .http.listing import url_with
 from .http.naming import FILTERS
@@ -94,10 +95,6 @@ def create_app(
         IDP_DEFAULT_LOCALE=settings.default_locale,
         JSON_AS_ASCII=False,
     )
-    if settings.trusted_proxies:
-        app.wsgi_app = TrustedProxies(  # type: ignore[method-assign]
-            app.wsgi_app, settings.proxy_networks()
-        )
     app.extensions["onedoor"] = hub
     app.session_interface = StoreSessionInterface(hub.store, lambda: hub.policy.current().session)
     csrf = CSRFProtect(app)
@@ -129,6 +126,10 @@ def create_app(
     errors.init_app(app)
     app.config["CONTENT_SECURITY_POLICY"] = content_security_policy(settings.card_agent_url)
     app.after_request(_security_headers)
+    if settings.trusted_proxies:  # outermost: every answer sees the client's address
+        app.wsgi_app = TrustedProxies(  # type: ignore[method-assign]
+            app.wsgi_app, settings.proxy_networks()
+        )
     if start_worker:
         worker = BackgroundWorker(hub)
         worker.start()
@@ -147,17 +148,11 @@ UPLOAD_LIMITS = {
 }
 
 
-#: The token, introspection and revocation endpoints: called by a subsystem's back end,
-#: never by a browser, so no page check applies to them.
-MACHINE_ENDPOINTS = frozenset({"oidc.token", "oidc.introspect", "oidc.revoke"})
-
-
 def _page_checks() -> BaseResponse | None:
-    """``before_request``, for every request but the machine-to-machine ones: the upload
-    limit and the unnamed-fields refusal ahead of the CSRF check that reads the form,
-    then the password-change and second-factor detours."""
-    if request.endpoint in MACHINE_ENDPOINTS:
-        return None
+    """``before_request``: the upload limit and the unnamed-fields refusal ahead of the
+    CSRF check that reads the form, then the password-change and second-factor detours.
+    (The token, introspection and revocation endpoints never reach Flask:
+    ``idp.oidc.machine``.)"""
     _allow_uploads()
     _refuse_unnamed_fields()
     _refuse_nul()
@@ -273,8 +268,6 @@ PAGE_HEADERS = (
     ("X-Frame-Options", "DENY"),
     ("Referrer-Policy", "no-referrer"),
 )
-#: A year; no ``includeSubDomains``: other hosts of the issuer's domain are not the hub's.
-HSTS = "max-age=31536000"
 NO_STORE_ENDPOINTS = ("portal.captcha_image", "portal.captcha_audio")
 
 
@@ -282,9 +275,8 @@ def _security_headers(response: Response) -> Response:
     """Pages get the full set; API answers (JSON from the protocol endpoints, which set
     their own caching headers) only ``nosniff``."""
     headers = response.headers
-    headers["X-Content-Type-Options"] = "nosniff"
-    if current_hub().settings.issuer_url.startswith("https://"):
-        headers["Strict-Transport-Security"] = HSTS
+    for name, value in api_headers(current_hub().settings.issuer_url):
+        headers[name] = value
     if response.mimetype == "text/html":
         for name, value in PAGE_HEADERS:
             headers[name] = value

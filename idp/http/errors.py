@@ -101,8 +101,9 @@ def _is_disconnect(error: DBAPIError) -> bool:
     )
 
 
-#: The protocol endpoints a subsystem calls from its server: JSON whatever it accepts.
-API_PATHS = ("/token", "/introspect", "/revoke", "/userinfo")
+#: The protocol endpoint a subsystem calls from its server (and Flask answers; the
+#: others are ``idp.oidc.machine``): JSON whatever it accepts.
+API_PATHS = ("/userinfo",)
 
 
 def unavailable() -> Response:

@@ -30,29 +30,36 @@ def _finish(response: Response) -> Response:
     started: float | None = g.get("started")
     if started is None:
         return response
-    seconds = time.perf_counter() - started
-    endpoint = request.endpoint or "-"
-    metrics.LATENCY.labels(endpoint).observe(seconds)
     response.headers[HEADER] = g.request_id
-    if log.isEnabledFor(logging.INFO):  # the line's fields only when it is written
-        _log(response, endpoint, seconds)
+    finished(
+        request.method,
+        request.path,
+        request.endpoint or "-",
+        response.status_code,
+        time.perf_counter() - started,
+        client_ip(),
+    )
     return response
 
 
-def _log(response: Response, endpoint: str, seconds: float) -> None:
+def finished(method: str, path: str, endpoint: str, status: int, seconds: float, ip: str) -> None:
+    """A request answered: its time in the histogram, and its log line."""
+    metrics.LATENCY.labels(endpoint).observe(seconds)
+    if not log.isEnabledFor(logging.INFO):
+        return
     log.info(
         "%s %s %d %.1f ms",
-        request.method,
-        request.path,
-        response.status_code,
+        method,
+        path,
+        status,
         seconds * 1000,
         extra={
-            "method": request.method,
-            "path": request.path,
+            "method": method,
+            "path": path,
             "endpoint": endpoint,
-            "status": response.status_code,
+            "status": status,
             "duration_ms": round(seconds * 1000, 1),
-            "ip": client_ip(),
+            "ip": ip,
         },
     )
 

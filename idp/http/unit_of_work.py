@@ -39,19 +39,21 @@ def kick_worker() -> None:
         after_commit(worker.kick)
 
 
-def _finish(response: Response) -> Response:
+def finish(status: int) -> None:
+    """Keep the request's work if it answered ``status`` below 400, then run what waited
+    for the commit; drop it otherwise."""
     session: Session | None = g.get("_db")
     if session is not None:
-        succeeded = response.status_code < 400
+        succeeded = status < 400
         current_hub().database.finish(session, succeeded=succeeded)
         if not succeeded:
             g.pop("_after_commit", None)
     for callback in g.pop("_after_commit", []):
         callback()
-    return response
 
 
-def _close(exc: BaseException | None) -> None:
+def close(exc: BaseException | None) -> None:
+    """End the request's session; whatever is still open (the request raised) is dropped."""
     session: Session | None = g.pop("_db", None)
     if session is None:
         return
@@ -61,6 +63,11 @@ def _close(exc: BaseException | None) -> None:
     session.close()
 
 
+def _finish(response: Response) -> Response:
+    finish(response.status_code)
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.after_request(_finish)
-    app.teardown_request(_close)
+    app.teardown_request(close)

@@ -17,6 +17,7 @@ from ..hub import Hub
 from . import views
 from .core import HubOpenIDCode, HubUserInfoEndpoint
 from .discovery import PreparedDocument, provider_metadata
+from .machine import MachineEndpoints
 from .rfc6749 import AuthorizationCodeGrant, ClientCredentialsGrant, RefreshTokenGrant
 from .rfc6750 import make_resource_protector
 from .rfc7009 import HubRevocationEndpoint
@@ -28,7 +29,7 @@ from .server import HubAuthorizationServer
 from .wellknown import PublishedDocuments
 
 #: Endpoints called by subsystems, not by forms of the hub: no CSRF token.
-PROTOCOL_VIEWS = ("token", "userinfo", "introspect", "revoke", "authorize", "logout")
+PROTOCOL_VIEWS = ("userinfo", "authorize", "logout")
 
 
 def init_oidc(app: Flask, hub: Hub, csrf: CSRFProtect) -> HubAuthorizationServer:
@@ -47,7 +48,9 @@ def init_oidc(app: Flask, hub: Hub, csrf: CSRFProtect) -> HubAuthorizationServer
     server.register_endpoint(HubEndSessionEndpoint)
     app.extensions["onedoor_oidc"] = server
     app.wsgi_app = PublishedDocuments(  # type: ignore[method-assign]
-        app.wsgi_app, PreparedDocument.of(provider_metadata(hub.settings.issuer_url)), hub.keyring
+        MachineEndpoints(app, server, app.wsgi_app),
+        PreparedDocument.of(provider_metadata(hub.settings.issuer_url)),
+        hub.keyring,
     )
     for name in PROTOCOL_VIEWS:
         csrf.exempt(f"{views.__name__}.{name}")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import unquote_plus
 
 from authlib.common.urls import add_params_to_uri
 from authlib.oauth2.rfc6749.errors import AccessDeniedError, OAuth2Error
@@ -21,7 +20,6 @@ from flask import (
     Flask,
     Response,
     current_app,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -40,7 +38,7 @@ from ..http.interaction import Next, Pending
 from ..http.signin_page import render_signin
 from ..http.unit_of_work import db
 from ..models import Binding
-from ..services import audit, metrics
+from ..services import audit
 from ..services.errors import DomainError
 from ..services.subsystems import bindings
 from ..services.subsystems.clients import find_client
@@ -66,67 +64,10 @@ def server() -> HubAuthorizationServer:
     return srv
 
 
-def _client_id() -> str:
-    """The client a token, introspection or revocation request names (HTTP Basic or the
-    form), before it is authenticated: what its rate limit is counted against."""
-    auth = request.authorization
-    if auth is not None and auth.type == "basic" and auth.username:
-        return unquote_plus(auth.username)[:64]
-    return request.form.get("client_id", "")[:64]
-
-
-def _rate_limited() -> Response | None:
-    """429 with Retry-After once the client has had its requests this minute."""
-    client_id = _client_id()
-    if not client_id:
-        return None
-    wait = current_hub().throttle().client_wait(client_id)
-    if not wait:
-        return None
-    metrics.RATE_LIMITED.labels(request.endpoint or "-", client_id).inc()
-    response = jsonify(
-        error="slow_down",
-        error_description="Too many requests from this client; try again after Retry-After.",
-    )
-    response.status_code = 429
-    response.headers["Retry-After"] = str(wait)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-@bp.post("/token")
-def token() -> Response:
-    limited = _rate_limited()
-    if limited is not None:
-        return limited
-    response: Response = server().create_token_response()
-    if response.status_code == 200:
-        metrics.token_issued(request.form.get("grant_type", "")[:40], _client_id())
-    return response
-
-
 @bp.route("/userinfo", methods=["GET", "POST"])
 def userinfo() -> Response:
     response: Response = server().create_endpoint_response("userinfo")
     response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-@bp.post("/introspect")
-def introspect() -> Response:
-    limited = _rate_limited()
-    if limited is not None:
-        return limited
-    response: Response = server().create_endpoint_response("introspection")
-    return response
-
-
-@bp.post("/revoke")
-def revoke() -> Response:
-    limited = _rate_limited()
-    if limited is not None:
-        return limited
-    response: Response = server().create_endpoint_response("revocation")
     return response
 
 
