@@ -23,6 +23,7 @@ import time
 from base64 import b64decode
 from binascii import Error as NotBase64
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from typing import Any
 from urllib.parse import parse_qsl, unquote_plus
 
@@ -37,6 +38,7 @@ from ..http.headers import api_headers
 from ..http.i18n import gettext, set_locale
 from ..http.observability import HEADER, finished
 from ..services import correlation, metrics
+from ..store.base import OverLimit
 from .server import HubAuthorizationServer, ParamsPayload
 
 Environ = dict[str, Any]
@@ -216,24 +218,29 @@ class MachineEndpoints:
             self.server.hub.settings.issuer_url + environ["PATH_INFO"], environ, args, form
         )
         client_id = _client_id(request)
-        if client_id:
-            wait = self.server.hub.throttle().client_wait(client_id)
-            if wait:
-                metrics.RATE_LIMITED.labels(name, client_id).inc()
-                return json_response(
-                    429,
-                    {
-                        "error": "slow_down",
-                        "error_description": "Too many requests from this client; "
-                        "try again after Retry-After.",
-                    },
-                    [("Retry-After", str(wait))],
-                )
+        throttle = self.server.hub.throttle()
+        try:
+            with throttle.client_requests(client_id) if client_id else nullcontext():
+                response = self._run(kind, request)
+        except OverLimit:
+            metrics.RATE_LIMITED.labels(name, client_id).inc()
+            return json_response(
+                429,
+                {
+                    "error": "slow_down",
+                    "error_description": "Too many requests from this client; "
+                    "try again after Retry-After.",
+                },
+                [("Retry-After", str(throttle.client_retry_after()))],
+            )
+        if kind == "token" and response.status_code == 200:
+            metrics.token_issued((request.payload.grant_type or "")[:40], client_id)
+        return response
+
+    def _run(self, kind: str, request: MachineRequest) -> Response:
         response: Response
         if kind == "token":
             response = self.server.create_token_response(request)
-            if response.status_code == 200:
-                metrics.token_issued((request.payload.grant_type or "")[:40], client_id)
         else:
             response = self.server.create_endpoint_response(kind, request)
         return response

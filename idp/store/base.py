@@ -8,7 +8,16 @@ rate limits) need no locks of their own.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from typing import Protocol
+
+
+class OverLimit(Exception):
+    """A ``counting`` counter went over its limit: what the request was doing stops."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(f"count {count} is over the limit")
+        self.count = count
 
 
 class Store(Protocol):
@@ -42,5 +51,11 @@ class Store(Protocol):
 
     def count(self, key: str) -> int:
         """The current value of an ``incr`` counter; 0 when absent or expired."""
+
+    def counting(self, key: str, ttl: float, limit: int) -> AbstractContextManager[None]:
+        """Count one more on the ``incr`` counter ``key`` for the work inside the block,
+        and raise ``OverLimit`` once it is over ``limit``, before that work changed
+        anything in the store. Redis counts it with the block's first command, in the
+        same round trip; the SQL store counts it at once."""
 
     def ping(self) -> bool: ...

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Mapping
-from typing import cast
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, cast
 
 import redis
 from redis.exceptions import NoScriptError
+
+from .base import OverLimit
 
 #: DECR only a counter that exists and is above 0 (DECR alone would create one at -1);
 #: one taken back to 0 goes (a counter of nothing holds no memory for its window).
@@ -24,7 +29,35 @@ _INCR = """
 redis.call('SET', KEYS[1], 0, 'PX', ARGV[1], 'NX')
 return redis.call('INCR', KEYS[1])
 """
-_INCR_SHA = hashlib.sha1(_INCR.encode(), usedforsecurity=False).hexdigest()  # its name
+#: ``_INCR``, then the SET of KEYS[2] only while the count is within ARGV[2].
+_INCR_THEN_SET = """
+redis.call('SET', KEYS[1], 0, 'PX', ARGV[1], 'NX')
+local count = redis.call('INCR', KEYS[1])
+if count <= tonumber(ARGV[2]) then redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[4]) end
+return count
+"""
+
+
+def _sha(script: str) -> str:
+    """The name Redis knows a loaded script by."""
+    return hashlib.sha1(script.encode(), usedforsecurity=False).hexdigest()
+
+
+_INCR_SHA, _INCR_THEN_SET_SHA = _sha(_INCR), _sha(_INCR_THEN_SET)
+
+
+@dataclass
+class _Pending:
+    """A ``counting`` counter not yet sent."""
+
+    key: str
+    ms: str
+    limit: int
+
+
+#: The counter of the ``counting`` block this thread (request) is in, until a command
+#: carries it.
+_pending: ContextVar[_Pending | None] = ContextVar("redis_pending_count", default=None)
 
 
 def _ms(ttl: float) -> int:
@@ -42,48 +75,114 @@ class RedisStore:
     def _k(self, key: str) -> str:
         return self.prefix + key
 
+    # A ``counting`` counter goes with a block's first command: in one pipeline with a
+    # read, in one script with a SET (which it may stop); any other command counts it
+    # first, on its own.
+
+    def _take_pending(self) -> _Pending | None:
+        pending = _pending.get()
+        if pending is not None:
+            _pending.set(None)
+        return pending
+
+    def _count_pending(self) -> None:
+        pending = self._take_pending()
+        if pending is not None:
+            self._check(pending, self._script(_INCR, _INCR_SHA, [pending.key], [pending.ms]))
+
+    @staticmethod
+    def _check(pending: _Pending, count: Any) -> None:
+        if int(count) > pending.limit:
+            raise OverLimit(int(count))
+
+    def _script(self, script: str, sha: str, keys: list[str], args: list[Any]) -> Any:
+        # EVALSHA straight from the client: redis-py's Script objects pay for an
+        # isinstance check against a typing Protocol at every call.
+        try:
+            return self.client.evalsha(sha, len(keys), *keys, *args)
+        except NoScriptError:  # the first call, or the server lost its scripts
+            return self.client.eval(script, len(keys), *keys, *args)
+
+    def _read(self, read: Callable[[redis.Redis], Any]) -> Any:
+        """One read (``read`` given the client or a pipeline), with the pending counter
+        counted in the same round trip."""
+        pending = self._take_pending()
+        if pending is None:
+            return read(self.client)
+
+        def together() -> list[Any]:
+            pipe = self.client.pipeline(transaction=False)
+            pipe.evalsha(_INCR_SHA, 1, pending.key, pending.ms)
+            read(pipe)
+            result: list[Any] = pipe.execute()
+            return result
+
+        try:
+            count, value = together()
+        except NoScriptError:  # the server lost its scripts
+            self.client.script_load(_INCR)
+            count, value = together()
+        self._check(pending, count)
+        return value
+
+    @contextmanager
+    def counting(self, key: str, ttl: float, limit: int) -> Iterator[None]:
+        token = _pending.set(_Pending(self._k(key), str(_ms(ttl)), limit))
+        try:
+            yield
+            self._count_pending()  # no command of the block carried it
+        finally:
+            _pending.reset(token)
+
     def get(self, key: str) -> bytes | None:
-        return cast(bytes | None, self.client.get(self._k(key)))
+        return cast(bytes | None, self._read(lambda pipe: pipe.get(self._k(key))))
 
     def get_many(self, keys: list[str]) -> list[bytes | None]:
         if not keys:
+            self._count_pending()
             return []
-        return cast(list[bytes | None], self.client.mget([self._k(k) for k in keys]))
+        prefixed = [self._k(k) for k in keys]
+        return cast(list[bytes | None], self._read(lambda pipe: pipe.mget(prefixed)))
 
     def set(self, key: str, value: bytes, ttl: float) -> None:
-        self.client.set(self._k(key), value, px=_ms(ttl))
+        pending = self._take_pending()
+        if pending is None:
+            self.client.set(self._k(key), value, px=_ms(ttl))
+            return
+        keys = [pending.key, self._k(key)]
+        args = [pending.ms, str(pending.limit), value, str(_ms(ttl))]
+        self._check(pending, self._script(_INCR_THEN_SET, _INCR_THEN_SET_SHA, keys, args))
 
     def set_many(self, entries: Mapping[str, bytes], ttl: float) -> None:
+        self._count_pending()
         pipe = self.client.pipeline(transaction=False)
         for key, value in entries.items():
             pipe.set(self._k(key), value, px=_ms(ttl))
         pipe.execute()
 
     def add(self, key: str, value: bytes, ttl: float) -> bool:
+        self._count_pending()
         return bool(self.client.set(self._k(key), value, px=_ms(ttl), nx=True))
 
     def take(self, key: str) -> bytes | None:
+        self._count_pending()
         return cast(bytes | None, self.client.getdel(self._k(key)))
 
     def delete(self, *keys: str) -> None:
+        self._count_pending()
         if keys:
             self.client.delete(*[self._k(k) for k in keys])
 
     def incr(self, key: str, ttl: float) -> int:
-        # EVALSHA straight from the client: redis-py's Script objects pay for an
-        # isinstance check against a typing Protocol at every call.
-        k, ms = self._k(key), str(_ms(ttl))
-        try:
-            count = self.client.evalsha(_INCR_SHA, 1, k, ms)
-        except NoScriptError:  # the first call, or the server lost its scripts
-            count = self.client.eval(_INCR, 1, k, ms)
-        return int(cast(int, count))
+        self._count_pending()
+        return int(self._script(_INCR, _INCR_SHA, [self._k(key)], [str(_ms(ttl))]))
 
     def decr(self, key: str) -> bool:
+        self._count_pending()
         return bool(self.client.eval(_DECR, 1, self._k(key)))
 
     def count(self, key: str) -> int:
-        value = cast(bytes | None, self.client.get(self._k(key)))
+        value = cast(bytes | None, self._read(lambda pipe: pipe.get(self._k(key))))
         return int(value) if value is not None else 0
 
     def ping(self) -> bool:

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, case, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..models import KvEntry, table_of
+from .base import OverLimit
 
 PURGE_PROBABILITY = 0.01
 
@@ -35,6 +37,13 @@ class SqlStore:
 
     def get(self, key: str) -> bytes | None:
         return self.get_many([key])[0]
+
+    @contextmanager
+    def counting(self, key: str, ttl: float, limit: int) -> Iterator[None]:
+        count = self.incr(key, ttl)
+        if count > limit:
+            raise OverLimit(count)
+        yield
 
     def get_many(self, keys: list[str]) -> list[bytes | None]:
         if not keys:

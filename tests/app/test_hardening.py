@@ -348,6 +348,6 @@ def test_the_token_endpoint_keeps_no_session(app: Flask, hub: Hub) -> None:
         },
     )
     assert response.status_code == 200 and "Set-Cookie" not in response.headers
-    refused = browser.get("/token")  # a page (405) on a machine endpoint
+    refused = browser.get("/token")  # 405 on a machine endpoint
     assert refused.status_code == 405 and "Set-Cookie" not in refused.headers
     assert browser.get_cookie(hub.settings.session_cookie_name) == cookie

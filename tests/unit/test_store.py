@@ -7,6 +7,8 @@ import secrets
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from unittest.mock import patch
 
 import pytest
 
@@ -14,6 +16,7 @@ from idp.db import make_engine
 from idp.services.policy_sections import LockoutPolicy
 from idp.services.signin.throttle import Throttle
 from idp.store import RedisStore, SqlStore, Store, make_store
+from idp.store.base import OverLimit
 
 from ..support.hub import DATABASE_URL, REDIS_URL
 
@@ -206,3 +209,48 @@ def test_two_sign_ins_at_once_forget_each_failure_once(store: Store) -> None:
     throttle.forgive(account)  # the first right one: both settled failures go
     throttle.forgive(account)  # the second: nothing left to forget
     assert [throttle.reserve(account) for _ in range(3)] == [True, True, False]
+
+
+def test_counting_stops_the_block_once_over_the_limit(store: Store) -> None:
+    """Each block is counted once, whatever it does; the block over the limit is
+    stopped before it stores anything, and one without a store command is counted too."""
+    counter, k = key(), key()
+    with store.counting(counter, 60, 3):
+        assert store.get(k) is None
+    with store.counting(counter, 60, 3):
+        store.set(k, b"first", 60)
+    with store.counting(counter, 60, 3):
+        pass
+    with pytest.raises(OverLimit), store.counting(counter, 60, 3):
+        store.set(k, b"second", 60)
+    assert store.get(k) == b"first"
+    with pytest.raises(OverLimit), store.counting(counter, 60, 3):
+        store.get_many([k])
+    assert store.count(counter) == 5
+
+
+@pytest.mark.postgres
+def test_redis_counts_with_the_blocks_first_command_in_one_round_trip() -> None:
+    if not REDIS_URL:
+        pytest.skip("needs Redis")
+    store = RedisStore(REDIS_URL)
+    pool = store.client.connection_pool
+    taken = 0
+    get_connection = pool.get_connection
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal taken
+        taken += 1
+        return get_connection(*args, **kwargs)
+
+    counter, k = key(), key()
+    with patch.object(pool, "get_connection", counted):
+        with store.counting(counter, 60, 10):
+            store.set(k, b"value", 60)
+        with store.counting(counter, 60, 10):
+            assert store.get_many([k, key()]) == [b"value", None]
+    assert taken == 2
+    assert store.count(counter) == 2
+    with store.counting(counter, 60, 10):  # another command after the first: on its own
+        store.get(k)
+        assert store.count(counter) == 3

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import time
+from contextlib import AbstractContextManager
 
 from ...store import Store
 from ..policy_sections import LockoutPolicy
@@ -77,15 +78,18 @@ class Throttle:
 
     # Clients (subsystems) at the token, introspection and revocation endpoints ---------
 
-    def client_wait(self, client_id: str, now: float | None = None) -> int:
-        """Count one request of ``client_id``; 0 while under the limit, else how many
-        seconds until its minute is over (for Retry-After)."""
+    def client_requests(self, client_id: str) -> AbstractContextManager[None]:
+        """One request of ``client_id``, counted against its limit per minute: the
+        block raises ``OverLimit`` (before it changed anything in the store) once the
+        client is over it (``Store.counting``)."""
+        key = f"{RATE}client:{client_id}:{int(time.time() // 60)}"
+        return self.store.counting(key, 60, self.policy.client_requests_per_minute)
+
+    @staticmethod
+    def client_retry_after(now: float | None = None) -> int:
+        """Seconds until a client over its limit may ask again: the rest of the minute."""
         now = time.time() if now is None else now
-        minute = int(now // 60)
-        count = self.store.incr(f"{RATE}client:{client_id}:{minute}", 60)
-        if count <= self.policy.client_requests_per_minute:
-            return 0
-        return max(1, math.ceil((minute + 1) * 60 - now))
+        return max(1, math.ceil((int(now // 60) + 1) * 60 - now))
 
     # Accounts ------------------------------------------------------------------------
 
