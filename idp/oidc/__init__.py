@@ -17,7 +17,7 @@ from ..hub import Hub
 from . import views
 from .core import HubOpenIDCode, HubUserInfoEndpoint
 from .discovery import PreparedDocument, provider_metadata
-from .machine import MachineEndpoints
+from .machine import MachineEndpoints, MachineServer
 from .rfc6749 import AuthorizationCodeGrant, ClientCredentialsGrant, RefreshTokenGrant
 from .rfc6750 import make_resource_protector
 from .rfc7009 import HubRevocationEndpoint
@@ -32,23 +32,31 @@ from .wellknown import PublishedDocuments
 PROTOCOL_VIEWS = ("userinfo", "authorize", "logout")
 
 
-def init_oidc(app: Flask, hub: Hub, csrf: CSRFProtect) -> HubAuthorizationServer:
-    server = HubAuthorizationServer(hub)
+def _with_grants(server: HubAuthorizationServer) -> HubAuthorizationServer:
+    hub = server.hub
     server.register_grant(
         AuthorizationCodeGrant, [S256CodeChallenge(required=True), HubOpenIDCode(hub)]
     )
     server.register_grant(RefreshTokenGrant)
     server.register_grant(ClientCredentialsGrant)
     server.register_extension(HubIssuerParameter(hub.settings.issuer_url))
+    return server
+
+
+def init_oidc(app: Flask, hub: Hub, csrf: CSRFProtect) -> HubAuthorizationServer:
+    """Two servers with the same grants and one client cache: Flask's, for the pages
+    (authorization, userinfo, logout), and the one behind ``MachineEndpoints``."""
+    server = _with_grants(HubAuthorizationServer(hub))
     server.register_endpoint(
         HubUserInfoEndpoint(resource_protector=make_resource_protector(server))
     )
-    server.register_endpoint(HubIntrospectionEndpoint)
-    server.register_endpoint(HubRevocationEndpoint)
     server.register_endpoint(HubEndSessionEndpoint)
     app.extensions["onedoor_oidc"] = server
+    machine = _with_grants(MachineServer(hub, server.clients))
+    machine.register_endpoint(HubIntrospectionEndpoint)
+    machine.register_endpoint(HubRevocationEndpoint)
     app.wsgi_app = PublishedDocuments(  # type: ignore[method-assign]
-        MachineEndpoints(app, server, app.wsgi_app),
+        MachineEndpoints(app, machine, app.wsgi_app),
         PreparedDocument.of(provider_metadata(hub.settings.issuer_url)),
         hub.keyring,
     )

@@ -30,7 +30,7 @@ from urllib.parse import parse_qsl, unquote_plus
 from authlib.oauth2.rfc6749 import OAuth2Request
 from flask import Flask
 from werkzeug.datastructures import CombinedMultiDict, EnvironHeaders, MultiDict
-from werkzeug.wrappers import Response
+from werkzeug.http import HTTP_STATUS_CODES
 
 from ..http import unit_of_work
 from ..http.errors import RETRY_AFTER, UNAVAILABLE, backend_down
@@ -52,6 +52,7 @@ ENDPOINTS = {
     "/revoke": ("revocation", "oidc.revoke"),
 }
 FORM = "application/x-www-form-urlencoded"
+JSON_HEADERS = (("Content-Type", "application/json"), ("Cache-Control", "no-store"))
 #: More parameters than any request of these endpoints has.
 MAX_PARAMETERS = 100
 
@@ -64,6 +65,28 @@ class Refused(Exception):
     def __init__(self, status: int, error: str, description: str) -> None:
         super().__init__(description)
         self.status, self.error, self.description = status, error, description
+
+
+class Answer:
+    """A JSON answer as a WSGI application: the little of a Response these endpoints use."""
+
+    def __init__(self, status_code: int, body: bytes, headers: list[tuple[str, str]]) -> None:
+        self.status_code, self.body, self.headers = status_code, body, headers
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        status = f"{self.status_code} {HTTP_STATUS_CODES.get(self.status_code, '')}"
+        start_response(status, [*self.headers, ("Content-Length", str(len(self.body)))])
+        return [self.body]
+
+
+class MachineServer(HubAuthorizationServer):
+    """The authorization server behind these endpoints: Authlib's answers as ``Answer``."""
+
+    def handle_response(
+        self, status_code: int, payload: Any, headers: list[tuple[str, str]]
+    ) -> Answer:
+        body = payload if isinstance(payload, str) else json.dumps(payload)
+        return Answer(status_code, body.encode(), list(headers))
 
 
 class MachineRequest(OAuth2Request):
@@ -87,13 +110,9 @@ class MachineRequest(OAuth2Request):
 
 def json_response(
     status: int, payload: dict[str, Any], headers: Iterable[tuple[str, str]] = ()
-) -> Response:
-    return Response(
-        json.dumps(payload, ensure_ascii=False),
-        status=status,
-        headers=[("Cache-Control", "no-store"), *headers],
-        mimetype="application/json",
-    )
+) -> Answer:
+    body = json.dumps(payload, ensure_ascii=False).encode()
+    return Answer(status, body, [*JSON_HEADERS, *headers])
 
 
 def _parameters(text: str) -> MultiDict[str, str]:
@@ -143,11 +162,12 @@ def _client_id(request: MachineRequest) -> str:
 class MachineEndpoints:
     """WSGI middleware answering ``/token``, ``/introspect`` and ``/revoke``."""
 
-    def __init__(self, app: Flask, server: HubAuthorizationServer, inner: WSGIApp) -> None:
+    def __init__(self, app: Flask, server: MachineServer, inner: WSGIApp) -> None:
         self.flask = app
         self.server = server
         self.inner = inner
         self.limit: int = app.config["MAX_CONTENT_LENGTH"]
+        self.headers = api_headers(server.hub.settings.issuer_url)
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         endpoint = ENDPOINTS.get(environ.get("PATH_INFO", ""))
@@ -162,8 +182,8 @@ class MachineEndpoints:
                 response = self._answer(environ, kind, name)
             finally:
                 correlation.end()
-            response.headers[HEADER] = request_id
-            response.headers.extend(api_headers(self.server.hub.settings.issuer_url))
+            response.headers.append((HEADER, request_id))
+            response.headers.extend(self.headers)
             finished(
                 environ["REQUEST_METHOD"],
                 environ["PATH_INFO"],
@@ -174,7 +194,7 @@ class MachineEndpoints:
             )
         return response(environ, start_response)
 
-    def _answer(self, environ: Environ, kind: str, name: str) -> Response:
+    def _answer(self, environ: Environ, kind: str, name: str) -> Answer:
         if environ["REQUEST_METHOD"] != "POST":
             return json_response(
                 405,
@@ -207,7 +227,7 @@ class MachineEndpoints:
             )
         return response
 
-    def _dispatch(self, environ: Environ, kind: str, name: str) -> Response:
+    def _dispatch(self, environ: Environ, kind: str, name: str) -> Answer:
         args = (
             _parameters(environ.get("QUERY_STRING", ""))
             if environ.get("QUERY_STRING")
@@ -237,8 +257,8 @@ class MachineEndpoints:
             metrics.token_issued((request.payload.grant_type or "")[:40], client_id)
         return response
 
-    def _run(self, kind: str, request: MachineRequest) -> Response:
-        response: Response
+    def _run(self, kind: str, request: MachineRequest) -> Answer:
+        response: Answer
         if kind == "token":
             response = self.server.create_token_response(request)
         else:

@@ -99,10 +99,10 @@ class ClientCache:
 
 
 class HubAuthorizationServer(AuthorizationServer):
-    def __init__(self, hub: Hub) -> None:
+    def __init__(self, hub: Hub, clients: ClientCache | None = None) -> None:
         super().__init__()
         self.hub = hub
-        self.clients = ClientCache(hub)
+        self.clients = clients or ClientCache(hub)
         self.register_token_generator("default", self.generate_bearer_token)
 
     # Authlib hooks ---------------------------------------------------------------
