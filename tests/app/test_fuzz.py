@@ -20,6 +20,7 @@ from werkzeug.routing import Rule
 
 from idp.hub import Hub
 from idp.models import Account, AccountStatus
+from idp.oidc.machine import ENDPOINTS as MACHINE_ENDPOINTS
 
 from ..support import fuzz
 from ..support.portal import ROLES, Visitor, make_people, visitor
@@ -32,12 +33,16 @@ VISITORS = ["anonymous", "member", "unit_admin", "authority", "security_admin"]
 
 
 def routes(app: Flask) -> list[tuple[Rule, str]]:
+    """Flask's routes, and the token, introspection and revocation endpoints answered
+    before Flask."""
     found = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static" or rule.endpoint in SESSION_ENDERS:
             continue
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             found.append((rule, method))
+    for path, (_, endpoint) in MACHINE_ENDPOINTS.items():
+        found.extend((Rule(path, endpoint=endpoint), method) for method in ("GET", "POST"))
     return found
 
 
