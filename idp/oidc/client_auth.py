@@ -14,11 +14,17 @@ from authlib.oauth2.rfc6749 import OAuth2Request
 from authlib.oauth2.rfc6749.errors import InvalidClientError, InvalidRequestError
 
 
-def _check_basic(credentials: str) -> None:
+def basic_credentials(credentials: str) -> str:
+    """HTTP Basic credentials decoded (``id:secret``), or "" when they are not base64 of
+    UTF-8 text."""
     try:
-        decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
+        return base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError):
-        decoded = ""
+        return ""
+
+
+def _check_basic(credentials: str) -> None:
+    decoded = basic_credentials(credentials)
     if ":" not in decoded:
         raise InvalidClientError(
             status_code=401, description="The Basic credentials are not well formed."

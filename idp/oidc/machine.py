@@ -20,8 +20,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-from base64 import b64decode
-from binascii import Error as NotBase64
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from typing import Any
@@ -39,6 +37,7 @@ from ..http.i18n import gettext, set_locale
 from ..http.observability import HEADER, finished
 from ..services import correlation, metrics
 from ..store.base import OverLimit
+from .client_auth import basic_credentials
 from .server import HubAuthorizationServer, ParamsPayload
 
 Environ = dict[str, Any]
@@ -156,12 +155,7 @@ def _client_id(request: MachineRequest) -> str:
     header = request.headers.get("Authorization", "")
     scheme, _, credentials = header.partition(" ")
     if scheme.lower() == "basic":
-        try:
-            username = (
-                b64decode(credentials.strip(), validate=True).decode("utf-8").split(":", 1)[0]
-            )
-        except (NotBase64, UnicodeDecodeError):
-            username = ""
+        username = basic_credentials(credentials).split(":", 1)[0]
         if username:
             return unquote_plus(username)[:64]
     return request.form.get("client_id", "")[:64]
