@@ -3,7 +3,8 @@
 Each operation is one statement in its own transaction, so it holds across server
 processes: ``INSERT … ON CONFLICT`` decides who was first, ``DELETE … RETURNING``
 hands a value to exactly one caller. Expired rows read as absent and are purged now
-and then.
+and then. The statements are built once, with bound parameters, so that SQLAlchemy
+compiles each of them once and not at every call.
 """
 
 from __future__ import annotations
@@ -14,26 +15,75 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, case, delete, select, update
+from sqlalchemy import Engine, bindparam, case, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.elements import BindParameter
 
 from ..models import KvEntry, table_of
 from .base import OverLimit
 
 PURGE_PROBABILITY = 0.01
 
+_table = table_of(KvEntry)
+_c = _table.c
+_NOW: BindParameter[float] = bindparam("now")
+_LIVE = _c.expires_at > _NOW
+
+_GET_MANY = select(_c.key, _c.value).where(_c.key.in_(bindparam("keys", expanding=True)), _LIVE)
+_COUNT = select(_c.counter).where(_c.key == bindparam("k"), _LIVE)
+_TAKE = delete(_table).where(_c.key == bindparam("k"), _LIVE).returning(_c.value)
+_DELETE = delete(_table).where(_c.key.in_(bindparam("keys", expanding=True)))
+_PURGE = delete(_table).where(_c.expires_at <= _NOW)
+_DECR = (
+    update(_table)
+    .where(_c.key == bindparam("k"), _LIVE, _c.counter > 0)
+    # Back at 0 it expires, as the Redis store deletes it: the next count starts anew.
+    .values(counter=_c.counter - 1, expires_at=case((_c.counter == 1, _NOW), else_=_c.expires_at))
+    .returning(_c.counter)
+)
+
+
+def _upserts(insert: Any) -> tuple[Any, Any, Any]:
+    """The dialect's ``set``, ``add`` and ``incr`` statements (``INSERT … ON CONFLICT``)."""
+    value = insert(_table).values(
+        key=bindparam("k"),
+        value=bindparam("v"),
+        counter=0,
+        expires_at=bindparam("until"),
+    )
+    replace = {"value": value.excluded.value, "counter": 0, "expires_at": value.excluded.expires_at}
+    set_ = value.on_conflict_do_update(index_elements=["key"], set_=replace)
+    # An expired row counts as absent: overwrite it, but never a live one.
+    add = value.on_conflict_do_update(
+        index_elements=["key"], set_=replace, where=_c.expires_at <= _NOW
+    ).returning(_c.key)
+    counter = insert(_table).values(
+        key=bindparam("k"), value=b"", counter=1, expires_at=bindparam("until")
+    )
+    expired = _c.expires_at <= _NOW
+    incr = counter.on_conflict_do_update(
+        index_elements=["key"],
+        set_={
+            "counter": case((expired, 1), else_=_c.counter + 1),
+            "expires_at": case((expired, counter.excluded.expires_at), else_=_c.expires_at),
+        },
+    ).returning(_c.counter)
+    return set_, add, incr
+
+
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
 
 class SqlStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        dialect = engine.dialect.name
-        if dialect == "postgresql":
-            self._insert: Any = postgresql.insert
-        elif dialect == "sqlite":
-            self._insert = sqlite.insert
-        else:
-            raise ValueError(f"the SQL store supports PostgreSQL and SQLite, not {dialect}")
-        self.table = table_of(KvEntry)
+        insert = _INSERTS.get(engine.dialect.name)
+        if insert is None:
+            raise ValueError(
+                f"the SQL store supports PostgreSQL and SQLite, not {engine.dialect.name}"
+            )
+        self._set, self._add, self._incr = _upserts(insert)
+        self.table = _table
 
     def get(self, key: str) -> bytes | None:
         return self.get_many([key])[0]
@@ -48,11 +98,8 @@ class SqlStore:
     def get_many(self, keys: list[str]) -> list[bytes | None]:
         if not keys:
             return []
-        t = self.table.c
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(t.key, t.value).where(t.key.in_(keys), t.expires_at > time.time())
-            ).all()
+            rows = conn.execute(_GET_MANY, {"keys": keys, "now": time.time()}).all()
         found = {row.key: bytes(row.value) for row in rows}
         return [found.get(k) for k in keys]
 
@@ -61,83 +108,32 @@ class SqlStore:
 
     def set_many(self, entries: Mapping[str, bytes], ttl: float) -> None:
         expires_at = time.time() + ttl
-        stmt = self._insert(self.table).values(
-            [
-                {"key": key, "value": value, "counter": 0, "expires_at": expires_at}
-                for key, value in entries.items()
-            ]
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["key"],
-            set_={
-                "value": stmt.excluded.value,
-                "counter": 0,
-                "expires_at": stmt.excluded.expires_at,
-            },
-        )
-        self._write(stmt)
+        rows = [{"k": k, "v": v, "until": expires_at} for k, v in entries.items()]
+        self._write(self._set, rows)
 
     def add(self, key: str, value: bytes, ttl: float) -> bool:
         now = time.time()
-        stmt = self._insert(self.table).values(
-            key=key, value=value, counter=0, expires_at=now + ttl
-        )
-        # An expired row counts as absent: overwrite it, but never a live one.
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["key"],
-            set_={
-                "value": stmt.excluded.value,
-                "counter": 0,
-                "expires_at": stmt.excluded.expires_at,
-            },
-            where=self.table.c.expires_at <= now,
-        ).returning(self.table.c.key)
-        return self._write(stmt) is not None
+        row = {"k": key, "v": value, "until": now + ttl, "now": now}
+        return self._write(self._add, row) is not None
 
     def take(self, key: str) -> bytes | None:
-        t = self.table.c
-        stmt = delete(self.table).where(t.key == key, t.expires_at > time.time()).returning(t.value)
-        value = self._write(stmt)
+        value = self._write(_TAKE, {"k": key, "now": time.time()})
         return bytes(value) if value is not None else None
 
     def delete(self, *keys: str) -> None:
         if keys:
-            self._write(delete(self.table).where(self.table.c.key.in_(keys)))
+            self._write(_DELETE, {"keys": list(keys)})
 
     def incr(self, key: str, ttl: float) -> int:
         now = time.time()
-        t = self.table.c
-        stmt = self._insert(self.table).values(key=key, value=b"", counter=1, expires_at=now + ttl)
-        expired = t.expires_at <= now
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["key"],
-            set_={
-                "counter": case((expired, 1), else_=t.counter + 1),
-                "expires_at": case((expired, stmt.excluded.expires_at), else_=t.expires_at),
-            },
-        ).returning(t.counter)
-        return int(self._write(stmt))
+        return int(self._write(self._incr, {"k": key, "until": now + ttl, "now": now}))
 
     def decr(self, key: str) -> bool:
-        t = self.table.c
-        now = time.time()
-        left = self._write(
-            update(self.table)
-            .where(t.key == key, t.expires_at > now, t.counter > 0)
-            # Back at 0 it expires, as the Redis store deletes it: the next count starts anew.
-            .values(
-                counter=t.counter - 1, expires_at=case((t.counter == 1, now), else_=t.expires_at)
-            )
-            .returning(t.counter)
-        )
-        return left is not None
+        return self._write(_DECR, {"k": key, "now": time.time()}) is not None
 
     def count(self, key: str) -> int:
-        t = self.table.c
         with self.engine.connect() as conn:
-            value = conn.execute(
-                select(t.counter).where(t.key == key, t.expires_at > time.time())
-            ).scalar()
+            value = conn.execute(_COUNT, {"k": key, "now": time.time()}).scalar()
         return int(value or 0)
 
     def ping(self) -> bool:
@@ -147,12 +143,12 @@ class SqlStore:
 
     def purge_expired(self) -> int:
         with self.engine.begin() as conn:
-            result = conn.execute(delete(self.table).where(self.table.c.expires_at <= time.time()))
+            result = conn.execute(_PURGE, {"now": time.time()})
         return int(result.rowcount or 0)
 
-    def _write(self, stmt: Any) -> Any:
+    def _write(self, stmt: Any, params: dict[str, Any] | list[dict[str, Any]]) -> Any:
         with self.engine.begin() as conn:
-            result = conn.execute(stmt)
+            result = conn.execute(stmt, params)
             value = result.scalar_one_or_none() if result.returns_rows else None
         if random.random() < PURGE_PROBABILITY:  # noqa: S311 - scheduling, not security
             self.purge_expired()
