@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -29,6 +29,11 @@ _INCR = """
 redis.call('SET', KEYS[1], 0, 'PX', ARGV[1], 'NX')
 return redis.call('INCR', KEYS[1])
 """
+#: ``_INCR``, then the values of KEYS[2], KEYS[3] … (MGET; a missing one is nil).
+_INCR_THEN_MGET = """
+redis.call('SET', KEYS[1], 0, 'PX', ARGV[1], 'NX')
+return {redis.call('INCR', KEYS[1]), redis.call('MGET', unpack(KEYS, 2))}
+"""
 #: ``_INCR``, then the SET of KEYS[2] only while the count is within ARGV[2].
 _INCR_THEN_SET = """
 redis.call('SET', KEYS[1], 0, 'PX', ARGV[1], 'NX')
@@ -43,7 +48,11 @@ def _sha(script: str) -> str:
     return hashlib.sha1(script.encode(), usedforsecurity=False).hexdigest()
 
 
-_INCR_SHA, _INCR_THEN_SET_SHA = _sha(_INCR), _sha(_INCR_THEN_SET)
+_INCR_SHA, _INCR_THEN_MGET_SHA, _INCR_THEN_SET_SHA = (
+    _sha(_INCR),
+    _sha(_INCR_THEN_MGET),
+    _sha(_INCR_THEN_SET),
+)
 
 
 @dataclass
@@ -75,9 +84,8 @@ class RedisStore:
     def _k(self, key: str) -> str:
         return self.prefix + key
 
-    # A ``counting`` counter goes with a block's first command: in one pipeline with a
-    # read, in one script with a SET (which it may stop); any other command counts it
-    # first, on its own.
+    # A ``counting`` counter goes with a block's first command: in one script with a read
+    # or with a SET (which it may stop); any other command counts it first, on its own.
 
     def _take_pending(self) -> _Pending | None:
         pending = _pending.get()
@@ -103,27 +111,18 @@ class RedisStore:
         except NoScriptError:  # the first call, or the server lost its scripts
             return self.client.eval(script, len(keys), *keys, *args)
 
-    def _read(self, read: Callable[[redis.Redis], Any]) -> Any:
-        """One read (``read`` given the client or a pipeline), with the pending counter
-        counted in the same round trip."""
+    def _read(self, keys: list[str]) -> list[bytes | None]:
+        """The values of ``keys`` (MGET), with the pending counter counted in the same
+        command."""
+        prefixed = [self._k(k) for k in keys]
         pending = self._take_pending()
         if pending is None:
-            return read(self.client)
-
-        def together() -> list[Any]:
-            pipe = self.client.pipeline(transaction=False)
-            pipe.evalsha(_INCR_SHA, 1, pending.key, pending.ms)
-            read(pipe)
-            result: list[Any] = pipe.execute()
-            return result
-
-        try:
-            count, value = together()
-        except NoScriptError:  # the server lost its scripts
-            self.client.script_load(_INCR)
-            count, value = together()
+            return cast(list[bytes | None], self.client.mget(prefixed))
+        count, values = self._script(
+            _INCR_THEN_MGET, _INCR_THEN_MGET_SHA, [pending.key, *prefixed], [pending.ms]
+        )
         self._check(pending, count)
-        return value
+        return cast(list[bytes | None], values)
 
     @contextmanager
     def counting(self, key: str, ttl: float, limit: int) -> Iterator[None]:
@@ -135,14 +134,13 @@ class RedisStore:
             _pending.reset(token)
 
     def get(self, key: str) -> bytes | None:
-        return cast(bytes | None, self._read(lambda pipe: pipe.get(self._k(key))))
+        return self._read([key])[0]
 
     def get_many(self, keys: list[str]) -> list[bytes | None]:
         if not keys:
             self._count_pending()
             return []
-        prefixed = [self._k(k) for k in keys]
-        return cast(list[bytes | None], self._read(lambda pipe: pipe.mget(prefixed)))
+        return self._read(keys)
 
     def set(self, key: str, value: bytes, ttl: float) -> None:
         pending = self._take_pending()
@@ -182,7 +180,7 @@ class RedisStore:
         return bool(self.client.eval(_DECR, 1, self._k(key)))
 
     def count(self, key: str) -> int:
-        value = cast(bytes | None, self._read(lambda pipe: pipe.get(self._k(key))))
+        value = self._read([key])[0]
         return int(value) if value is not None else 0
 
     def ping(self) -> bool:
