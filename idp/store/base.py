@@ -7,8 +7,10 @@ rate limits) need no locks of their own.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from contextlib import AbstractContextManager
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Protocol
 
 
@@ -18,6 +20,53 @@ class OverLimit(Exception):
     def __init__(self, count: int) -> None:
         super().__init__(f"count {count} is over the limit")
         self.count = count
+
+
+@dataclass(frozen=True)
+class PendingCount:
+    """The counter of a ``counting`` block, not yet counted."""
+
+    key: str
+    ttl: float
+    limit: int
+
+    def check(self, count: int) -> None:
+        if count > self.limit:
+            raise OverLimit(count)
+
+
+#: The counter of the ``counting`` block this thread (request) is in, until a command
+#: carries it.
+_pending: ContextVar[PendingCount | None] = ContextVar("store_pending_count", default=None)
+
+
+class CountsWithFirstCommand:
+    """``counting`` for a store that sends a block's count with the block's first
+    command (``take_pending``), or on its own when the block ends without one."""
+
+    def incr(self, key: str, ttl: float) -> int:
+        raise NotImplementedError
+
+    @staticmethod
+    def take_pending() -> PendingCount | None:
+        pending = _pending.get()
+        if pending is not None:
+            _pending.set(None)
+        return pending
+
+    def count_pending(self) -> None:
+        pending = self.take_pending()
+        if pending is not None:
+            pending.check(self.incr(pending.key, pending.ttl))
+
+    @contextmanager
+    def counting(self, key: str, ttl: float, limit: int) -> Iterator[None]:
+        token = _pending.set(PendingCount(key, ttl, limit))
+        try:
+            yield
+            self.count_pending()  # no command of the block carried it
+        finally:
+            _pending.reset(token)
 
 
 class Store(Protocol):
@@ -56,6 +105,6 @@ class Store(Protocol):
         """Count one more on the ``incr`` counter ``key`` for the work inside the block,
         and raise ``OverLimit`` once it is over ``limit``, before that work changed
         anything in the store. Redis counts it with the block's first command, in the
-        same round trip; the SQL store counts it at once."""
+        same round trip, the SQL store in the same transaction."""
 
     def ping(self) -> bool: ...

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any, cast
 
 import redis
 from redis.exceptions import NoScriptError
 
-from .base import OverLimit
+from .base import CountsWithFirstCommand
 
 #: DECR only a counter that exists and is above 0 (DECR alone would create one at -1);
 #: one taken back to 0 goes (a counter of nothing holds no memory for its window).
@@ -55,25 +52,11 @@ _INCR_SHA, _INCR_THEN_MGET_SHA, _INCR_THEN_SET_SHA = (
 )
 
 
-@dataclass
-class _Pending:
-    """A ``counting`` counter not yet sent."""
-
-    key: str
-    ms: str
-    limit: int
-
-
-#: The counter of the ``counting`` block this thread (request) is in, until a command
-#: carries it.
-_pending: ContextVar[_Pending | None] = ContextVar("redis_pending_count", default=None)
-
-
 def _ms(ttl: float) -> int:
     return max(1, math.ceil(ttl * 1000))
 
 
-class RedisStore:
+class RedisStore(CountsWithFirstCommand):
     def __init__(self, url: str, prefix: str = "idp:") -> None:
         # Bounded waits: an unreachable Redis fails a request (503) instead of hanging it.
         self.client = redis.Redis.from_url(
@@ -87,22 +70,6 @@ class RedisStore:
     # A ``counting`` counter goes with a block's first command: in one script with a read
     # or with a SET (which it may stop); any other command counts it first, on its own.
 
-    def _take_pending(self) -> _Pending | None:
-        pending = _pending.get()
-        if pending is not None:
-            _pending.set(None)
-        return pending
-
-    def _count_pending(self) -> None:
-        pending = self._take_pending()
-        if pending is not None:
-            self._check(pending, self._script(_INCR, _INCR_SHA, [pending.key], [pending.ms]))
-
-    @staticmethod
-    def _check(pending: _Pending, count: Any) -> None:
-        if int(count) > pending.limit:
-            raise OverLimit(int(count))
-
     def _script(self, script: str, sha: str, keys: list[str], args: list[Any]) -> Any:
         # EVALSHA straight from the client: redis-py's Script objects pay for an
         # isinstance check against a typing Protocol at every call.
@@ -115,68 +82,62 @@ class RedisStore:
         """The values of ``keys`` (MGET), with the pending counter counted in the same
         command."""
         prefixed = [self._k(k) for k in keys]
-        pending = self._take_pending()
+        pending = self.take_pending()
         if pending is None:
             return cast(list[bytes | None], self.client.mget(prefixed))
         count, values = self._script(
-            _INCR_THEN_MGET, _INCR_THEN_MGET_SHA, [pending.key, *prefixed], [pending.ms]
+            _INCR_THEN_MGET,
+            _INCR_THEN_MGET_SHA,
+            [self._k(pending.key), *prefixed],
+            [_ms(pending.ttl)],
         )
-        self._check(pending, count)
+        pending.check(int(count))
         return cast(list[bytes | None], values)
-
-    @contextmanager
-    def counting(self, key: str, ttl: float, limit: int) -> Iterator[None]:
-        token = _pending.set(_Pending(self._k(key), str(_ms(ttl)), limit))
-        try:
-            yield
-            self._count_pending()  # no command of the block carried it
-        finally:
-            _pending.reset(token)
 
     def get(self, key: str) -> bytes | None:
         return self._read([key])[0]
 
     def get_many(self, keys: list[str]) -> list[bytes | None]:
         if not keys:
-            self._count_pending()
+            self.count_pending()
             return []
         return self._read(keys)
 
     def set(self, key: str, value: bytes, ttl: float) -> None:
-        pending = self._take_pending()
+        pending = self.take_pending()
         if pending is None:
             self.client.set(self._k(key), value, px=_ms(ttl))
             return
-        keys = [pending.key, self._k(key)]
-        args = [pending.ms, str(pending.limit), value, str(_ms(ttl))]
-        self._check(pending, self._script(_INCR_THEN_SET, _INCR_THEN_SET_SHA, keys, args))
+        keys = [self._k(pending.key), self._k(key)]
+        args = [_ms(pending.ttl), pending.limit, value, _ms(ttl)]
+        pending.check(int(self._script(_INCR_THEN_SET, _INCR_THEN_SET_SHA, keys, args)))
 
     def set_many(self, entries: Mapping[str, bytes], ttl: float) -> None:
-        self._count_pending()
+        self.count_pending()
         pipe = self.client.pipeline(transaction=False)
         for key, value in entries.items():
             pipe.set(self._k(key), value, px=_ms(ttl))
         pipe.execute()
 
     def add(self, key: str, value: bytes, ttl: float) -> bool:
-        self._count_pending()
+        self.count_pending()
         return bool(self.client.set(self._k(key), value, px=_ms(ttl), nx=True))
 
     def take(self, key: str) -> bytes | None:
-        self._count_pending()
+        self.count_pending()
         return cast(bytes | None, self.client.getdel(self._k(key)))
 
     def delete(self, *keys: str) -> None:
-        self._count_pending()
+        self.count_pending()
         if keys:
             self.client.delete(*[self._k(k) for k in keys])
 
     def incr(self, key: str, ttl: float) -> int:
-        self._count_pending()
-        return int(self._script(_INCR, _INCR_SHA, [self._k(key)], [str(_ms(ttl))]))
+        self.count_pending()
+        return int(self._script(_INCR, _INCR_SHA, [self._k(key)], [_ms(ttl)]))
 
     def decr(self, key: str) -> bool:
-        self._count_pending()
+        self.count_pending()
         return bool(self.client.eval(_DECR, 1, self._k(key)))
 
     def count(self, key: str) -> int:

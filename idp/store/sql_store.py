@@ -2,7 +2,9 @@
 
 Each operation is one statement in its own transaction, so it holds across server
 processes: ``INSERT … ON CONFLICT`` decides who was first, ``DELETE … RETURNING``
-hands a value to exactly one caller. Expired rows read as absent and are purged now
+hands a value to exactly one caller. A ``counting`` block's count goes in the
+transaction of the block's first operation, counted before it; over the limit, the
+count is kept and the operation is not done. Expired rows read as absent and are purged now
 and then. The statements are built once, with bound parameters, so that SQLAlchemy
 compiles each of them once and not at every call.
 """
@@ -11,16 +13,15 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, case, delete, select, update
+from sqlalchemy import Connection, Engine, Row, bindparam, case, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import BindParameter
 
 from ..models import KvEntry, table_of
-from .base import OverLimit
+from .base import CountsWithFirstCommand, OverLimit
 
 PURGE_PROBABILITY = 0.01
 
@@ -71,10 +72,16 @@ def _upserts(insert: Any) -> tuple[Any, Any, Any]:
     return set_, add, incr
 
 
+def _counter(key: str, ttl: float) -> dict[str, Any]:
+    """The parameters of ``incr``'s statement."""
+    now = time.time()
+    return {"k": key, "until": now + ttl, "now": now}
+
+
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
-class SqlStore:
+class SqlStore(CountsWithFirstCommand):
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         insert = _INSERTS.get(engine.dialect.name)
@@ -88,18 +95,11 @@ class SqlStore:
     def get(self, key: str) -> bytes | None:
         return self.get_many([key])[0]
 
-    @contextmanager
-    def counting(self, key: str, ttl: float, limit: int) -> Iterator[None]:
-        count = self.incr(key, ttl)
-        if count > limit:
-            raise OverLimit(count)
-        yield
-
     def get_many(self, keys: list[str]) -> list[bytes | None]:
         if not keys:
+            self.count_pending()
             return []
-        with self.engine.connect() as conn:
-            rows = conn.execute(_GET_MANY, {"keys": keys, "now": time.time()}).all()
+        rows = self._run(_GET_MANY, {"keys": keys, "now": time.time()})
         found = {row.key: bytes(row.value) for row in rows}
         return [found.get(k) for k in keys]
 
@@ -123,18 +123,18 @@ class SqlStore:
     def delete(self, *keys: str) -> None:
         if keys:
             self._write(_DELETE, {"keys": list(keys)})
+        else:
+            self.count_pending()
 
     def incr(self, key: str, ttl: float) -> int:
-        now = time.time()
-        return int(self._write(self._incr, {"k": key, "until": now + ttl, "now": now}))
+        return int(self._write(self._incr, _counter(key, ttl)))
 
     def decr(self, key: str) -> bool:
         return self._write(_DECR, {"k": key, "now": time.time()}) is not None
 
     def count(self, key: str) -> int:
-        with self.engine.connect() as conn:
-            value = conn.execute(_COUNT, {"k": key, "now": time.time()}).scalar()
-        return int(value or 0)
+        rows = self._run(_COUNT, {"k": key, "now": time.time()})
+        return int(rows[0][0]) if rows else 0
 
     def ping(self) -> bool:
         with self.engine.connect() as conn:
@@ -146,10 +146,37 @@ class SqlStore:
             result = conn.execute(_PURGE, {"now": time.time()})
         return int(result.rowcount or 0)
 
-    def _write(self, stmt: Any, params: dict[str, Any] | list[dict[str, Any]]) -> Any:
+    def _run(
+        self, stmt: Any, params: Mapping[str, Any] | list[dict[str, Any]]
+    ) -> Sequence[Row[Any]]:
+        """``stmt``'s rows, in a transaction of its own that first counts the pending
+        count, if any."""
+        pending = self.take_pending()
+        over: OverLimit | None = None
+        rows: Sequence[Row[Any]] = []
         with self.engine.begin() as conn:
-            result = conn.execute(stmt, params)
-            value = result.scalar_one_or_none() if result.returns_rows else None
+            if pending is not None:
+                try:
+                    pending.check(self._count(conn, pending.key, pending.ttl))
+                except OverLimit as error:
+                    over = error  # the count is committed; the operation is not done
+            if over is None:
+                result = conn.execute(stmt, params)
+                rows = result.all() if result.returns_rows else []
+        if over is not None:
+            raise over
+        return rows
+
+    def _count(self, conn: Connection, key: str, ttl: float) -> int:
+        now = time.time()
+        return int(
+            conn.execute(self._incr, {"k": key, "until": now + ttl, "now": now}).scalar_one()
+        )
+
+    def _write(self, stmt: Any, params: Mapping[str, Any] | list[dict[str, Any]]) -> Any:
+        """``_run`` for a write: its first column of its one row, if it returned one;
+        expired rows are purged now and then."""
+        rows = self._run(stmt, params)
         if random.random() < PURGE_PROBABILITY:  # noqa: S311 - scheduling, not security
             self.purge_expired()
-        return value
+        return rows[0][0] if rows else None

@@ -11,6 +11,7 @@ from typing import Any
 from unittest.mock import patch
 
 import pytest
+from sqlalchemy import event
 
 from idp.db import make_engine
 from idp.services.policy_sections import LockoutPolicy
@@ -228,6 +229,28 @@ def test_counting_stops_the_block_once_over_the_limit(store: Store) -> None:
     with pytest.raises(OverLimit), store.counting(counter, 60, 3):
         store.get_many([k])
     assert store.count(counter) == 5
+
+
+def test_the_sql_store_counts_in_the_transaction_of_the_blocks_first_operation(
+    tmp_path: Path,
+) -> None:
+    store = open_store("sqlite", str(tmp_path / "store.db"))
+    assert isinstance(store, SqlStore)
+    transactions = 0
+
+    def began(_conn: Any) -> None:
+        nonlocal transactions
+        transactions += 1
+
+    counter, k = key(), key()
+    event.listen(store.engine, "begin", began)
+    with store.counting(counter, 60, 10):
+        store.set(k, b"value", 60)
+    with store.counting(counter, 60, 10):
+        assert store.get_many([k, key()]) == [b"value", None]
+    assert transactions == 2
+    event.remove(store.engine, "begin", began)
+    assert store.count(counter) == 2
 
 
 # Like the "redis" kind above: only when the run is given Redis.
