@@ -555,8 +555,19 @@ def test_jwks_revalidates_with_etag(live_hub: LiveHub) -> None:
         live_hub.url + "/jwks", timeout=5, headers={"If-None-Match": first.headers["ETag"]}
     )
     assert again.status_code == 304 and again.content == b""
+    # RFC 9110 section 13.1.2: a list, and weak comparison.
+    listed = requests.get(
+        live_hub.url + "/jwks",
+        timeout=5,
+        headers={"If-None-Match": '"another", W/' + first.headers["ETag"]},
+    )
+    assert listed.status_code == 304
+    other = requests.get(live_hub.url + "/jwks", timeout=5, headers={"If-None-Match": '"x"'})
+    assert other.status_code == 200 and other.json()["keys"]
     head = requests.head(live_hub.url + "/.well-known/openid-configuration", timeout=5)
     assert head.status_code == 200 and head.content == b""
+    assert int(head.headers["Content-Length"]) > 0
+    assert head.headers["Content-Type"] == "application/json"
 
 
 def test_access_token_cannot_be_moved_to_another_grant(
