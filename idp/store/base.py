@@ -7,6 +7,7 @@ rate limits) need no locks of their own.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
@@ -40,12 +41,13 @@ class PendingCount:
 _pending: ContextVar[PendingCount | None] = ContextVar("store_pending_count", default=None)
 
 
-class CountsWithFirstCommand:
+class CountsWithFirstCommand(ABC):
     """``counting`` for a store that sends a block's count with the block's first
-    command (``take_pending``), or on its own when the block ends without one."""
+    command (``take_pending``), or on its own (``incr``) when the block ends without one."""
 
+    @abstractmethod
     def incr(self, key: str, ttl: float) -> int:
-        raise NotImplementedError
+        """The store's ``incr``: what counts a pending count no command carried."""
 
     @staticmethod
     def take_pending() -> PendingCount | None:

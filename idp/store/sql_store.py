@@ -4,9 +4,9 @@ Each operation is one statement in its own transaction, so it holds across serve
 processes: ``INSERT … ON CONFLICT`` decides who was first, ``DELETE … RETURNING``
 hands a value to exactly one caller. A ``counting`` block's count goes in the
 transaction of the block's first operation, counted before it; over the limit, the
-count is kept and the operation is not done. Expired rows read as absent and are purged now
-and then. The statements are built once, with bound parameters, so that SQLAlchemy
-compiles each of them once and not at every call.
+count is kept and the operation is not done. Expired rows read as absent and are
+purged now and then. The statements are built once, with bound parameters, so that
+SQLAlchemy compiles each of them once and not at every call.
 """
 
 from __future__ import annotations
