@@ -9,11 +9,13 @@ written in a unit of its own when the main one rolls back.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections import namedtuple
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Dialect, Engine, Select, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 #: Writes a rollback must not undo, given a session of their own.
@@ -92,3 +94,86 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class _Compiled(NamedTuple):
+    sql: str
+    #: The bound parameters' names, in the order a positional driver takes them (None
+    #: for a driver that takes them by name).
+    order: tuple[str, ...] | None
+    binds: dict[str, Callable[[Any], Any]]
+    results: list[Callable[[Any], Any] | None]
+    row: Any
+
+
+class DriverStatement:
+    """A SELECT compiled once per dialect and run on the connection's DBAPI cursor.
+
+    For a one-row statement on a hot path, SQLAlchemy's work around each execution (the
+    statement's cache key, the execution context, the result's metadata) costs more than
+    the driver's round trip. Here the compiled SQL is kept; values still go through the
+    column types' bind and result processors, the statement runs in the connection's
+    transaction, and a driver error comes back as SQLAlchemy's (a lost connection is
+    invalidated, as ``Connection.execute`` would)."""
+
+    def __init__(self, statement: Select[Any]) -> None:
+        self.statement = statement
+        self._compiled: dict[str, _Compiled] = {}
+
+    def _compile(self, dialect: Dialect) -> _Compiled:
+        compiled = self.statement.compile(dialect=dialect)
+        binds: dict[str, Callable[[Any], Any]] = {}
+        for name, bind in compiled.binds.items():
+            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if processor is not None:
+                binds[name] = processor
+        columns = list(self.statement.selected_columns)
+        return _Compiled(
+            sql=compiled.string,
+            order=tuple(compiled.positiontup or ()) if compiled.positional else None,
+            binds=binds,
+            results=[c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns],
+            row=namedtuple("Row", [c.key for c in columns]),  # type: ignore[misc]
+        )
+
+    def first(self, connection: Connection, params: Mapping[str, Any]) -> Any:
+        """The statement's first row (its columns by name), or None."""
+        dialect = connection.dialect
+        compiled = self._compiled.get(dialect.name)
+        if compiled is None:
+            compiled = self._compiled[dialect.name] = self._compile(dialect)
+        values = {
+            name: compiled.binds[name](value) if name in compiled.binds else value
+            for name, value in params.items()
+        }
+        driver_params: Any = (
+            values if compiled.order is None else tuple(values[n] for n in compiled.order)
+        )
+        if not connection.in_transaction():
+            connection.begin()
+        dbapi_connection = connection.connection
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(compiled.sql, driver_params)
+            row = cursor.fetchone()
+        except dialect.loaded_dbapi.Error as error:
+            lost = dialect.is_disconnect(error, dbapi_connection.dbapi_connection, cursor)
+            if lost:
+                connection.invalidate(error)
+            raise DBAPIError.instance(
+                compiled.sql,
+                None,
+                error,
+                dialect.loaded_dbapi.Error,
+                hide_parameters=True,
+                connection_invalidated=lost,
+                dialect=dialect,
+            ) from error
+        finally:
+            cursor.close()
+        if row is None:
+            return None
+        return compiled.row._make(
+            value if process is None else process(value)
+            for process, value in zip(compiled.results, row, strict=True)
+        )

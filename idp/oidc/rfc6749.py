@@ -21,7 +21,7 @@ from authlib.oauth2.rfc6749 import grants
 from authlib.oauth2.rfc6749.errors import InvalidGrantError, InvalidRequestError
 from authlib.oidc.core.errors import RequestNotSupportedError, RequestURINotSupportedError
 
-from ..http.unit_of_work import db
+from ..http.unit_of_work import connection, db
 from ..models import Account, AccountStatus, utcnow
 from ..services.key_derivation import token_hash
 from ..services.tokens import access
@@ -169,9 +169,9 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         # the client it was issued to can replay it; another client is merely refused.
         successor = access.new_token()
         ttl = timedelta(days=self.server.hub.settings.refresh_token_ttl_days)
-        record = tokens.claim_refresh_token(db(), refresh_token, successor, ttl)
+        record = tokens.claim_refresh_token(connection(), refresh_token, successor, ttl)
         if record is None:
-            used = tokens.find_refresh_token(db(), refresh_token)
+            used = tokens.find_refresh_token(connection(), refresh_token)
             client: RegisteredClient = self.request.client
             if used is not None and not used.grant_revoked and used.client_id == client.client_id:
                 self._revoke_reused(used.grant_id, used.client_id)

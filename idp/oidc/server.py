@@ -17,7 +17,7 @@ from flask import request as flask_request
 from werkzeug.datastructures import MultiDict
 
 from ..db import keep_on_rollback
-from ..http.unit_of_work import db
+from ..http.unit_of_work import connection, db
 from ..hub import Hub
 from ..models import Account
 from ..services import audit
@@ -167,7 +167,7 @@ class HubAuthorizationServer(AuthorizationServer):
             subsystem_account_id = code.subsystem_account_id
             acr, auth_time = code.acr, code.auth_time
             grants.create_grant(
-                db(),
+                connection(),
                 grant_id=grant_id,
                 client_id=client.client_id,
                 account_id=code.account_id,
@@ -200,7 +200,7 @@ class HubAuthorizationServer(AuthorizationServer):
         # A refreshed grant's new refresh token was stored with the claim of the old one.
         if "refresh_token" in token and grant_id is not None and request.refresh_token is None:
             grants.save_refresh_token(
-                db(),
+                connection(),
                 token["refresh_token"],
                 grant_id,
                 timedelta(days=self.hub.settings.refresh_token_ttl_days),

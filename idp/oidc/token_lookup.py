@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..http.unit_of_work import db
+from ..http.unit_of_work import connection
 from ..services.tokens import grants as tokens
 from .models import BearerToken, StoredRefreshToken
 from .rfc6750 import load_bearer_token
@@ -26,7 +26,7 @@ def find_token(
         if kind == "access_token":
             found: BearerToken | StoredRefreshToken | None = load_bearer_token(server, token)
         else:
-            record = tokens.find_refresh_token(db(), token)
+            record = tokens.find_refresh_token(connection(), token)
             found = StoredRefreshToken(record) if record is not None else None
         if found is not None:
             return found

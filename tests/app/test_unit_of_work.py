@@ -1,6 +1,7 @@
 """One unit of work per request: a request that raises, or answers with a refusal,
 leaves nothing half-written; the audit rows of a refusal stay; a request that succeeds
-is stored without any view committing."""
+is stored without any view committing. The same holds when the request's first write
+is a Core statement on its connection and the session comes later."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import re
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from idp.http.unit_of_work import db
+from idp.http.unit_of_work import connection, db
 from idp.hub import Hub
 from idp.models import Account, AuditEvent
 from idp.services import audit
@@ -30,8 +31,20 @@ def rename_then(outcome: str) -> str:
     account = db().scalar(select(Account).where(Account.username == "tester01"))
     assert account is not None
     account.name = "改過的名字"
-    audit.record(db(), "test.change", target=account.username)
-    audit.record_always(db(), "test.refusal_noted", target=account.username)
+    return audit_then(outcome)
+
+
+def rename_on_the_connection_then(outcome: str) -> str:
+    """The same change as a Core statement, before the request has a session."""
+    connection().execute(
+        update(Account).where(Account.username == "tester01").values(name="改過的名字")
+    )
+    return audit_then(outcome)
+
+
+def audit_then(outcome: str) -> str:
+    audit.record(db(), "test.change", target="tester01")
+    audit.record_always(db(), "test.refusal_noted", target="tester01")
     db().flush()
     if outcome == "raise":
         raise RuntimeError("a bug after the change")
@@ -44,6 +57,9 @@ def rename_then(outcome: str) -> str:
 def client(app: Flask, hub: Hub) -> FlaskClient:
     add_account(hub)
     app.add_url_rule("/_test/change/<outcome>", "test_change", rename_then)
+    app.add_url_rule(
+        "/_test/core-change/<outcome>", "test_core_change", rename_on_the_connection_then
+    )
     return app.test_client()
 
 
@@ -54,12 +70,13 @@ def stored(hub: Hub) -> tuple[str, set[str]]:
     return name or "", actions
 
 
+@pytest.mark.parametrize("route", ["change", "core-change"])
 @pytest.mark.parametrize("outcome, status", [("raise", 500), ("refuse", 400)])
 def test_a_view_failing_after_a_change_leaves_nothing_half_written(
-    client: FlaskClient, hub: Hub, outcome: str, status: int
+    client: FlaskClient, hub: Hub, route: str, outcome: str, status: int
 ) -> None:
     before, _ = stored(hub)
-    response = client.get(f"/_test/change/{outcome}")
+    response = client.get(f"/_test/{route}/{outcome}")
     assert response.status_code == status
     assert "text/html" in response.content_type and "無法完成此要求" in response.text
     name, actions = stored(hub)
@@ -68,10 +85,11 @@ def test_a_view_failing_after_a_change_leaves_nothing_half_written(
     assert "test.refusal_noted" in actions
 
 
+@pytest.mark.parametrize("route", ["change", "core-change"])
 def test_a_view_that_succeeds_is_stored_without_committing_itself(
-    client: FlaskClient, hub: Hub
+    client: FlaskClient, hub: Hub, route: str
 ) -> None:
-    assert client.get("/_test/change/done").status_code == 200
+    assert client.get(f"/_test/{route}/done").status_code == 200
     name, actions = stored(hub)
     assert name == "改過的名字"
     assert {"test.change", "test.refusal_noted"} <= actions

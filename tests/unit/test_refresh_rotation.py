@@ -25,7 +25,7 @@ def _grant_with_token(hub: Hub) -> tuple[str, str]:
     with hub.database.unit_of_work() as db:
         account_id = db.scalars(select(Account.id).where(Account.subject == subject)).one()
         grants.create_grant(
-            db,
+            db.connection(),
             grant_id=grant_id,
             client_id="rp",
             account_id=account_id,
@@ -36,7 +36,7 @@ def _grant_with_token(hub: Hub) -> tuple[str, str]:
             acr="urn:onedoor:acr:password",
             amr=["pwd"],
         )
-        grants.save_refresh_token(db, token, grant_id, TTL)
+        grants.save_refresh_token(db.connection(), token, grant_id, TTL)
     return token, grant_id
 
 
@@ -44,14 +44,14 @@ def test_a_claim_stores_the_successor_and_works_once(hub: Hub) -> None:
     token, grant_id = _grant_with_token(hub)
     successor = new_token()
     with hub.database.unit_of_work() as db:
-        record = grants.claim_refresh_token(db, token, successor, TTL)
+        record = grants.claim_refresh_token(db.connection(), token, successor, TTL)
         assert record is not None and record.grant_id == grant_id
         assert record.acr == "urn:onedoor:acr:password" and record.auth_time > 0
-        assert grants.claim_refresh_token(db, token, new_token(), TTL) is None
+        assert grants.claim_refresh_token(db.connection(), token, new_token(), TTL) is None
     with hub.database.unit_of_work() as db:
-        used = grants.find_refresh_token(db, token)
+        used = grants.find_refresh_token(db.connection(), token)
         assert used is not None and used.used
-        stored = grants.find_refresh_token(db, successor)
+        stored = grants.find_refresh_token(db.connection(), successor)
         assert stored is not None and stored.grant_id == grant_id and not stored.used
 
 
@@ -60,10 +60,10 @@ def test_a_rolled_back_claim_leaves_the_token_good_and_no_successor(hub: Hub) ->
     successor = new_token()
     db = hub.database.session_factory()
     try:
-        assert grants.claim_refresh_token(db, token, successor, TTL) is not None
+        assert grants.claim_refresh_token(db.connection(), token, successor, TTL) is not None
         hub.database.finish(db, succeeded=False)
     finally:
         db.close()
     with hub.database.unit_of_work() as db:
-        assert grants.find_refresh_token(db, successor) is None
-        assert grants.claim_refresh_token(db, token, new_token(), TTL) is not None
+        assert grants.find_refresh_token(db.connection(), successor) is None
+        assert grants.claim_refresh_token(db.connection(), token, new_token(), TTL) is not None

@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, bindparam, insert, select, update
 
+from ...db import DriverStatement
 from ...models import Account, AccountStatus, Grant, RefreshToken, table_of, utcnow
 from ..key_derivation import token_hash
 
 ## The token endpoint's hot path: SQLAlchemy Core statements built once, with bound
-# parameters, run on the request's connection; no ORM objects to build.
+# parameters, run on the request's connection; no ORM session or objects to build.
 
 _grant = table_of(Grant)
 _refresh = table_of(RefreshToken)
@@ -101,19 +101,20 @@ _ROTATE = select(_CLAIMED).add_cte(
     .from_select(
         _SUCCESSOR_COLUMNS,
         select(
-            bindparam("successor_hash"),
-            bindparam("now"),
-            bindparam("successor_expires_at"),
+            bindparam("successor_hash", type_=_refresh.c.token_hash.type),
+            bindparam("now", type_=_refresh.c.issued_at.type),
+            bindparam("successor_expires_at", type_=_refresh.c.expires_at.type),
             _CLAIMED.c.grant_id,
         ),
     )
     .cte("successor")
 )
+_ROTATE_ON_DRIVER = DriverStatement(_ROTATE)
 _CLAIM_ID = _CLAIM.returning(_refresh.c.id)
 
 
 def create_grant(
-    db: Session,
+    conn: Connection,
     *,
     grant_id: str,
     client_id: str,
@@ -126,7 +127,7 @@ def create_grant(
     amr: list[str],
     subsystem_account_id: int | None = None,
 ) -> None:
-    db.connection().execute(
+    conn.execute(
         _INSERT_GRANT,
         {
             "id": grant_id,
@@ -146,10 +147,10 @@ def create_grant(
 
 
 def save_refresh_token(
-    db: Session, token: str, grant_id: str, ttl: timedelta, now: datetime | None = None
+    conn: Connection, token: str, grant_id: str, ttl: timedelta, now: datetime | None = None
 ) -> None:
     now = now or utcnow()
-    db.connection().execute(
+    conn.execute(
         _INSERT_REFRESH,
         {
             "token_hash": token_hash(token),
@@ -181,17 +182,16 @@ def _record(row: Any) -> RefreshRecord | None:
     )
 
 
-def find_refresh_token(db: Session, token: str) -> RefreshRecord | None:
-    return _record(db.connection().execute(_FIND_BY_HASH, {"hash": token_hash(token)}).first())
+def find_refresh_token(conn: Connection, token: str) -> RefreshRecord | None:
+    return _record(conn.execute(_FIND_BY_HASH, {"hash": token_hash(token)}).first())
 
 
 def claim_refresh_token(
-    db: Session, token: str, successor: str, ttl: timedelta
+    conn: Connection, token: str, successor: str, ttl: timedelta
 ) -> RefreshRecord | None:
     """Mark an unused token used, store ``successor`` in its place (the rotation) and
     return the token; None when the token is unknown or someone used it first (a
     replay, or a race lost). A request refused afterwards rolls both back."""
-    conn = db.connection()
     now = utcnow()
     params = {
         "hash": token_hash(token),
@@ -200,11 +200,11 @@ def claim_refresh_token(
         "successor_expires_at": now + ttl,
     }
     if conn.dialect.name == "postgresql":
-        return _record(conn.execute(_ROTATE, params).first())
+        return _record(_ROTATE_ON_DRIVER.first(conn, params))
     claimed = conn.execute(_CLAIM_ID, params).scalar()
     if claimed is None:
         return None
     record = _record(conn.execute(_FIND_BY_ID, {"refresh_id": claimed}).first())
     if record is not None:
-        save_refresh_token(db, successor, record.grant_id, ttl, now)
+        save_refresh_token(conn, successor, record.grant_id, ttl, now)
     return record
