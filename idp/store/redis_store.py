@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import math
+import threading
 from collections.abc import Mapping
 from typing import Any, cast
 
 import redis
+from redis.backoff import NoBackoff
 from redis.exceptions import NoScriptError
+from redis.retry import Retry
 
 from .base import CountsWithFirstCommand
 
@@ -59,10 +62,30 @@ def _ms(ttl: float) -> int:
 class RedisStore(CountsWithFirstCommand):
     def __init__(self, url: str, prefix: str = "idp:") -> None:
         # Bounded waits: an unreachable Redis fails a request (503) instead of hanging it.
-        self.client = redis.Redis.from_url(
-            url, socket_connect_timeout=2, socket_timeout=5, health_check_interval=30
+        # A kept connection that the server closed (a restart) fails its next command
+        # before the command reaches the server: that command is sent once more, on a
+        # new connection. (Sent twice only if the server failed after running it.)
+        self.pool = redis.ConnectionPool.from_url(
+            url,
+            socket_connect_timeout=2,
+            socket_timeout=5,
+            health_check_interval=30,
+            retry=Retry(NoBackoff(), 1),
+            retry_on_error=[redis.ConnectionError],
         )
         self.prefix = prefix
+        self._local = threading.local()
+
+    @property
+    def client(self) -> redis.Redis:
+        """This thread's client, which keeps one connection of the pool: the pool's
+        checkout, with its check that the connection has nothing unread, costs each
+        command as much as its round trip."""
+        client: redis.Redis | None = getattr(self._local, "client", None)
+        if client is None:
+            client = redis.Redis(connection_pool=self.pool, single_connection_client=True)
+            self._local.client = client
+        return client
 
     def _k(self, key: str) -> str:
         return self.prefix + key

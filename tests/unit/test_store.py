@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import secrets
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ from idp.services.policy_sections import LockoutPolicy
 from idp.services.signin.throttle import Throttle
 from idp.store import RedisStore, SqlStore, Store, make_store
 from idp.store.base import OverLimit
+from idp.store.redis_store import _INCR_THEN_MGET, _INCR_THEN_SET
 
 from ..support.hub import DATABASE_URL, REDIS_URL
 
@@ -259,23 +261,56 @@ if REDIS_URL:
     @pytest.mark.postgres
     def test_redis_counts_with_the_blocks_first_command_in_one_round_trip() -> None:
         store = RedisStore(REDIS_URL)
-        pool = store.client.connection_pool
-        taken = 0
-        get_connection = pool.get_connection
+        connection = store.client.connection
+        assert connection is not None
+        sent = 0
+        send_packed_command = connection.send_packed_command
 
         def counted(*args: Any, **kwargs: Any) -> Any:
-            nonlocal taken
-            taken += 1
-            return get_connection(*args, **kwargs)
+            nonlocal sent
+            sent += 1
+            return send_packed_command(*args, **kwargs)
 
         counter, k = key(), key()
-        with patch.object(pool, "get_connection", counted):
+        store.client.script_load(_INCR_THEN_SET)
+        store.client.script_load(_INCR_THEN_MGET)
+        with patch.object(connection, "send_packed_command", counted):
             with store.counting(counter, 60, 10):
                 store.set(k, b"value", 60)
             with store.counting(counter, 60, 10):
                 assert store.get_many([k, key()]) == [b"value", None]
-        assert taken == 2
+        assert sent == 2
         assert store.count(counter) == 2
         with store.counting(counter, 60, 10):  # another command after the first: on its own
             store.get(k)
             assert store.count(counter) == 3
+
+    @pytest.mark.postgres
+    def test_each_thread_keeps_a_redis_connection_of_its_own() -> None:
+        store = RedisStore(REDIS_URL)
+        clients: dict[str, Any] = {}
+
+        def work(name: str) -> None:
+            clients[name] = store.client
+            for _ in range(3):
+                assert store.client is clients[name]
+            store.set(name, name.encode(), 60)
+
+        threads = [threading.Thread(target=work, args=(key(),)) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=10)
+        connections = {id(client.connection) for client in clients.values()}
+        assert len(clients) == 3 and len(connections) == 3
+        assert all(store.get(name) == name.encode() for name in clients)
+
+    @pytest.mark.postgres
+    def test_a_kept_redis_connection_the_server_closed_is_replaced() -> None:
+        store = RedisStore(REDIS_URL)
+        k = key()
+        store.set(k, b"value", 60)
+        own_id = store.client.client_id()
+        assert RedisStore(REDIS_URL).client.client_kill_filter(_id=own_id) == 1
+        assert store.get(k) == b"value"
+        assert store.client.client_id() != own_id
