@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, current_app, g, request
+from flask import Flask, Response, abort, current_app, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response as BaseResponse
@@ -27,7 +27,7 @@ from .http.sessions import StoreSessionInterface
 from .http.unit_of_work import db
 from .http.values import RowIdConverter
 from .hub import Hub
-from .models import Account, AccountStatus, Announcement, ApplicationStatus, RoleChangeKind
+from .models import Account, AccountStatus, ApplicationStatus, RoleChangeKind
 from .models.base import TAIPEI
 from .oidc import init_oidc
 from .services import attachments, permissions, uploads
@@ -210,14 +210,6 @@ def _unread_messages() -> int:
     return inbox.unread_count(db(), account) if account is not None else 0
 
 
-def _banners() -> Sequence[Announcement]:
-    """The maintenance banner(s) in force, read once per page."""
-    if "banners" not in g:
-        g.banners = announcements.banners(db())
-    shown: Sequence[Announcement] = g.banners
-    return shown
-
-
 def _init_templates(app: Flask, hub: Hub) -> None:
     app.jinja_env.globals.update(
         _=gettext,
@@ -235,7 +227,7 @@ def _init_templates(app: Flask, hub: Hub) -> None:
         publishes_announcements=lambda: may(permissions.may_publish_announcements),
         manages_downloads=lambda: may(permissions.may_manage_downloads),
         manages_subsystems=lambda: may(permissions.may_manage_subsystems),
-        current_banners=_banners,
+        current_banners=lambda: hub.banners.current().in_force(),
         announcement_categories=announcements.CATEGORIES,
         subsystem_catalogues=hub.catalogues,
         switch_in_groups=bindings.switch_in_groups,

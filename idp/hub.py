@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from .config import Settings
@@ -21,6 +22,7 @@ from .services.factors.totp import TotpBox
 from .services.messaging.mail import SmtpSender
 from .services.policy import current_policy, latest_version_number
 from .services.policy_sections import Policy
+from .services.portal.announcements import Banners, changed_in, scheduled_banners
 from .services.reviews.change_chains import ChangeChains, load_change_chains
 from .services.reviews.routing import ReviewRoutes, load_review_routes
 from .services.signin.passwords import Passwords
@@ -34,7 +36,8 @@ from .store import Store, make_store
 
 T = TypeVar("T")
 
-#: How often a server process re-reads the policy (a change by another process).
+#: How often a server process re-reads the policy and the maintenance banners (a change
+#: by another process; its own changes are seen at once).
 POLICY_RELOAD_SECONDS = 5
 
 
@@ -70,6 +73,10 @@ class Reloading(Generic[T]):
                 self._refresh(force=False)
             assert self._value is not None
             return self._value
+
+    def expire(self) -> None:
+        """Read the value again at its next use (this process changed it)."""
+        self._loaded_at = float("-inf")
 
     def reload(self) -> None:
         """Read the value again now, whatever its version says."""
@@ -119,6 +126,10 @@ class Hub:
         self.policy: Reloading[Policy] = Reloading(
             self.database, current_policy, POLICY_RELOAD_SECONDS, version=latest_version_number
         )
+        self.banners: Reloading[Banners] = Reloading(
+            self.database, scheduled_banners, POLICY_RELOAD_SECONDS
+        )
+        event.listen(self.database.session_factory, "after_commit", self._after_commit)
         #: Card CAs, CRLs and certificate field mappings (read once; restart to change).
         self.card_trust = settings.card_trust()
         self.mail_sender = (
@@ -127,6 +138,10 @@ class Hub:
         self.revocation = Revocation(self.store, settings.access_token_ttl_seconds)
         #: Where audit records are sent (``IDP_AUDIT_SINK``); None: nowhere.
         self.audit_collector = settings.audit_collector()
+
+    def _after_commit(self, db: Session) -> None:
+        if changed_in(db):
+            self.banners.expire()
 
     def throttle(self) -> Throttle:
         """Lockout and address limits under the policy in force."""

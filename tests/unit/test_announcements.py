@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 
 from idp.hub import Hub
-from idp.models import utcnow
+from idp.models import Announcement, utcnow
 from idp.services.errors import FormErrors, NotAllowed, NotFound
 from idp.services.portal import announcements
 
@@ -94,3 +95,36 @@ def test_the_window_and_the_audience_decide_who_reads(hub: Hub) -> None:
         assert member.duties == ("mch:medical_institution",)
         titles = {a.title for a in db.scalars(announcements.visible(member))}
         assert titles == {"今天", "婦幼", "婦幼醫事機構"}
+
+
+def test_the_banners_in_force_follow_their_windows_and_every_change(hub: Hub) -> None:
+    make_people(hub)
+    authority = ROLES["authority"]
+    maintenance = {"category": "maintenance", "pinned": True}
+    announce(hub, authority, "今晚維護", days=(-1, 1), sort_order=2, **maintenance)
+    announce(hub, authority, "下週維護", days=(6, 8), sort_order=1, **maintenance)
+    announce(hub, authority, "已結束", days=(-3, -1), **maintenance)
+    announce(hub, authority, "未置頂", category="maintenance")
+    announce(hub, authority, "一般公告", pinned=True)
+    now = utcnow()
+
+    def shown(at: timedelta = timedelta(0)) -> list[str]:
+        return [banner.title for banner in hub.banners.current().in_force(now + at)]
+
+    assert shown() == ["今晚維護"]
+    # The kept banners know their windows: one ends and another starts without a reload.
+    assert shown(timedelta(days=7)) == ["下週維護"]
+    assert shown(timedelta(days=9)) == []
+    # A change this process commits is shown at its next page.
+    added = announce(hub, authority, "緊急維護", sort_order=0, **maintenance)
+    assert shown() == ["緊急維護", "今晚維護"]
+    with hub.database.unit_of_work() as db:
+        editor = db.merge(account(hub, authority))
+        announcements.delete(db, editor, announcements.editable(db, editor, added))
+    assert shown() == ["今晚維護"]
+    # Another process's change (here: a write on its own connection) is read at the reload.
+    with hub.database.engine.begin() as connection:
+        connection.execute(update(Announcement).values(published=False))
+    assert shown() == ["今晚維護"]
+    hub.banners.reload()
+    assert shown() == []

@@ -12,12 +12,13 @@ Who may write and edit is ``permissions.may_publish_announcements`` /
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, event, false, or_, select
+from sqlalchemy.orm import Session, object_session
 
 from ...models import (
     Account,
@@ -48,6 +49,15 @@ CATEGORIES = {
 }
 ROLES = ("unit_admin", "member")
 MAX_ATTACHMENTS = 10
+#: 系統維護 banners shown at once.
+MAX_BANNERS = 3
+_SHOWN_ORDER = (
+    Announcement.pinned.desc(),
+    Announcement.sort_order,
+    Announcement.starts_at.desc(),
+    Announcement.id.desc(),
+)
+_CHANGED = "announcements_changed"
 
 
 @dataclass(frozen=True)
@@ -251,12 +261,7 @@ def current(now: datetime | None = None) -> Select[Announcement]:
             Announcement.starts_at <= now,
             or_(Announcement.ends_at.is_(None), Announcement.ends_at > now),
         )
-        .order_by(
-            Announcement.pinned.desc(),
-            Announcement.sort_order,
-            Announcement.starts_at.desc(),
-            Announcement.id.desc(),
-        )
+        .order_by(*_SHOWN_ORDER)
     )
 
 
@@ -329,17 +334,61 @@ def readable(db: Session, who: Reader, announcement_id: int) -> Announcement:
     return found
 
 
-def banners(db: Session, now: datetime | None = None) -> Sequence[Announcement]:
-    """The pinned 系統維護 notices in force: shown on every page."""
-    return db.scalars(
-        current(now)
+@dataclass(frozen=True)
+class Banner:
+    id: int
+    title: str
+    starts_at: datetime
+    ends_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Banners:
+    """The public pinned 系統維護 notices in force or still to come, in the order people
+    see them: read once and kept by each process (``Hub.banners``), which picks the ones
+    in force at each page."""
+
+    scheduled: tuple[Banner, ...]
+
+    def in_force(self, now: datetime | None = None) -> list[Banner]:
+        now = now or utcnow()
+        shown = (
+            banner
+            for banner in self.scheduled
+            if banner.starts_at <= now and (banner.ends_at is None or banner.ends_at > now)
+        )
+        return list(islice(shown, MAX_BANNERS))
+
+
+def scheduled_banners(db: Session) -> Banners:
+    now = utcnow()
+    rows = db.execute(
+        select(Announcement.id, Announcement.title, Announcement.starts_at, Announcement.ends_at)
         .where(
+            Announcement.published.is_(True),
             Announcement.public.is_(True),
             Announcement.pinned.is_(True),
             Announcement.category == "maintenance",
+            or_(Announcement.ends_at.is_(None), Announcement.ends_at > now),
         )
-        .limit(3)
-    ).all()
+        .order_by(*_SHOWN_ORDER)
+    )
+    return Banners(tuple(Banner(*row) for row in rows))
+
+
+def changed_in(db: Session) -> bool:
+    """Whether ``db`` wrote an announcement since this was last asked (the kept
+    ``Banners`` are then read again once its transaction commits)."""
+    return bool(db.info.pop(_CHANGED, False))
+
+
+@event.listens_for(Announcement, "after_insert")
+@event.listens_for(Announcement, "after_update")
+@event.listens_for(Announcement, "after_delete")
+def _note_change(_mapper: object, _connection: object, announcement: Announcement) -> None:
+    db = object_session(announcement)
+    if db is not None:
+        db.info[_CHANGED] = True
 
 
 def managed(editor: Account, filters: Filters, in_window_only: bool) -> Select[Announcement]:
