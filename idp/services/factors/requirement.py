@@ -66,12 +66,13 @@ def requirement_for(policy: MfaPolicy, account: Account) -> Requirement:
 def held_kinds(db: Session, account: Account) -> frozenset[str]:
     """The kinds of second factor the person holds (recovery codes are no kind: they
     stand in for the others)."""
-    held = set()
-    if db.scalar(select(exists().where(Passkey.account_id == account.id))):
-        held.add("passkey")
-    if db.scalar(select(exists().where(AuthenticatorApp.account_id == account.id))):
-        held.add("totp")
-    return frozenset(held)
+    passkey, totp = db.execute(
+        select(
+            exists().where(Passkey.account_id == account.id),
+            exists().where(AuthenticatorApp.account_id == account.id),
+        )
+    ).one()
+    return frozenset(kind for kind, held in (("passkey", passkey), ("totp", totp)) if held)
 
 
 def kinds_used(amr: Sequence[str]) -> frozenset[str]:
