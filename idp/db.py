@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Dialect, Engine, Select, create_engine, event
+from sqlalchemy import Connection, Dialect, Engine, Select, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,6 +28,13 @@ def keep_on_rollback(session: Session, write: Keep) -> None:
     """Have ``write`` done in a unit of its own should ``session`` roll back (it is part of
     ``session``'s work otherwise, and the caller has done it there already)."""
     session.info.setdefault(KEPT, []).append(write)
+
+
+def insert_or_skip(db: Session, table: Table, unique: list[str]) -> Any:
+    """``INSERT … ON CONFLICT (unique) DO NOTHING`` in the session's dialect: a row
+    another writer (or an earlier request) already made is left as it is."""
+    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing(index_elements=unique)
 
 
 def make_engine(url: str) -> Engine:

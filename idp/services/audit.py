@@ -24,10 +24,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import event, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ..db import keep_on_rollback
+from ..db import insert_or_skip, keep_on_rollback
 from ..models import AuditEvent, AuditMark, table_of, utcnow
 from . import correlation, metrics
 from .key_derivation import derive_key
@@ -179,10 +178,4 @@ def _reserve(db: Session, count: int) -> tuple[int, str]:
 
 def ensure_mark(db: Session, name: str) -> None:
     """The mark, at the start of the chain, unless another writer made it first."""
-    marks = table_of(AuditMark)
-    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
-    db.execute(
-        dialect.insert(marks)
-        .values(name=name, seq=0, hash="")
-        .on_conflict_do_nothing(index_elements=["name"])
-    )
+    db.execute(insert_or_skip(db, table_of(AuditMark), ["name"]).values(name=name, seq=0, hash=""))

@@ -12,7 +12,17 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...models import Account, Client, Grant, HubSession, LogoutDelivery, SessionClient, utcnow
+from ...db import insert_or_skip
+from ...models import (
+    Account,
+    Client,
+    Grant,
+    HubSession,
+    LogoutDelivery,
+    SessionClient,
+    table_of,
+    utcnow,
+)
 from .. import correlation
 from ..tokens.revocation import Revocation
 
@@ -47,13 +57,8 @@ def find_session(db: Session, sid: str) -> HubSession | None:
 
 def remember_client(db: Session, sid: str, client_id: str, subject: str) -> None:
     """Note that ``client_id`` received an ID token in this session."""
-    exists = db.scalar(
-        select(SessionClient.id).where(
-            SessionClient.sid == sid, SessionClient.client_id == client_id
-        )
-    )
-    if exists is None:
-        db.add(SessionClient(sid=sid, client_id=client_id, subject=subject))
+    remember = insert_or_skip(db, table_of(SessionClient), ["sid", "client_id"])
+    db.execute(remember.values(sid=sid, client_id=client_id, subject=subject))
 
 
 def end_session(
