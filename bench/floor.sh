@@ -52,3 +52,18 @@ start_floor
 WARMUP=0
 measure W4 /token WRK_BODY="grant_type=refresh_token" WRK_POOL_FILE="$POOLS/refresh.txt" \
   WRK_POOL_PARAM=refresh_token WRK_ROTATE=1 WRK_EXPECT='"access_token"%s*:'
+
+# W6: complete sign-ins through the harness, node-oidc-provider then bench/signin_floor.py
+# (Flask + Authlib's code flow, one argon2id check at the hub's settings, nothing else).
+W6_PORT=${FLOOR_W6_PORT:-5099}
+echo "== $(taskset -c 0 "$VENV/bin/python" "$ROOT/bench/argon2_time.py")"
+PYTHONPATH="$ROOT" FLOOR_ISSUER="http://127.0.0.1:$W6_PORT" \
+  PROJECT_ISSUER="http://127.0.0.1:$W6_PORT" PROJECT_CWD="$ROOT" \
+  PROJECT_START_CMD="$VENV/bin/granian --interface wsgi --host 127.0.0.1 --port $W6_PORT \
+--blocking-threads ${BENCH_THREADS:-8} --no-log bench.signin_floor:app" \
+  PROJECT_CLIENT_ID=bench-client PROJECT_CLIENT_SECRET=bench-secret \
+  PROJECT_REDIRECT_URI=http://127.0.0.1:9/cb PROJECT_USERNAME=bench-user \
+  PROJECT_PASSWORD=bench-password PROJECT_LOGIN_SCOPE="openid offline_access" \
+  PROJECT_AUTH_PARAMS="prompt=consent" PROJECT_VERSION="Flask + Authlib sign-in floor" \
+  "$ROOT/bench/peers/bench.sh" node-oidc project --workloads W6 --rounds "${ROUNDS:-1}" \
+  --out "$ROOT/bench/results"
