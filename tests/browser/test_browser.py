@@ -160,6 +160,7 @@ def test_consent_page(page: Page, live_hub: LiveHub, rps: list[LiveRP]) -> None:
     )
     expect(page.get_by_role("heading", name="授權確認")).to_be_visible()
     expect(page.get_by_text("姓名與帳號")).to_be_visible()
+    expect(page.get_by_role("navigation", name="選單")).to_have_count(0)
     page.get_by_role("button", name="拒絕").click()
     assert "error=access_denied" in page.url
 

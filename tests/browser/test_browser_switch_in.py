@@ -86,6 +86,8 @@ def test_a_subsystem_started_sign_in_offers_the_chooser_or_explains(
     page.goto(mch.url + "/login")
     sign_in_on_page(page, live_hub)
     expect(page.get_by_role("heading", name="選擇子系統帳號")).to_be_visible()
+    # A step of the subsystem's sign-in: no portal menu to leave the paused request by.
+    expect(page.get_by_role("navigation", name="選單")).to_have_count(0)
     page.get_by_label("婦幼一般使用者", exact=False).check()
     page.get_by_role("button", name="簽入").click()
     expect(page.locator("[data-subsystem-account]")).to_have_text("mch_member")
