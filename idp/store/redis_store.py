@@ -48,7 +48,8 @@ def _sha(script: str) -> str:
     return hashlib.sha1(script.encode(), usedforsecurity=False).hexdigest()
 
 
-_INCR_SHA, _INCR_THEN_MGET_SHA, _INCR_THEN_SET_SHA = (
+_DECR_SHA, _INCR_SHA, _INCR_THEN_MGET_SHA, _INCR_THEN_SET_SHA = (
+    _sha(_DECR),
     _sha(_INCR),
     _sha(_INCR_THEN_MGET),
     _sha(_INCR_THEN_SET),
@@ -161,7 +162,7 @@ class RedisStore(CountsWithFirstCommand):
 
     def decr(self, key: str) -> bool:
         self.count_pending()
-        return bool(self.client.eval(_DECR, 1, self._k(key)))
+        return bool(self._script(_DECR, _DECR_SHA, [self._k(key)], []))
 
     def count(self, key: str) -> int:
         value = self._read([key])[0]
