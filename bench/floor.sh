@@ -2,7 +2,9 @@
 # The floor of the token workloads on the hub's stack (bench/authlib_floor.py: Flask and
 # Authlib with nothing of the hub's own) beside node-oidc-provider, in one run: node-oidc
 # through the peer harness (bench/run.sh), then the floor with the same wrk settings
-# (server on core 0, wrk on core 1, 16 connections, 3 s warm-up, 10 s measured).
+# (server on core 0, wrk on core 1, 16 connections, 3 s warm-up, 10 s measured). Then the
+# floor of complete sign-ins (bench/signin_floor.py) beside node-oidc, through the
+# harness's W6, after the argon2 bound of this core.
 #
 #   bash bench/floor.sh
 set -euo pipefail
