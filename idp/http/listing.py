@@ -49,12 +49,20 @@ def wants_export() -> bool:
     return request.args.get("format", "") in FORMATS
 
 
+def _row_key(listing: Listing[Any], value: str | None) -> int | str | None:
+    """A cursor's row key as the list's key column holds it: an id for most lists, a
+    session's text key for the sign-ins; a value it cannot be reads as absent."""
+    if value is None or listing.numeric_key:
+        return whole_number(value)
+    return value
+
+
 def show(listing: Listing[Any]) -> Page[Any]:
     """The page of ``listing`` the request asks for."""
     cursor = Cursor(
         number=_number("page", 1),
-        after=whole_number(request.args.get("after")),
-        before=whole_number(request.args.get("before")),
+        after=_row_key(listing, request.args.get("after")),
+        before=_row_key(listing, request.args.get("before")),
         last=request.args.get("last") == "1",
     )
     return listing.page(

@@ -26,6 +26,7 @@ NEXT = re.compile(r'<a href="([^"]+)" rel="next">')
 PREVIOUS = re.compile(r'<a href="([^"]+)" rel="prev">')
 LINK = re.compile(r'<a href="/admin/accounts/\d+">(scale\d+)</a>')
 CELL = re.compile(r"/unit/accounts/\d+\">(scale\d+)</a>")
+SIGNIN_ROW = re.compile(r"<td>(scale\d+)</td>")
 
 
 @pytest.fixture
@@ -199,3 +200,28 @@ def test_a_cursor_outside_the_list_gives_the_first_page(app: Flask, hub: Hub) ->
         page = client.get(f"/unit/accounts?username=scale&page=3&{cursor}")
         assert page.status_code == 200
         assert CELL.findall(page.get_data(as_text=True)) == first, cursor
+
+
+@pytest.mark.usefixtures("people")
+def test_sign_in_log_pages_follow_their_text_keys(app: Flask, hub: Hub) -> None:
+    """登入紀錄 is keyed by the session's text ``sid``: 下一頁 pages by it and reaches
+    every sign-in once; a number as the cursor names no row there (the first page)."""
+    now = utcnow()
+    with hub.database.unit_of_work() as db:
+        accounts = db.scalars(select(Account).where(Account.username.like("scale%"))).all()
+        for n, account in enumerate(accounts):
+            db.add(
+                HubSession(sid=f"sid{n:03d}", account_id=account.id, store_key="", created_at=now)
+            )
+    client = visitor(app, hub, ROLES["authority"]).client
+    path = "/unit/signins?username=scale"
+    text = client.get(path).get_data(as_text=True)
+    following = NEXT.search(text)
+    assert following is not None and "after=sid" in following.group(1)
+    seen = every_page(client, path, SIGNIN_ROW)
+    assert sorted(seen) == [f"scale{n:03d}" for n in range(MEMBERS)]
+    first = SIGNIN_ROW.findall(text)
+    for cursor in ("after=117", "before=117", "after=sid999"):
+        page = client.get(f"{path}&page=2&{cursor}")
+        assert page.status_code == 200, cursor
+        assert SIGNIN_ROW.findall(page.get_data(as_text=True)) == first, cursor

@@ -59,8 +59,9 @@ class Cursor:
     from the start. ``number`` is what the page is called."""
 
     number: int = 1
-    after: int | None = None
-    before: int | None = None
+    #: A row's key, as the list's key column holds it (``Listing.numeric_key``).
+    after: int | str | None = None
+    before: int | str | None = None
     last: bool = False
 
 
@@ -169,6 +170,11 @@ class Listing(Generic[T]):
     #: Loader options for a page's rows: what the page shows of related rows comes in
     #: the same query (the joins are there already), not one query per row.
     eager: Sequence[Any] = ()
+
+    @property
+    def numeric_key(self) -> bool:
+        """The rows' key is a number (an id); else text (a session's ``sid``)."""
+        return bool(self.key.type.python_type is int)
 
     def _column(self, key: str) -> Column | None:
         return next((c for c in self.columns if c.key == key and c.sortable), None)
