@@ -52,9 +52,7 @@ def wants_export() -> bool:
 def _row_key(listing: Listing[Any], value: str | None) -> int | str | None:
     """A cursor's row key as the list's key column holds it: an id for most lists, a
     session's text key for the sign-ins; a value it cannot be reads as absent."""
-    if value is None or listing.numeric_key:
-        return whole_number(value)
-    return value
+    return whole_number(value) if listing.numeric_key else value
 
 
 def show(listing: Listing[Any]) -> Page[Any]:
